@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from aftersales.core.api import PolicyViewSet, TokenView, healthz
+from aftersales.masterdata import api as masterdata_api
+
+router = DefaultRouter()
+router.register("customers", masterdata_api.CustomerViewSet)
+router.register("contacts", masterdata_api.ContactViewSet)
+router.register("product-models", masterdata_api.ProductModelViewSet)
+router.register("parts", masterdata_api.PartViewSet)
+router.register("units", masterdata_api.ShippedUnitViewSet)
+router.register("warehouses", masterdata_api.WarehouseViewSet)
+router.register("policies", PolicyViewSet)
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("imports/<str:kind>/", masterdata_api.ImportView.as_view(), name="api-import"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include(api_v1)),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="admin/login.html"), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "aftersales.core.api_errors.json_404"
+handler500 = "aftersales.core.api_errors.json_500"

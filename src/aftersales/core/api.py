@@ -1,0 +1,155 @@
+"""API building blocks shared by every app, and the system endpoints: token, health, policies."""
+
+from django.db import connection
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import policies
+from .audit import history_entries
+from .auth import client_ip, login_blocked
+from .errors import InvalidInput, TooManyLoginAttempts
+from .models import Policy
+from .permissions import scope_to_customer
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    user = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    changes = serializers.ListField(child=serializers.DictField())
+
+
+class HistoryMixin:
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, *args, **kwargs):
+        """Every change to this record: who, when, what (old → new), why. Append-only."""
+        return Response(history_entries(self.get_object()))
+
+
+class AuditedViewSet(
+    HistoryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, detail, create, update and audit history of one kind of record.
+
+    `customer_scope` names the path from the record to its customer, for portal users.
+    Records are never deleted through the API: they are deactivated, and history keeps all.
+    """
+
+    customer_scope: str | None = None
+
+    def get_queryset(self):
+        return scope_to_customer(super().get_queryset(), self.request.user, self.customer_scope)
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=inline_serializer("TokenRequest", {"username": serializers.CharField(),
+                                                   "password": serializers.CharField()}),
+        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+    )
+    def post(self, request):
+        from django.contrib.auth import authenticate
+        from rest_framework.authtoken.models import Token
+
+        username = request.data.get("username")
+        password = request.data.get("password")
+        missing = {name: [_("This field is required.")] for name in ("username", "password")
+                   if not request.data.get(name)}
+        if missing:
+            raise InvalidInput(details=missing)
+        if login_blocked(username=str(username), ip_address=client_ip(request)):
+            raise TooManyLoginAttempts()
+        user = authenticate(request._request, username=str(username), password=str(password))
+        if user is None:
+            raise InvalidInput(_("Wrong username or password."), code="invalid_credentials")
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+def healthz(request):
+    """200 with the database's state when it answers; 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        database = "ok"
+    except Exception as exc:  # noqa: BLE001  the health check must answer whatever the driver raises
+        return JsonResponse({"status": "error", "database": "unavailable", "detail": exc.__class__.__name__},
+                            status=503)
+    return JsonResponse({"status": "ok", "database": database, "vendor": connection.vendor})
+
+
+class PolicySerializer(serializers.ModelSerializer):
+    type = serializers.SerializerMethodField()
+    unit = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+    default = serializers.SerializerMethodField()
+    source = serializers.SerializerMethodField()
+    value = serializers.JSONField()
+    reason = serializers.CharField(write_only=True, required=False, allow_blank=True)
+
+    class Meta:
+        model = Policy
+        fields = ["key", "value", "type", "unit", "label", "description", "default", "source", "updated_at", "reason"]
+        read_only_fields = ["key", "updated_at"]
+
+    def get_type(self, obj) -> str:
+        return obj.definition.type
+
+    def get_unit(self, obj) -> str:
+        return str(policies.UNITS[obj.definition.unit])
+
+    def get_label(self, obj) -> str:
+        return str(obj.definition.label)
+
+    def get_description(self, obj) -> str:
+        return str(obj.definition.description)
+
+    def get_default(self, obj):
+        return policies.to_storage(obj.definition, obj.definition.default)
+
+    def get_source(self, obj) -> str:
+        return obj.definition.source
+
+
+class PolicyViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                    viewsets.GenericViewSet):
+    """The company's policies. Anyone on staff reads them; managers change them, with a reason."""
+
+    queryset = Policy.objects.filter(key__in=list(policies.REGISTRY)).order_by("key")
+    serializer_class = PolicySerializer
+    lookup_field = "key"
+    pagination_class = None
+    filter_backends = []
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return scope_to_customer(super().get_queryset(), self.request.user, None)
+
+    def perform_update(self, serializer):
+        serializer.instance = policies.policy_update(
+            actor=self.request.user,
+            key=serializer.instance.key,
+            new_value=serializer.validated_data.get("value", serializer.instance.value),
+            reason=serializer.validated_data.get("reason", ""),
+        )

@@ -1,0 +1,27 @@
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "aftersales.core"
+    label = "core"
+    verbose_name = _("System")
+
+    def ready(self):
+        from . import auth  # noqa: F401  (signal receivers)
+
+        post_migrate.connect(_sync_reference_data, dispatch_uid="aftersales.core.sync_reference_data")
+
+
+def _sync_reference_data(sender, **kwargs):
+    """Roles and policies follow the code: after the last app's post_migrate (when every
+    app's permissions exist), missing ones are created and groups are brought in line."""
+    if sender is not list(apps.get_app_configs())[-1]:
+        return
+    from .policies import policies_sync
+    from .roles import roles_sync
+
+    using = kwargs.get("using", "default")
+    roles_sync(using=using)
+    policies_sync(using=using)

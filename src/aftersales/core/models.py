@@ -1,0 +1,54 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Policy(models.Model):
+    """A company's value for one named policy; its meaning, type and default live in policies.py."""
+
+    key = models.CharField(_("key"), max_length=80, unique=True)
+    value = models.JSONField(_("value"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.key
+
+    @property
+    def definition(self):
+        from .policies import REGISTRY
+
+        return REGISTRY.get(self.key)
+
+
+class LoginAttempt(models.Model):
+    """Every login attempt, kept to rate-limit guessing across all worker processes."""
+
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    succeeded = models.BooleanField(_("succeeded"))
+    attempted_at = models.DateTimeField(_("attempted at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("login attempt")
+        verbose_name_plural = _("login attempts")
+        indexes = [models.Index(fields=["ip_address", "attempted_at"])]
+
+    def __str__(self):
+        return f"{self.username} {self.attempted_at:%Y-%m-%d %H:%M}"
+
+
+class AuditedModel(models.Model):
+    """Master data base: timestamps; concrete models add `history = HistoricalRecords()`."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+

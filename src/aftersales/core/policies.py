@@ -1,0 +1,211 @@
+"""Company policies: every number the manuals name, typed, documented, stored, audited.
+
+Code reads a policy with `policies.value("key")` (one indexed query) or takes
+`policies.snapshot()` once for bulk work. The registry below is the one place a policy's
+meaning, type, unit and default are written; the database holds the company's value.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from .errors import InvalidInput, NotFound
+
+INT, DECIMAL, BOOL = "int", "decimal", "bool"
+
+
+@dataclass(frozen=True)
+class PolicyDefinition:
+    key: str
+    type: str
+    default: Any
+    unit: str
+    label: Any
+    description: Any
+    source: str
+    minimum: Any = 0
+    maximum: Any = None
+
+
+def _def(*args, **kwargs) -> PolicyDefinition:
+    return PolicyDefinition(*args, **kwargs)
+
+
+UNITS = {
+    "months": _("months"),
+    "days": _("days"),
+    "working_days": _("working days"),
+    "hours": _("hours"),
+    "working_hours": _("working hours"),
+    "pcs_per_day": _("pcs per day"),
+    "units": _("units"),
+    "day_of_month": _("day of the month"),
+    "yuan": _("yuan (CNY)"),
+    "": "",
+}
+
+DEFINITIONS = [
+    _def("warranty_months", INT, 12, "months", _("Warranty period"),
+         _("Months of warranty from the shipped date when the product model sets none."),
+         "返品处理管理规定 6.1.1", minimum=0, maximum=240),
+    _def("warranty_void_on_tampering", BOOL, True, "", _("Tampering voids the warranty"),
+         _("A broken warranty label, self-repair or modification puts the unit out of warranty."),
+         "返品处理管理规定 6.1.2"),
+    _def("human_damage_charged", BOOL, True, "", _("Human damage is charged"),
+         _("Human damage found at inspection makes in-warranty work chargeable."),
+         "售后客退品处理规定 5.1.1"),
+    _def("ecommerce_no_reason_return_days", INT, 7, "days", _("E-commerce no-reason return window"),
+         _("Days from delivery in which an e-commerce customer may return without a reason."),
+         "售后客返品管理流程 5.1.2", minimum=0, maximum=365),
+    _def("ecommerce_no_reason_exchange_days", INT, 15, "days", _("E-commerce no-reason exchange window"),
+         _("Days from delivery in which an e-commerce customer may exchange without a reason."),
+         "售后客返品管理流程 5.1.3", minimum=0, maximum=365),
+    _def("apparel_return_application_working_days", INT, 7, "working_days", _("Apparel return application window"),
+         _("Working days from receipt within which an apparel return must be applied for."),
+         "服装返货流程", minimum=0, maximum=90),
+    _def("batch_threshold_per_model_per_day", INT, 50, "pcs_per_day", _("Batch return threshold, one model"),
+         _("Pieces of one model from one customer in one day from which a return counts as a batch return."),
+         "售后客返品管理流程 3.5, 3.6", minimum=1),
+    _def("batch_threshold_all_models_per_day", INT, 100, "pcs_per_day", _("Batch return threshold, all models"),
+         _("Pieces of all models from one customer in one day from which a return counts as a batch return."),
+         "售后客返品管理流程 3.5, 3.6", minimum=1),
+    _def("quality_sorting_threshold_units", INT, 20, "units", _("Quality leads sorting above"),
+         _("Above this many units on a case, quality leads the sorting and issues an inspection report."),
+         "售后客退品处理规定 5.1.3", minimum=0),
+    _def("service_first_reply_hours", INT, 24, "hours", _("First reply to a service request"),
+         _("Hours within which a service request gets its first reply."),
+         "售后服务管理规定 三.4", minimum=1),
+    _def("repair_plan_reply_hours", INT, 8, "hours", _("Repair plan reply"),
+         _("Hours within which repair answers a repair instruction with a plan."),
+         "售后客返品管理流程 5.2.5", minimum=1),
+    _def("appearance_complaint_cycle_days", INT, 7, "days", _("Appearance complaint handling cycle"),
+         _("Days to handle a complaint about appearance."),
+         "客退品处理流程", minimum=1),
+    _def("function_complaint_cycle_min_days", INT, 14, "days", _("Function complaint handling cycle, shortest"),
+         _("Shortest handling cycle for a complaint about function."),
+         "客退品处理流程", minimum=1),
+    _def("function_complaint_cycle_max_days", INT, 28, "days", _("Function complaint handling cycle, longest"),
+         _("Longest handling cycle for a complaint about function."),
+         "客退品处理流程", minimum=1),
+    _def("batch_repair_extra_hours", INT, 48, "hours", _("Batch repair extra time"),
+         _("Hours added to the sporadic repair deadline for a batch."),
+         "售后客返品管理流程 5.4.2", minimum=0),
+    _def("max_delay_working_days", INT, 15, "working_days", _("Longest delay"),
+         _("Longest delay for missing material or technical reasons, with written notice."),
+         "售后客返品管理流程 5.4.3", minimum=0),
+    _def("working_hours_per_day", INT, 8, "hours", _("Working hours per day"),
+         _("Working hours in one working day, for deadlines counted in working hours."),
+         "售后服务管理规定", minimum=1, maximum=24),
+    _def("monthly_statistics_due_day", INT, 4, "day_of_month", _("Monthly statistics due"),
+         _("Day of the next month by which the monthly statistics are due."),
+         "售后服务管理规定 五.6", minimum=1, maximum=28),
+    _def("monthly_summary_day", INT, 5, "day_of_month", _("Monthly summary to departments"),
+         _("Day of the next month on which the summary goes to the departments."),
+         "售后服务管理规定 五.6", minimum=1, maximum=28),
+    _def("penalty_left_without_calling", DECIMAL, Decimal("50"), "yuan", _("Penalty: left site without calling HQ"),
+         _("Technician penalty, each time, for leaving a site without calling headquarters."),
+         "售后服务管理规定 四"),
+    _def("penalty_late_on_site", DECIMAL, Decimal("50"), "yuan", _("Penalty: late on site"),
+         _("Technician penalty, each time, for arriving on site later than agreed."),
+         "售后服务管理规定 四"),
+    _def("penalty_incomplete_report", DECIMAL, Decimal("20"), "yuan", _("Penalty: incomplete service report"),
+         _("Technician penalty, each time, for an incomplete service report."),
+         "售后服务管理规定 四"),
+    _def("penalty_phone_off", DECIMAL, Decimal("10"), "yuan", _("Penalty: phone off 8:00-22:00"),
+         _("Technician penalty, each time, for a phone switched off between 8:00 and 22:00."),
+         "售后服务管理规定 四"),
+    _def("penalty_ignored_dispatch", DECIMAL, Decimal("100"), "yuan", _("Penalty: ignored HQ dispatch"),
+         _("Technician penalty, each time, for ignoring a dispatch from headquarters."),
+         "售后服务管理规定 四"),
+]
+
+REGISTRY: dict[str, PolicyDefinition] = {d.key: d for d in DEFINITIONS}
+
+
+def to_storage(definition: PolicyDefinition, value: Any):
+    """Check a value against its definition; return what the database stores (JSON)."""
+    if definition.type == BOOL:
+        if isinstance(value, bool):
+            return value
+        raise InvalidInput(details={"value": [str(_("Must be true or false."))]})
+    if definition.type == INT:
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise InvalidInput(details={"value": [str(_("Must be a whole number."))]})
+        try:
+            number = int(value)
+        except ValueError:
+            raise InvalidInput(details={"value": [str(_("Must be a whole number."))]}) from None
+    else:
+        try:
+            number = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            raise InvalidInput(details={"value": [str(_("Must be a number."))]}) from None
+        if not number.is_finite():
+            raise InvalidInput(details={"value": [str(_("Must be a number."))]})
+    if definition.minimum is not None and number < definition.minimum:
+        raise InvalidInput(
+            details={"value": [str(_("Must be at least %(minimum)s.") % {"minimum": definition.minimum})]}
+        )
+    if definition.maximum is not None and number > definition.maximum:
+        raise InvalidInput(
+            details={"value": [str(_("Must be at most %(maximum)s.") % {"maximum": definition.maximum})]}
+        )
+    return number if definition.type == INT else str(number)
+
+
+def from_storage(definition: PolicyDefinition, stored: Any):
+    if definition.type == DECIMAL:
+        return Decimal(str(stored))
+    if definition.type == INT:
+        return int(stored)
+    return bool(stored)
+
+
+def value(key: str):
+    """The company's current value of one policy."""
+    from .models import Policy
+
+    definition = REGISTRY[key]
+    stored = Policy.objects.filter(key=key).values_list("value", flat=True).first()
+    return definition.default if stored is None else from_storage(definition, stored)
+
+
+def snapshot() -> dict[str, Any]:
+    """All policies in one query, for work that reads many of them."""
+    from .models import Policy
+
+    values = {key: d.default for key, d in REGISTRY.items()}
+    for key, stored in Policy.objects.filter(key__in=REGISTRY).values_list("key", "value"):
+        values[key] = from_storage(REGISTRY[key], stored)
+    return values
+
+
+def policies_sync(*, using: str = "default") -> int:
+    """Create the rows of policies the database lacks, with their defaults; never overwrite."""
+    from .models import Policy
+
+    existing = set(Policy.objects.using(using).values_list("key", flat=True))
+    missing = [d for d in DEFINITIONS if d.key not in existing]
+    for definition in missing:
+        Policy.objects.using(using).create(key=definition.key, value=to_storage(definition, definition.default))
+    return len(missing)
+
+
+@transaction.atomic
+def policy_update(*, actor, key: str, new_value: Any, reason: str = ""):
+    """Set a policy's value; the change is kept in its audit history with the actor and reason."""
+    from .models import Policy
+
+    definition = REGISTRY.get(key)
+    if definition is None:
+        raise NotFound()
+    stored = to_storage(definition, new_value)
+    policy, _created = Policy.objects.select_for_update().get_or_create(key=key, defaults={"value": stored})
+    policy.value = stored
+    policy._history_user = actor
+    policy._change_reason = reason
+    policy.save()
+    return policy

@@ -1,0 +1,73 @@
+"""The roles of DOMAIN.md as Django groups, with the model permissions each one holds.
+
+The table below is the one place where who-may-do-what on master data is written; the
+groups are brought in line with it after every migrate (`roles_sync`).
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: object
+    description: object
+
+
+ROLES = [
+    Role("service", _("After-sales service"), _("Customer interface: complaints, return applications, quotes, settlement.")),
+    Role("warehouse", _("Warehouse"), _("Receives returned goods, counts them against the note, stocks in and out.")),
+    Role("quality", _("Quality"), _("Inspects returns, grades defects, decides disposition, final inspection.")),
+    Role("planning", _("Planning (PMC)"), _("Plans rework and replenishment; opens rework orders.")),
+    Role("repair", _("Repair"), _("Carries out repair and rework; requests materials; records faults, parts, hours.")),
+    Role("engineering", _("Engineering"), _("Rework methods, technical support, analysis of representative units.")),
+    Role("purchasing", _("Purchasing"), _("Buys repair materials; chases suppliers for purchased-part failures.")),
+    Role("finance", _("Finance"), _("Costs repaired goods, refunds, repair-fee collection.")),
+    Role("technician", _("Field technician"), _("On-site repair, installation and commissioning, service reports.")),
+    Role("manager", _("Manager"), _("Approvals above a department's authority; edits policies.")),
+    Role("customer", _("Customer"), _("Applies for returns and follows its own cases in the portal.")),
+]
+ROLE_CODES = [role.code for role in ROLES]
+STAFF_ROLE_CODES = [code for code in ROLE_CODES if code != "customer"]
+
+
+def _perms(app: str, actions: str, *models: str) -> set[str]:
+    return {f"{app}.{action}_{model}" for model in models for action in actions.split()}
+
+
+_MASTER = ("customer", "contact", "productmodel", "part", "shippedunit", "warehouse")
+_VIEW_ALL = _perms("masterdata", "view", *_MASTER) | _perms("core", "view", "policy")
+
+PERMISSIONS: dict[str, set[str]] = {
+    "service": _VIEW_ALL | _perms("masterdata", "add change", "customer", "contact", "shippedunit"),
+    "warehouse": _VIEW_ALL,
+    "quality": _VIEW_ALL,
+    "planning": _VIEW_ALL,
+    "repair": _VIEW_ALL,
+    "engineering": _VIEW_ALL | _perms("masterdata", "add change", "productmodel", "part"),
+    "purchasing": _VIEW_ALL | _perms("masterdata", "add change", "part"),
+    "finance": _VIEW_ALL | _perms("masterdata", "change", "part"),
+    "technician": _VIEW_ALL,
+    "manager": _VIEW_ALL
+    | _perms("masterdata", "add change", *_MASTER)
+    | _perms("core", "change", "policy"),
+    # Customers read their own records only; scoping to their customer is applied on every query.
+    "customer": _perms("masterdata", "view", "customer", "contact", "productmodel", "shippedunit"),
+}
+
+
+def roles_sync(*, using: str = "default") -> None:
+    """Make each role's group hold exactly the permissions of the table above."""
+    from django.contrib.auth.models import Group, Permission
+
+    wanted_codenames = {perm.split(".", 1)[1] for perms in PERMISSIONS.values() for perm in perms}
+    by_name = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.using(using).select_related("content_type").filter(codename__in=wanted_codenames)
+    }
+    for role in ROLES:
+        group, _created = Group.objects.using(using).get_or_create(name=role.code)
+        wanted = [by_name[name] for name in sorted(PERMISSIONS[role.code]) if name in by_name]
+        group.permissions.set(wanted)

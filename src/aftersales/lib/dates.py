@@ -1,0 +1,21 @@
+"""Dates as offices write them: 2025/03/07, 2025-03-07, 2025年3月7日, 2025.3.7, 20250307."""
+
+import re
+from datetime import date, datetime
+
+_YMD = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
+_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+
+
+def parse_date(value) -> date:
+    """Return the date, or raise ValueError when it is not one of the styles above."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    match = _YMD.match(text) or _COMPACT.match(text)
+    if not match:
+        raise ValueError(text)
+    year, month, day = (int(part) for part in match.groups())
+    return date(year, month, day)

@@ -1,0 +1,182 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from aftersales.core.models import AuditedModel
+
+
+class CustomerKind(models.TextChoices):
+    DEALER = "dealer", _("Dealer")
+    AGENT = "agent", _("Agent")
+    ECOMMERCE = "ecommerce", _("E-commerce platform")
+    DIRECT = "direct", _("Direct customer")
+    OTHER = "other", _("Other")
+
+
+class Customer(AuditedModel):
+    code = models.CharField(_("customer code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.DEALER)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    regional_sales_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("regional sales manager"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_customers",
+    )
+    is_key_customer = models.BooleanField(_("key customer"), default=False)
+    warranty_extension_months = models.PositiveSmallIntegerField(
+        _("warranty extension (months)"),
+        default=0,
+        help_text=_("Added to the product model's warranty for this customer's units."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["region"]), models.Index(fields=["kind"])]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Contact(AuditedModel):
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=100)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["customer_id", "-is_primary", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductModel(AuditedModel):
+    """A product model (品号) as sold; units of it are shipped with serials."""
+
+    code = models.CharField(_("model code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    spec = models.CharField(_("specification"), max_length=200, blank=True)
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    warranty_months = models.PositiveSmallIntegerField(
+        _("warranty (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the policy's default warranty period."),
+    )
+    latest_hardware_revision = models.CharField(_("latest hardware revision"), max_length=40, blank=True)
+    latest_software_revision = models.CharField(_("latest software revision"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("product model")
+        verbose_name_plural = _("product models")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["category"])]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class ScrapClass(models.TextChoices):
+    METAL = "metal", _("Metal (五金)")
+    PLASTIC = "plastic", _("Plastic (塑胶)")
+    PACKAGING = "packaging", _("Packaging (包材)")
+    WIRE = "wire", _("Wire (线材)")
+    OTHER = "other", _("Other")
+
+
+class Part(AuditedModel):
+    """A part or material (料号) used in repair, bought, stocked and scrapped."""
+
+    code = models.CharField(_("part code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    spec = models.CharField(_("specification"), max_length=200, blank=True)
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=20, default="pcs")
+    scrap_class = models.CharField(_("scrap class"), max_length=20, choices=ScrapClass.choices, default=ScrapClass.OTHER)
+    unit_cost = models.DecimalField(
+        _("unit cost (CNY)"), max_digits=14, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(0)]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("part")
+        verbose_name_plural = _("parts")
+        ordering = ["code"]
+        constraints = [models.CheckConstraint(condition=models.Q(unit_cost__gte=0), name="part_unit_cost_not_negative")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class ShippedUnit(AuditedModel):
+    """One unit as it left the factory: the registry warranty and service history start from."""
+
+    serial = models.CharField(_("serial number"), max_length=80)
+    product_model = models.ForeignKey(
+        ProductModel, verbose_name=_("product model"), on_delete=models.PROTECT, related_name="shipped_units"
+    )
+    production_lot = models.CharField(_("production lot"), max_length=60, blank=True)
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="shipped_units")
+    shipped_date = models.DateField(_("shipped date"))
+    sales_order = models.CharField(_("sales order"), max_length=60, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("shipped unit")
+        verbose_name_plural = _("shipped units")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product_model", "serial"], name="shipped_unit_serial_unique_per_model"),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "production_lot", "-id"], name="unit_customer_lot"),
+            models.Index(fields=["serial"], name="unit_serial"),
+            models.Index(fields=["product_model", "production_lot"], name="unit_model_lot"),
+            models.Index(fields=["customer", "-id"], name="unit_customer"),
+        ]
+
+    def __str__(self):
+        return f"{self.product_model_id}:{self.serial}"
+
+
+class WarehouseKind(models.TextChoices):
+    AFTER_SALES = "after_sales", _("After-sales warehouse (售后仓)")
+    FINISHED_GOODS = "finished_goods", _("Finished goods warehouse (成品仓)")
+    DEFECTIVE = "defective", _("Defective goods warehouse (不良品仓)")
+    SCRAP = "scrap", _("Scrap warehouse (报废仓)")
+    RAW_MATERIAL = "raw_material", _("Raw material warehouse (原材料仓)")
+
+
+class Warehouse(AuditedModel):
+    code = models.CharField(_("warehouse code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=WarehouseKind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
