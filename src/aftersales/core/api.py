@@ -3,7 +3,8 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -50,6 +51,7 @@ class AuditedViewSet(
     """
 
     customer_scope: str | None = None
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
         return scope_to_customer(super().get_queryset(), self.request.user, self.customer_scope)
@@ -125,6 +127,7 @@ class PolicySerializer(serializers.ModelSerializer):
     def get_description(self, obj) -> str:
         return str(obj.definition.description)
 
+    @extend_schema_field(OpenApiTypes.ANY)
     def get_default(self, obj):
         return policies.to_storage(obj.definition, obj.definition.default)
 

@@ -1,0 +1,66 @@
+"""Personas for permission tests (after Healthchecks' hc/test.py):
+
+- one staff user per role, username = role code (service, warehouse, quality, ..., manager);
+- alice: customer user of customer C-ALICE; bob: customer user of customer C-BOB.
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from aftersales.accounts.services import user_create
+from aftersales.core.roles import STAFF_ROLE_CODES
+from aftersales.masterdata.models import Customer, ProductModel, ShippedUnit
+
+PASSWORD = "s3cret-Passw0rd"
+
+
+@pytest.fixture
+def customers(db):
+    return {
+        "alice": Customer.objects.create(code="C-ALICE", name="华东经销商（上海）", kind="dealer", region="华东"),
+        "bob": Customer.objects.create(code="C-BOB", name="天猫旗舰店", kind="ecommerce", region="全国"),
+    }
+
+
+@pytest.fixture
+def users(db, customers):
+    found = {code: user_create(username=code, password=PASSWORD, role_codes={code}) for code in STAFF_ROLE_CODES}
+    found["alice"] = user_create(username="alice", password=PASSWORD, role_codes={"customer"}, customer=customers["alice"])
+    found["bob"] = user_create(username="bob", password=PASSWORD, role_codes={"customer"}, customer=customers["bob"])
+    found["nobody"] = user_create(username="nobody", password=PASSWORD, role_codes=set())
+    return found
+
+
+@pytest.fixture
+def api(users):
+    """api("manager") -> an APIClient logged in as that persona; api(None) -> anonymous."""
+
+    def make(username):
+        client = APIClient()
+        if username is not None:
+            client.force_authenticate(users[username])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def product_models(db):
+    return {
+        "HT-2000": ProductModel.objects.create(code="HT-2000", name="电热水器 2000W", spec="60L", category="电热水器",
+                                               warranty_months=12),
+        "MC-750": ProductModel.objects.create(code="MC-750", name="无刷电机控制器", spec="48V 750W",
+                                              category="电机控制器", warranty_months=18),
+    }
+
+
+@pytest.fixture
+def units(customers, product_models):
+    made = []
+    for index in range(6):
+        customer = customers["alice"] if index < 4 else customers["bob"]
+        made.append(ShippedUnit.objects.create(
+            serial=f"HT2601{index:05d}", product_model=product_models["HT-2000"], customer=customer,
+            production_lot="260105-1" if index % 2 == 0 else "260105-2", shipped_date="2026-01-05",
+            sales_order=f"SO2601{index:04d}"))
+    return made
