@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
-	$(BIN)/aftersales compile_catalogues
+	DEBUG=true $(BIN)/aftersales compile_catalogues
 
 $(VAR)/secret_key:
 	mkdir -p $(VAR)
