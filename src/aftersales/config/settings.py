@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "aftersales.core",
     "aftersales.accounts",
     "aftersales.masterdata",
+    "aftersales.inventory",
+    "aftersales.returns",
 ]
 
 MIDDLEWARE = [

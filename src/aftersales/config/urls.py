@@ -6,7 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from aftersales.core.api import PolicyViewSet, TokenView, healthz
+from aftersales.inventory import api as inventory_api
 from aftersales.masterdata import api as masterdata_api
+from aftersales.returns import api as returns_api
 
 router = DefaultRouter()
 router.register("customers", masterdata_api.CustomerViewSet)
@@ -16,10 +18,15 @@ router.register("parts", masterdata_api.PartViewSet)
 router.register("units", masterdata_api.ShippedUnitViewSet)
 router.register("warehouses", masterdata_api.WarehouseViewSet)
 router.register("policies", PolicyViewSet)
+router.register("cases", returns_api.CaseViewSet, basename="case")
+router.register("stock/balances", inventory_api.StockBalanceViewSet)
+router.register("stock/moves", inventory_api.StockMoveViewSet)
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("imports/<str:kind>/", masterdata_api.ImportView.as_view(), name="api-import"),
+    path("service-history/", returns_api.ServiceHistoryView.as_view(), name="api-service-history"),
+    path("stock/production-receipts/", inventory_api.ProductionReceiptView.as_view(), name="api-production-receipt"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

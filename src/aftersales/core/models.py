@@ -52,3 +52,17 @@ class AuditedModel(models.Model):
     class Meta:
         abstract = True
 
+
+
+class IdempotencyRecord(models.Model):
+    """The stored answer to a POST sent with an Idempotency-Key, replayed when it is retried."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]

@@ -38,11 +38,13 @@ def _perms(app: str, actions: str, *models: str) -> set[str]:
 
 
 _MASTER = ("customer", "contact", "productmodel", "part", "shippedunit", "warehouse")
-_VIEW_ALL = _perms("masterdata", "view", *_MASTER) | _perms("core", "view", "policy")
+_VIEW_ALL = (_perms("masterdata", "view", *_MASTER) | _perms("core", "view", "policy")
+             | _perms("returns", "view", "returncase") | _perms("inventory", "view", "stockbalance", "stockmove"))
+_CASE_WRITE = _perms("returns", "add change", "returncase")
 
 PERMISSIONS: dict[str, set[str]] = {
-    "service": _VIEW_ALL | _perms("masterdata", "add change", "customer", "contact", "shippedunit"),
-    "warehouse": _VIEW_ALL,
+    "service": _VIEW_ALL | _perms("masterdata", "add change", "customer", "contact", "shippedunit") | _CASE_WRITE,
+    "warehouse": _VIEW_ALL | _perms("inventory", "add", "stockmove"),
     "quality": _VIEW_ALL,
     "planning": _VIEW_ALL,
     "repair": _VIEW_ALL,
@@ -52,9 +54,11 @@ PERMISSIONS: dict[str, set[str]] = {
     "technician": _VIEW_ALL,
     "manager": _VIEW_ALL
     | _perms("masterdata", "add change", *_MASTER)
-    | _perms("core", "change", "policy"),
+    | _perms("core", "change", "policy")
+    | _perms("inventory", "add", "stockmove"),
     # Customers read their own records only; scoping to their customer is applied on every query.
-    "customer": _perms("masterdata", "view", "customer", "contact", "productmodel", "shippedunit"),
+    "customer": _perms("masterdata", "view", "customer", "contact", "productmodel", "shippedunit")
+    | _perms("returns", "view", "returncase") | _CASE_WRITE,
 }
 
 

@@ -1,0 +1,65 @@
+"""Idempotency-Key for POSTs: a retried request gets the first answer instead of acting twice.
+
+The key is claimed (a row inserted) in the same transaction as the action, so two copies of
+the same request racing each other cannot both act: the second waits on the unique key,
+finds it taken when the first commits, and replays the stored answer.
+"""
+
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from .errors import AppError
+from .models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+
+
+class IdempotencyKeyReused(AppError):
+    code = "idempotency_key_reused"
+    status = 422
+
+
+def _fingerprint(request) -> str:
+    body = json.dumps(request.data, sort_keys=True, cls=JSONEncoder, default=str) if request.data else ""
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def _replay(user, key: str, fingerprint: str) -> Response | None:
+    record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(_("This Idempotency-Key was already used for a different request."))
+    response = Response(record.response_body, status=record.response_status)
+    response["Idempotent-Replay"] = "true"
+    return response
+
+
+def idempotent(request, act) -> Response:
+    """Run `act()` (which returns a Response) at most once per user and Idempotency-Key."""
+    key = request.headers.get(HEADER, "").strip()
+    if not key:
+        return act()
+    key = key[:200]
+    fingerprint = _fingerprint(request)
+    replay = _replay(request.user, key, fingerprint)
+    if replay is not None:
+        return replay
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(user=request.user, key=key, fingerprint=fingerprint)
+            response = act()
+            record.response_status = response.status_code
+            record.response_body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+            record.save(update_fields=["response_status", "response_body"])
+    except IntegrityError:
+        replay = _replay(request.user, key, fingerprint)
+        if replay is None:
+            raise
+        return replay
+    return response

@@ -1,0 +1,222 @@
+"""Return case API: cases, the workflow actions, timeline, inspection report, service history."""
+
+import django_filters
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from aftersales.core.errors import InvalidInput, NotFound
+from aftersales.core.idempotency import idempotent
+from aftersales.masterdata.models import Customer
+
+from . import selectors
+from .models import Channel, Outcome, Reason, ReturnCase
+from .receiving_list import items_from_file
+from .services import cases as case_services
+from .services.actions import apply_action
+from .workflow import ACTIONS
+
+
+class LineInput(serializers.Serializer):
+    product_model = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    item_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    quantity = serializers.IntegerField(required=False, min_value=0, allow_null=True)
+    production_lot = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    serials = serializers.ListField(child=serializers.CharField(max_length=80), required=False)
+    requested_outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+    reason = serializers.ChoiceField(choices=Reason.choices, required=False)
+    defect_description = serializers.CharField(required=False, allow_blank=True)
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+
+
+class CaseInput(serializers.Serializer):
+    customer = serializers.SlugRelatedField(slug_field="code", queryset=Customer.objects.all(), required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    customer_reference = serializers.CharField(required=False, allow_blank=True, max_length=80)
+    delivered_date = serializers.DateField(required=False, allow_null=True)
+    is_quality_incident = serializers.BooleanField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    lines = LineInput(many=True, required=False)
+    version = serializers.IntegerField(required=False)
+
+
+class CaseListOutput(serializers.ModelSerializer):
+    customer = serializers.CharField(source="customer.code")
+    customer_name = serializers.CharField(source="customer.name")
+    state_display = serializers.CharField(source="get_state_display")
+    unit_count = serializers.IntegerField()
+    noted_quantity = serializers.IntegerField()
+
+    class Meta:
+        model = ReturnCase
+        fields = ["id", "number", "customer", "customer_name", "channel", "customer_reference", "state",
+                  "state_display", "volume_class", "is_quality_incident", "unit_count", "noted_quantity",
+                  "version", "created_at", "submitted_at", "closed_at"]
+
+
+class CaseFilter(django_filters.FilterSet):
+    customer = django_filters.CharFilter(field_name="customer__code")
+    serial = django_filters.CharFilter(method="filter_serial")
+
+    class Meta:
+        model = ReturnCase
+        fields = ["number", "state", "channel", "volume_class", "customer", "customer_reference"]
+
+    def filter_serial(self, queryset, name, value):
+        return queryset.filter(units__serial=value).distinct()
+
+
+class ActionInput(serializers.Serializer):
+    version = serializers.IntegerField(required=False, help_text="The case version you acted on (409 if stale).")
+    comment = serializers.CharField(required=False, allow_blank=True)
+    unit_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Return cases. Staff of every role read them; service and customers create and edit drafts."""
+
+    queryset = ReturnCase.objects.none()
+    serializer_class = CaseListOutput
+    filterset_class = CaseFilter
+    search_fields = ["number", "customer_reference", "customer__name"]
+    ordering_fields = ["id", "number", "created_at", "submitted_at"]
+
+    def get_queryset(self):
+        return selectors.case_list(user=self.request.user)
+
+    def _detail(self, case_id: int, status: int = 200, extra: dict | None = None) -> Response:
+        case = selectors.case_get(user=self.request.user, pk=case_id)
+        if case is None:
+            raise NotFound()
+        data = selectors.case_detail_data(case, user=self.request.user)
+        return Response({**data, **(extra or {})}, status=status)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def retrieve(self, request, pk=None):
+        """The case with lines, units (warranty, location, state), approvals, differences,
+        notices, and the actions you may take now."""
+        return self._detail(int(pk))
+
+    @extend_schema(request=CaseInput, responses=OpenApiTypes.OBJECT)
+    def create(self, request):
+        data = _valid(CaseInput, request.data)
+        lines = case_services.lines_from_codes(data.pop("lines", []))
+        data.pop("version", None)
+
+        def act():
+            case = case_services.case_create(actor=request.user, lines=lines, **data)
+            return self._detail(case.pk, status=201)
+
+        return idempotent(request, act)
+
+    @extend_schema(request=CaseInput, responses=OpenApiTypes.OBJECT)
+    def partial_update(self, request, pk=None):
+        data = _valid(CaseInput, request.data, partial=True)
+        data.pop("customer", None)
+        if "lines" in data:
+            data["lines"] = case_services.lines_from_codes(data["lines"])
+        case = case_services.case_update_draft(actor=request.user, case_id=int(pk), **data)
+        return self._detail(case.pk)
+
+    @extend_schema(request=ActionInput, responses=OpenApiTypes.OBJECT,
+                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(ACTIONS)),
+                               OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)])
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_]+)",
+            permission_classes=[IsAuthenticated])
+    def act(self, request, pk=None, name=None):
+        """Take a workflow action. Body: `version` (optional), `comment`, `unit_ids` for unit
+        actions, and the action's own fields (see docs/workflow.md)."""
+        body = dict(request.data)
+        version, comment, unit_ids = body.pop("version", None), body.pop("comment", ""), body.pop("unit_ids", None)
+        if version is not None and not isinstance(version, int):
+            raise InvalidInput(details={"version": [_("A whole number is expected.")]})
+
+        def run():
+            case = apply_action(actor=request.user, case_id=int(pk), action=name, params=body, unit_ids=unit_ids,
+                                version=version, comment=str(comment or ""))
+            return Response({"id": case.pk, "number": case.number, "state": case.state, "version": case.version,
+                             **case.action_result})
+
+        return idempotent(request, run)
+
+    @extend_schema(request={"multipart/form-data": inline_serializer(
+        "ReceivingList", {"file": serializers.FileField(), "version": serializers.IntegerField(required=False)})},
+        responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["post"], url_path="receiving-list",
+            parser_classes=[MultiPartParser, FormParser], permission_classes=[IsAuthenticated])
+    def receiving_list(self, request, pk=None):
+        """Receive a counted list (CSV/XLSX, e.g. the dealer's 退货清单): serial rows and
+        quantity rows, matched against the note like scans."""
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidInput(details={"file": [_("No file was submitted.")]})
+        case = selectors.case_get(user=request.user, pk=int(pk))
+        if case is None:
+            raise NotFound()
+        items = items_from_file(raw=upload.read(), filename=upload.name, case=case)
+
+        def run():
+            done = apply_action(actor=request.user, case_id=case.pk, action="receive", params={"items": items})
+            return Response({"id": done.pk, "state": done.state, "version": done.version, **done.action_result})
+
+        return idempotent(request, run)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        """Every action on the case: who, when, from and to state, what changed. Append-only."""
+        case = selectors.case_get(user=request.user, pk=int(pk))
+        if case is None:
+            raise NotFound()
+        return Response([{
+            "id": e.id, "action": e.action, "by": e.actor.get_username() if e.actor else None, "at": e.at,
+            "from_state": e.from_state, "to_state": e.to_state, "unit_count": len(e.unit_ids),
+            "unit_ids": e.unit_ids, "unit_to_state": e.unit_to_state, "changes": e.changes, "comment": e.comment,
+        } for e in selectors.timeline(case)])
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"], url_path="inspection-report")
+    def inspection_report(self, request, pk=None):
+        case = selectors.case_get(user=request.user, pk=int(pk))
+        if case is None:
+            raise NotFound()
+        return Response(selectors.inspection_report(case))
+
+
+def _valid(serializer_class, data, partial: bool = False) -> dict:
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class ServiceHistoryView(APIView):
+    """Everything a serial has been through: cases, inspections, dispositions, exchanges."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    @extend_schema(parameters=[OpenApiParameter("serial", str, required=True),
+                               OpenApiParameter("product_model", str)], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        serial = request.query_params.get("serial", "").strip()
+        if not serial:
+            raise InvalidInput(details={"serial": [_("This field is required.")]})
+        units = selectors.service_history(user=request.user, serial=serial,
+                                          product_model=request.query_params.get("product_model"))
+        return Response({"serial": serial, "entries": [{
+            "case": u.return_case.number, "case_id": u.return_case_id, "case_state": u.return_case.state,
+            "submitted_at": u.return_case.submitted_at, "product_model": u.product_model.code,
+            "serial": u.serial, "replacement_serial": u.replacement_serial,
+            "role": "replacement" if u.replacement_serial == serial and u.serial != serial else "returned",
+            "requested_outcome": u.line.requested_outcome, "state": u.state, "disposition": u.disposition,
+            "exit": u.exit, "warranty_status": u.warranty_status,
+            "inspections": [{"stage": i.stage, "defect_class": i.defect_class, "responsibility": i.responsibility,
+                             "no_fault_found": i.no_fault_found, "passed": i.passed, "notes": i.notes,
+                             "by": i.inspected_by.get_username(), "at": i.inspected_at} for i in u.inspections.all()],
+        } for u in units]})

@@ -1,0 +1,168 @@
+"""The return case's business rules as pure functions: no database, testable on their own.
+
+Services gather the facts (dates, policies, counts) and store what these functions decide,
+with the reasons, so the decision can be shown and, where allowed, overridden.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.lib.months import add_months
+
+from .models import Approval, CaseState, Channel, Outcome, Reason, UnitState, VolumeClass, WarrantyStatus
+
+# --- warranty ---
+
+REASON_MESSAGES = {
+    "not_in_registry": _("The serial is not in the units registry: warranty cannot be decided from a shipped date."),
+    "no_serial": _("No serial number: warranty cannot be decided from a shipped date."),
+    "within_warranty": _("Within warranty until %(until)s (shipped %(shipped)s, %(months)s months)."),
+    "warranty_expired": _("Warranty ended on %(until)s (shipped %(shipped)s, %(months)s months)."),
+    "customer_extension": _("Includes the customer's warranty extension of %(months)s months."),
+    "tampered": _("Warranty label broken, self-repaired or modified: out of warranty."),
+    "human_damage": _("Human damage found at inspection: the work is chargeable."),
+    "manager_override": _("Decided by %(user)s: %(comment)s"),
+}
+
+
+@dataclass(frozen=True)
+class WarrantyDecision:
+    status: str
+    until: date | None
+    chargeable: bool
+    reasons: list[dict] = field(default_factory=list)
+
+
+def decide_warranty(
+    *,
+    shipped_date: date | None,
+    has_serial: bool,
+    model_warranty_months: int | None,
+    default_warranty_months: int,
+    extension_months: int,
+    on: date,
+    tampered: bool = False,
+    human_damage: bool = False,
+    void_on_tampering: bool = True,
+    human_damage_charged: bool = True,
+) -> WarrantyDecision:
+    """In or out of warranty on `on`, and whether the work is charged, with the reasons."""
+    reasons: list[dict] = []
+    until = None
+    if shipped_date is None:
+        status = WarrantyStatus.UNKNOWN
+        reasons.append({"code": "not_in_registry" if has_serial else "no_serial"})
+    else:
+        months = (model_warranty_months if model_warranty_months is not None else default_warranty_months)
+        months += extension_months
+        until = add_months(shipped_date, months) - timedelta(days=1)
+        params = {"until": until.isoformat(), "shipped": shipped_date.isoformat(), "months": months}
+        status = WarrantyStatus.IN if on <= until else WarrantyStatus.OUT
+        reasons.append({"code": "within_warranty" if status == WarrantyStatus.IN else "warranty_expired", **params})
+        if extension_months:
+            reasons.append({"code": "customer_extension", "months": extension_months})
+    if tampered and void_on_tampering:
+        status = WarrantyStatus.OUT
+        reasons.append({"code": "tampered"})
+    chargeable = status == WarrantyStatus.OUT
+    if human_damage and human_damage_charged:
+        chargeable = True
+        reasons.append({"code": "human_damage"})
+    return WarrantyDecision(status=str(status), until=until, chargeable=chargeable, reasons=reasons)
+
+
+def reason_text(reason: dict) -> str:
+    message = REASON_MESSAGES.get(reason.get("code"), reason.get("code", ""))
+    params = {key: value for key, value in reason.items() if key != "code"}
+    return str(message) % params if params else str(message)
+
+
+# --- e-commerce no-reason windows ---
+
+def decide_return_window(*, channel: str, reason: str, requested_outcome: str, delivered_date: date | None, on: date,
+                         return_days: int, exchange_days: int) -> dict:
+    """For an e-commerce no-reason line: is it inside the return (or exchange) window?"""
+    if channel != Channel.ECOMMERCE or reason != Reason.NO_REASON:
+        return {}
+    days = exchange_days if requested_outcome == Outcome.EXCHANGE else return_days
+    if delivered_date is None:
+        return {"applies": True, "within": None, "days": days, "code": "no_delivery_date"}
+    deadline = delivered_date + timedelta(days=days)
+    return {"applies": True, "within": on <= deadline, "days": days, "deadline": deadline.isoformat(),
+            "code": "within_window" if on <= deadline else "window_passed"}
+
+
+# --- volume class and approvals ---
+
+def volume_class(*, quantities_by_model: dict, per_model_threshold: int, all_models_threshold: int) -> tuple[str, dict]:
+    """Batch when one model reaches the per-model threshold or all models the total threshold
+    (one customer, one day); sporadic otherwise."""
+    total = sum(quantities_by_model.values())
+    biggest = max(quantities_by_model.values(), default=0)
+    batch = biggest >= per_model_threshold or total >= all_models_threshold
+    detail = {"largest_model_quantity": biggest, "total_quantity": total,
+              "per_model_threshold": per_model_threshold, "all_models_threshold": all_models_threshold}
+    return (VolumeClass.BATCH if batch else VolumeClass.SPORADIC), detail
+
+
+def required_approvals(*, volume: str, is_quality_incident: bool, has_whole_unit_replacement: bool) -> list[str]:
+    kinds = [Approval.Kind.VP if volume == VolumeClass.BATCH else Approval.Kind.SERVICE]
+    if is_quality_incident:
+        kinds.append(Approval.Kind.GM)
+    if has_whole_unit_replacement:
+        kinds.append(Approval.Kind.RSM)
+    return [str(kind) for kind in kinds]
+
+
+# --- return note completeness ---
+
+NOTE_FIELDS = {
+    "product_model": _("part no. (品号)"),
+    "item_name": _("name (品名)"),
+    "quantity": _("quantity"),
+    "production_lot": _("production lot"),
+    "defect_description": _("defect"),
+}
+
+
+def note_missing(lines: Iterable) -> list[dict]:
+    """What each line of the return note lacks; an empty list means the note is complete."""
+    missing = []
+    for line in lines:
+        absent = [name for name in NOTE_FIELDS
+                  if not getattr(line, f"{name}_id" if name == "product_model" else name)]
+        if absent:
+            missing.append({"line": line.line_no, "missing": absent,
+                            "labels": [str(NOTE_FIELDS[name]) for name in absent]})
+    return missing
+
+
+# --- the case follows its units ---
+
+_UNIT_TO_CASE = [
+    (UnitState.RECEIVED, CaseState.RECEIVED),
+    (UnitState.INSPECTED, CaseState.INSPECTING),
+    (UnitState.WAITING_APPROVAL, CaseState.DISPOSED),
+    (UnitState.WAITING_CUSTOMER, CaseState.DISPOSED),
+    (UnitState.DISPOSED, CaseState.DISPOSED),
+    (UnitState.IN_WORK, CaseState.IN_WORK),
+    (UnitState.FINAL_INSPECTION, CaseState.FINAL_INSPECTION),
+    (UnitState.READY_TO_SHIP, CaseState.READY),
+    (UnitState.READY_TO_SETTLE, CaseState.READY),
+]
+_RANK = {str(unit_state): rank for rank, (unit_state, _case) in enumerate(_UNIT_TO_CASE)}
+
+
+def case_state_from_units(unit_states: Iterable[str], *, refunds_pending: bool = False) -> str:
+    """After receiving: the case is where its least advanced unit is. All units done (or
+    missing) and no refund pending: settled. A received unit beside inspected ones: inspecting."""
+    states = {state for state in unit_states if state not in (UnitState.DONE, UnitState.MISSING)}
+    if not states:
+        return CaseState.READY if refunds_pending else CaseState.SETTLED
+    lowest = min(states, key=lambda state: _RANK[state])
+    if lowest == UnitState.RECEIVED and len(states) > 1:
+        return CaseState.INSPECTING
+    return str(_UNIT_TO_CASE[_RANK[lowest]][1])

@@ -1,0 +1,139 @@
+"""Reads of return cases: querysets with their joins decided, and the case detail as data."""
+
+from collections import Counter, defaultdict
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum
+
+from aftersales.core.permissions import scope_to_customer
+
+from . import rules
+from .models import (Approval, CaseEvent, Inspection, ReturnCase, ReturnLine, ReturnUnit, WarrantyStatus)
+from .services.actions import allowed_actions
+from .services.approvals import approvals_pending
+
+
+def _count_units():
+    return Subquery(
+        ReturnUnit.objects.filter(return_case=OuterRef("pk")).order_by().values("return_case")
+        .annotate(n=Count("id")).values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def case_list(*, user):
+    queryset = (ReturnCase.objects.select_related("customer")
+                .annotate(unit_count=_count_units(),
+                          noted_quantity=Subquery(
+                              ReturnLine.objects.filter(return_case=OuterRef("pk")).order_by().values("return_case")
+                              .annotate(q=Sum("quantity")).values("q"), output_field=IntegerField())))
+    return scope_to_customer(queryset, user, "customer")
+
+
+def case_get(*, user, pk: int) -> ReturnCase | None:
+    queryset = scope_to_customer(ReturnCase.objects.all(), user, "customer").select_related(
+        "customer", "customer__regional_sales_manager", "created_by"
+    ).prefetch_related(
+        Prefetch("lines", queryset=ReturnLine.objects.select_related("product_model")),
+        Prefetch("units", queryset=ReturnUnit.objects.select_related("product_model", "warehouse", "line")
+                 .order_by("id")),
+        Prefetch("approvals", queryset=Approval.objects.select_related("decided_by")),
+        "discrepancies__line", "notices",
+    )
+    return queryset.filter(pk=pk).first()
+
+
+def unit_data(unit: ReturnUnit) -> dict:
+    return {
+        "id": unit.pk, "line": unit.line.line_no, "product_model": unit.product_model.code, "serial": unit.serial,
+        "in_registry": unit.in_registry, "is_extra": unit.is_extra, "state": unit.state,
+        "warehouse": unit.warehouse.code if unit.warehouse_id else None, "exit": unit.exit,
+        "warranty": {"status": unit.warranty_status,
+                     "until": unit.warranty_until.isoformat() if unit.warranty_until else None,
+                     "chargeable": unit.chargeable,
+                     "reasons": [rules.reason_text(r) for r in unit.warranty_reasons],
+                     "override": unit.warranty_override or None},
+        "disposition": unit.disposition, "needs_consent": unit.needs_consent, "consent": unit.consent or None,
+        "charge_amount": str(unit.charge_amount) if unit.charge_amount is not None else None,
+        "charge_answer": unit.charge_answer or None, "replacement_serial": unit.replacement_serial,
+        "carrier": unit.carrier, "tracking_number": unit.tracking_number,
+    }
+
+
+def case_detail_data(case: ReturnCase, *, user) -> dict:
+    units = list(case.units.all())
+    by_state = defaultdict(list)
+    for unit in units:
+        by_state[unit.state].append(unit)
+    lines = list(case.lines.all())
+    return {
+        "id": case.pk, "number": case.number, "version": case.version, "state": case.state,
+        "state_display": case.get_state_display(),
+        "customer": {"code": case.customer.code, "name": case.customer.name},
+        "channel": case.channel, "customer_reference": case.customer_reference,
+        "delivered_date": case.delivered_date.isoformat() if case.delivered_date else None,
+        "is_quality_incident": case.is_quality_incident, "notes": case.notes,
+        "volume_class": case.volume_class, "volume_detail": case.volume_detail,
+        "needs_quality_sorting": case.needs_quality_sorting,
+        "required_approvals": case.required_approvals, "pending_approvals": approvals_pending(case),
+        "created_by": case.created_by.get_username() if case.created_by else None,
+        "created_at": case.created_at, "submitted_at": case.submitted_at, "closed_at": case.closed_at,
+        "return_note_missing": rules.note_missing(lines),
+        "lines": [{
+            "line": line.line_no, "product_model": line.product_model.code if line.product_model else None,
+            "item_name": line.item_name, "quantity": line.quantity, "production_lot": line.production_lot,
+            "serials": line.serials, "requested_outcome": line.requested_outcome, "reason": line.reason,
+            "defect_description": line.defect_description, "unit_price": str(line.unit_price),
+            "window_decision": line.window_decision, "exchanges_shipped": line.exchanges_shipped,
+            "refund_amount": str(line.refund_amount) if line.refund_amount is not None else None,
+            "refund_deduction": str(line.refund_deduction),
+        } for line in lines],
+        "unit_counts": dict(Counter(u.state for u in units)),
+        "units": [unit_data(u) for u in units],
+        "approvals": [{"kind": a.kind, "decision": a.decision, "comment": a.comment,
+                       "by": a.decided_by.get_username(), "at": a.decided_at, "round": a.round}
+                      for a in case.approvals.all()],
+        "discrepancies": [{"kind": d.kind, "line": d.line.line_no if d.line else None, "serial": d.serial,
+                           "quantity": d.quantity, "note": d.note} for d in case.discrepancies.all()],
+        "notices": [{"kind": n.kind, "content": n.content, "at": n.created_at} for n in case.notices.all()],
+        "allowed_actions": allowed_actions(case, user, by_state),
+    }
+
+
+def timeline(case: ReturnCase):
+    return CaseEvent.objects.filter(return_case=case).select_related("actor").order_by("id")
+
+
+def inspection_report(case: ReturnCase) -> dict:
+    """客退品检验报告: the intake inspections of a case, counted the ways quality reports them."""
+    inspections = list(Inspection.objects.filter(unit__return_case=case, stage="intake")
+                       .select_related("unit__product_model", "inspected_by").order_by("unit_id", "id"))
+    latest = {i.unit_id: i for i in inspections}.values()
+    count = lambda name: dict(Counter(getattr(i, name) or "" for i in latest))  # noqa: E731
+    return {
+        "case": case.number, "inspected_units": len(latest),
+        "by_defect_class": count("defect_class"), "by_responsibility": count("responsibility"),
+        "by_grade": count("grade"),
+        "no_fault_found": sum(1 for i in latest if i.no_fault_found),
+        "human_damage": sum(1 for i in latest if i.human_damage),
+        "repairable": sum(1 for i in latest if i.repairable),
+        "units": [{"unit": i.unit_id, "serial": i.unit.serial, "product_model": i.unit.product_model.code,
+                   "defect_class": i.defect_class, "grade": i.grade, "responsibility": i.responsibility,
+                   "repairable": i.repairable, "no_fault_found": i.no_fault_found, "notes": i.notes,
+                   "missing_accessories": i.missing_accessories, "inspector": i.inspected_by.get_username(),
+                   "at": i.inspected_at} for i in latest],
+    }
+
+
+def service_history(*, user, serial: str, product_model: str | None = None):
+    """Every case, inspection, repair and exchange a serial has been through."""
+    queryset = ReturnUnit.objects.filter(serial=serial) | ReturnUnit.objects.filter(replacement_serial=serial)
+    if product_model:
+        queryset = queryset.filter(product_model__code=product_model)
+    queryset = scope_to_customer(queryset, user, "return_case__customer")
+    return (queryset.select_related("return_case", "product_model", "line")
+            .prefetch_related(Prefetch("inspections", queryset=Inspection.objects.select_related("inspected_by")))
+            .order_by("id"))
+
+
+def warranty_summary(units) -> dict:
+    return dict(Counter(u.warranty_status or WarrantyStatus.UNKNOWN for u in units))

@@ -1,0 +1,217 @@
+"""The one service that applies a workflow action to a case or to units of it.
+
+Lock the case row, check the table (state, roles, guards) for the actor, run the action's
+handler (state, stock moves, records), derive the case state from its units, bump the
+version and append the timeline entry, all in one transaction.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from aftersales.core.errors import AppError, Conflict, InvalidInput, NotFound, PermissionDenied
+from aftersales.core.permissions import scope_to_customer
+
+from .. import rules
+from ..models import ReturnCase, ReturnLine, ReturnUnit
+from ..workflow import (ACTIONS, AFTER_RECEIPT, CASE, GUARD_MESSAGES, UNIT, GuardContext, case_states_for,
+                        roles_of)
+from .events import event_append
+
+
+class GuardFailed(AppError):
+    status = 409
+
+
+_GUARD_STATUS = {"not_your_case": 404, "no_approval_for_you": 403, "quality_sorting_required": 403}
+# Case-level actions after which the case state is derived from its units again.
+_DERIVE_AFTER = {"close_receipt", "settle_refund", "ship_exchange_in_advance"}
+CHUNK = 5000
+
+
+@dataclass
+class ActionContext:
+    case: ReturnCase
+    actor: object
+    roles: set[str]
+    params: dict
+    units: list
+    comment: str = ""
+    changes: dict = field(default_factory=dict)
+    unit_to_state: str = ""
+    case_to_state: str | None = None
+    result: dict = field(default_factory=dict)
+
+
+def case_for_update(*, actor, case_id: int, version: int | None = None) -> ReturnCase:
+    queryset = scope_to_customer(ReturnCase.objects.select_for_update(), actor, "customer")
+    case = queryset.select_related("customer").filter(pk=case_id).first()
+    if case is None:
+        raise NotFound()
+    if version is not None and case.version != version:
+        raise Conflict(
+            _("The case was changed by someone else (version %(current)s, you had %(yours)s); reload it.")
+            % {"current": case.version, "yours": version},
+            code="stale_version", details={"version": case.version},
+        )
+    return case
+
+
+def load_units(case: ReturnCase, unit_ids) -> list[ReturnUnit]:
+    try:
+        wanted = sorted({int(pk) for pk in unit_ids})
+    except (TypeError, ValueError):
+        raise InvalidInput(details={"unit_ids": [_("A list of unit ids is expected.")]}) from None
+    units = []
+    for start in range(0, len(wanted), CHUNK):
+        units.extend(
+            ReturnUnit.objects.filter(return_case=case, pk__in=wanted[start:start + CHUNK])
+            .select_related("product_model", "shipped_unit", "line")
+            .order_by("pk")
+        )
+    if len(units) != len(wanted):
+        found = {u.pk for u in units}
+        raise NotFound(_("Some units are not on this case."),
+                       details={"unit_ids": [pk for pk in wanted if pk not in found]})
+    return units
+
+
+def _check_guards(spec, ctx: GuardContext) -> None:
+    for guard in spec.guards:
+        code = guard(ctx)
+        if code is None:
+            continue
+        details = {}
+        if code == "return_note_incomplete":
+            details = {"missing": rules.note_missing(ctx.case.lines.all())}
+        error = GuardFailed(GUARD_MESSAGES[code], code=code, details=details)
+        error.status = _GUARD_STATUS.get(code, 409)
+        raise error
+
+
+@transaction.atomic
+def apply_action(*, actor, case_id: int, action: str, params: dict | None = None, unit_ids=None,
+                 version: int | None = None, comment: str = "") -> ReturnCase:
+    from .handlers import HANDLERS
+
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise NotFound(_("No such action."), code="unknown_action")
+    case = case_for_update(actor=actor, case_id=case_id, version=version)
+    roles = roles_of(actor)
+    if not roles & spec.roles:
+        raise PermissionDenied(_("Your roles do not allow “%(action)s”.") % {"action": spec.label})
+    if case.state not in case_states_for(spec):
+        raise Conflict(
+            _("“%(action)s” cannot be done while the case is %(state)s.")
+            % {"action": spec.label, "state": case.get_state_display()},
+            code="invalid_state", details={"state": case.state},
+        )
+    units = []
+    if spec.level == UNIT:
+        if not unit_ids:
+            raise InvalidInput(details={"unit_ids": [_("Name the units to act on.")]})
+        units = load_units(case, unit_ids)
+        wrong = [u.pk for u in units if u.state not in spec.sources]
+        if wrong:
+            raise Conflict(
+                _("“%(action)s” cannot be done on units in their present state.") % {"action": spec.label},
+                code="invalid_state", details={"unit_ids": wrong[:100], "count": len(wrong)},
+            )
+    _check_guards(spec, GuardContext(case=case, actor=actor, roles=roles, units=units))
+
+    from_state = case.state
+    ctx = ActionContext(case=case, actor=actor, roles=roles, params=params or {}, units=units, comment=comment)
+    HANDLERS[action](ctx)
+    if ctx.case_to_state is not None:
+        case.state = ctx.case_to_state
+    elif (spec.level == UNIT and case.state in AFTER_RECEIPT) or action in _DERIVE_AFTER:
+        case.state = derived_case_state(case)
+    case.version += 1
+    case.save()
+    event_append(case=case, actor=actor, action=action, from_state=from_state, to_state=case.state,
+                 unit_ids=[u.pk for u in units] if spec.level == UNIT else ctx.changes.pop("unit_ids", []),
+                 unit_to_state=ctx.unit_to_state, changes=ctx.changes, comment=comment)
+    case.action_result = ctx.result
+    return case
+
+
+def derived_case_state(case: ReturnCase) -> str:
+    states = ReturnUnit.objects.filter(return_case=case).values_list("state", flat=True).distinct()
+    refunds_pending = ReturnLine.objects.filter(return_case=case, requested_outcome="refund",
+                                                refunded_at__isnull=True).exists()
+    return rules.case_state_from_units(states, refunds_pending=refunds_pending)
+
+
+def units_save(units: list[ReturnUnit], fields: list[str]) -> None:
+    """Save many units: one UPDATE per distinct set of values (bulk work sets the same values)."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for unit in units:
+        values = tuple(_hashable(getattr(unit, _attname(name))) for name in fields)
+        groups[values].append(unit.pk)
+    for values, pks in groups.items():
+        update = {_attname(name): getattr_value for name, getattr_value in zip(fields, values)}
+        update = {key: _unhashable(value) for key, value in update.items()}
+        for start in range(0, len(pks), CHUNK):
+            ReturnUnit.objects.filter(pk__in=pks[start:start + CHUNK]).update(**update)
+
+
+_FK_FIELDS = {"warehouse", "shipped_unit", "product_model", "line"}
+
+
+def _attname(name: str) -> str:
+    return f"{name}_id" if name in _FK_FIELDS else name
+
+
+class _Frozen(tuple):
+    """A JSON value made hashable for grouping, and back."""
+
+
+def _hashable(value):
+    import json
+
+    if isinstance(value, (dict, list)):
+        return _Frozen((json.dumps(value, sort_keys=True, default=str),))
+    return value
+
+
+def _unhashable(value):
+    import json
+
+    if isinstance(value, _Frozen):
+        return json.loads(value[0])
+    return value
+
+
+# --- what the user may do now ---
+
+def allowed_actions(case: ReturnCase, actor, unit_groups: dict | None = None) -> list[dict]:
+    """The actions this user may take on this case now, from the table; unit actions with
+    the ids of the units they apply to. `unit_groups` maps unit state -> list of units."""
+    roles = roles_of(actor)
+    if unit_groups is None:
+        unit_groups = defaultdict(list)
+        for unit in case.units.all():
+            unit_groups[unit.state].append(unit)
+    allowed = []
+    for spec in ACTIONS.values():
+        if not roles & spec.roles or case.state not in case_states_for(spec):
+            continue
+        if spec.level == CASE:
+            if _passes(spec, GuardContext(case=case, actor=actor, roles=roles)):
+                allowed.append({"action": spec.name, "label": str(spec.label), "level": CASE})
+            continue
+        candidates = [u for state in spec.sources for u in unit_groups.get(state, [])]
+        eligible = [u for u in candidates if _passes(spec, GuardContext(case=case, actor=actor, roles=roles,
+                                                                           units=[u]))]
+        if eligible:
+            allowed.append({"action": spec.name, "label": str(spec.label), "level": UNIT,
+                            "unit_ids": [u.pk for u in eligible]})
+    return allowed
+
+
+def _passes(spec, ctx) -> bool:
+    return all(guard(ctx) is None for guard in spec.guards)
+

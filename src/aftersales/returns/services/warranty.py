@@ -1,0 +1,39 @@
+"""Warranty decisions for a case's units, from the registry, the models, the customer and policy."""
+
+from django.utils import timezone
+
+from aftersales.core import policies
+
+from .. import rules
+
+
+def decide_units(units, *, case, on=None, snapshot=None, facts_by_unit=None) -> None:
+    """Set each unit's warranty status, end date, chargeability and reasons (not saved here).
+    A manager's override stands until the facts change (an inspection)."""
+    snapshot = snapshot or policies.snapshot()
+    on = on or timezone.localdate()
+    extension = case.customer.warranty_extension_months
+    facts_by_unit = facts_by_unit or {}
+    for unit in units:
+        facts = facts_by_unit.get(unit.pk, {})
+        if unit.warranty_override and not facts:
+            continue
+        shipped = unit.shipped_unit
+        decision = rules.decide_warranty(
+            shipped_date=shipped.shipped_date if shipped else None,
+            has_serial=bool(unit.serial),
+            model_warranty_months=unit.product_model.warranty_months,
+            default_warranty_months=snapshot["warranty_months"],
+            extension_months=extension,
+            on=on,
+            tampered=facts.get("tampered", False),
+            human_damage=facts.get("human_damage", False),
+            void_on_tampering=snapshot["warranty_void_on_tampering"],
+            human_damage_charged=snapshot["human_damage_charged"],
+        )
+        unit.warranty_status = decision.status
+        unit.warranty_until = decision.until
+        unit.chargeable = decision.chargeable
+        unit.warranty_reasons = decision.reasons
+        if facts:
+            unit.warranty_override = {}

@@ -1,0 +1,181 @@
+"""The return case's workflow, whole, in one table.
+
+Each row: the action, whether it acts on the case or on units, the states it starts from,
+the state it leads to (or, where the service routes by the facts, the states it may lead
+to), the roles that may take it, and its guards. The API's "allowed actions", the UI's
+buttons, the permission check and docs/workflow.md (generated) all read this table.
+Guards are pure functions of objects already loaded: they return an error code, or None.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import CaseState as C
+from .models import UnitState as U
+
+CASE, UNIT = "case", "unit"
+
+Guard = Callable[["GuardContext"], str | None]
+
+
+@dataclass
+class GuardContext:
+    case: object
+    actor: object
+    roles: set[str]
+    units: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: object
+    level: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]  # one state, or the states the service may route to
+    roles: frozenset[str]
+    guards: tuple[Guard, ...] = ()
+
+
+# --- guards ---
+
+def has_lines(ctx: GuardContext) -> str | None:
+    return None if ctx.case.lines.all() else "no_lines"
+
+
+def own_case(ctx: GuardContext) -> str | None:
+    customer_id = getattr(ctx.actor, "customer_id", None)
+    return "not_your_case" if customer_id is not None and customer_id != ctx.case.customer_id else None
+
+
+def may_approve_pending(ctx: GuardContext) -> str | None:
+    from .services.approvals import approvals_actor_may_give
+
+    return None if approvals_actor_may_give(ctx.case, ctx.actor, ctx.roles) else "no_approval_for_you"
+
+
+def note_complete(ctx: GuardContext) -> str | None:
+    from .rules import note_missing
+
+    return "return_note_incomplete" if note_missing(ctx.case.lines.all()) else None
+
+
+def sorting_by_quality(ctx: GuardContext) -> str | None:
+    needs_quality = ctx.case.needs_quality_sorting and "quality" not in ctx.roles
+    return "quality_sorting_required" if needs_quality else None
+
+
+def consent_pending(ctx: GuardContext) -> str | None:
+    return None if all(u.needs_consent and not u.consent for u in ctx.units) else "no_consent_pending"
+
+
+def charge_to_quote(ctx: GuardContext) -> str | None:
+    return None if all(u.chargeable and not u.charge_answer for u in ctx.units) else "not_chargeable"
+
+
+def charge_quoted(ctx: GuardContext) -> str | None:
+    ok = all(u.charge_amount is not None and not u.charge_answer for u in ctx.units)
+    return None if ok else "no_charge_quoted"
+
+
+def batch_case(ctx: GuardContext) -> str | None:
+    return None if ctx.case.volume_class == "batch" else "not_a_batch_case"
+
+
+# --- the table ---
+
+STAFF = "service warehouse quality planning repair engineering purchasing finance technician manager"
+AFTER_RECEIPT = (C.RECEIVED, C.INSPECTING, C.DISPOSED, C.IN_WORK, C.FINAL_INSPECTION, C.READY)
+
+
+def _roles(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
+ACTIONS: dict[str, Action] = {a.name: a for a in [
+    # The application and its approval.
+    Action("submit", _("Submit"), CASE, (C.DRAFT,), (C.SUBMITTED,), _roles("service customer"),
+           (own_case, has_lines)),
+    Action("approve", _("Approve"), CASE, (C.SUBMITTED,), (C.SUBMITTED, C.APPROVED), _roles("service manager"),
+           (may_approve_pending,)),
+    Action("reject", _("Reject"), CASE, (C.SUBMITTED,), (C.REJECTED,), _roles("service manager"),
+           (may_approve_pending,)),
+    Action("return_for_correction", _("Return for correction"), CASE, (C.SUBMITTED,), (C.DRAFT,),
+           _roles("service manager")),
+    Action("cancel", _("Cancel"), CASE, (C.DRAFT, C.SUBMITTED, C.APPROVED), (C.CANCELLED,),
+           _roles("service manager customer"), (own_case,)),
+    # Receiving.
+    Action("start_receiving", _("Start receiving"), CASE, (C.APPROVED,), (C.RECEIVING,), _roles("warehouse"),
+           (note_complete,)),
+    Action("receive", _("Receive goods"), CASE, (C.RECEIVING,), (C.RECEIVING,), _roles("warehouse")),
+    Action("close_receipt", _("Close the receipt"), CASE, (C.RECEIVING,), (C.RECEIVED, C.INSPECTING, C.SETTLED),
+           _roles("warehouse")),
+    # Per unit: inspection and disposition.
+    Action("inspect", _("Inspect"), UNIT, (U.RECEIVED, U.INSPECTED), (U.INSPECTED,), _roles("quality service"),
+           (sorting_by_quality,)),
+    Action("dispose", _("Decide the disposition"), UNIT, (U.INSPECTED,),
+           (U.WAITING_APPROVAL, U.WAITING_CUSTOMER, U.DISPOSED, U.READY_TO_SHIP, U.READY_TO_SETTLE, U.DONE),
+           _roles("quality")),
+    Action("approve_scrap", _("Approve scrapping"), UNIT, (U.WAITING_APPROVAL,), (U.DONE,), _roles("manager")),
+    Action("reject_scrap", _("Refuse scrapping"), UNIT, (U.WAITING_APPROVAL,), (U.INSPECTED,), _roles("manager")),
+    # Per unit: what the customer must agree to.
+    Action("quote_charge", _("Quote the charge"), UNIT, (U.WAITING_CUSTOMER,), (U.WAITING_CUSTOMER,),
+           _roles("service"), (charge_to_quote,)),
+    Action("give_consent", _("Consent to rework"), UNIT, (U.WAITING_CUSTOMER,), (U.WAITING_CUSTOMER, U.DISPOSED),
+           _roles("customer service"), (own_case, consent_pending)),
+    Action("refuse_consent", _("Refuse rework"), UNIT, (U.WAITING_CUSTOMER,), (U.READY_TO_SHIP,),
+           _roles("customer service"), (own_case, consent_pending)),
+    Action("accept_charge", _("Accept the charge"), UNIT, (U.WAITING_CUSTOMER,), (U.WAITING_CUSTOMER, U.DISPOSED),
+           _roles("customer service"), (own_case, charge_quoted)),
+    Action("refuse_charge", _("Refuse the charge"), UNIT, (U.WAITING_CUSTOMER,), (U.READY_TO_SHIP,),
+           _roles("customer service"), (own_case, charge_quoted)),
+    # Per unit: the work and its final inspection.
+    Action("start_work", _("Start work"), UNIT, (U.DISPOSED,), (U.IN_WORK,), _roles("repair")),
+    Action("finish_work", _("Finish work"), UNIT, (U.IN_WORK,), (U.FINAL_INSPECTION,), _roles("repair")),
+    Action("pass_final", _("Pass final inspection"), UNIT, (U.FINAL_INSPECTION,), (U.READY_TO_SHIP, U.DONE),
+           _roles("quality")),
+    Action("fail_final", _("Fail final inspection"), UNIT, (U.FINAL_INSPECTION,), (U.IN_WORK,), _roles("quality")),
+    # Settlement.
+    Action("ship_back", _("Ship back"), UNIT, (U.READY_TO_SHIP,), (U.DONE,), _roles("warehouse service")),
+    Action("settle_exchange", _("Ship the exchange"), UNIT, (U.READY_TO_SETTLE,), (U.DONE,),
+           _roles("service warehouse")),
+    Action("ship_exchange_in_advance", _("Ship exchange units ahead of the returns"), CASE,
+           (C.APPROVED, C.RECEIVING, *AFTER_RECEIPT), (), _roles("service warehouse"), (batch_case,)),
+    Action("settle_refund", _("Record the refund"), CASE, AFTER_RECEIPT, (), _roles("finance")),
+    Action("override_warranty", _("Override the warranty decision"), UNIT,
+           (U.EXPECTED, U.RECEIVED, U.INSPECTED, U.WAITING_APPROVAL, U.WAITING_CUSTOMER, U.DISPOSED), (),
+           _roles("manager")),
+    Action("close", _("Close the case"), CASE, (C.SETTLED,), (C.CLOSED,), _roles("service manager")),
+]}
+
+# States in which units may be acted on (after the receipt is closed; warranty overrides earlier too).
+UNIT_ACTION_CASE_STATES = {
+    "override_warranty": (C.SUBMITTED, C.APPROVED, C.RECEIVING, *AFTER_RECEIPT),
+}
+DEFAULT_UNIT_ACTION_CASE_STATES = AFTER_RECEIPT
+
+GUARD_MESSAGES = {
+    "no_lines": _("The case has no lines."),
+    "not_your_case": _("This is not your customer's case."),
+    "no_approval_for_you": _("No approval of this case is waiting for you."),
+    "return_note_incomplete": _("The return note is incomplete: goods without a complete note are not received."),
+    "quality_sorting_required": _("This case is above the sorting threshold: quality inspects its units."),
+    "no_consent_pending": _("No consent is waiting for these units."),
+    "not_chargeable": _("These units are not chargeable, or the customer has already answered."),
+    "no_charge_quoted": _("No charge has been quoted for these units yet, or it was already answered."),
+    "not_a_batch_case": _("Only batch cases ship exchanges before the returns arrive."),
+}
+
+
+def roles_of(user) -> set[str]:
+    if getattr(user, "is_superuser", False):
+        return set(STAFF.split())
+    return set(user.role_codes())
+
+
+def case_states_for(action: Action) -> tuple[str, ...]:
+    if action.level == CASE:
+        return action.sources
+    return UNIT_ACTION_CASE_STATES.get(action.name, DEFAULT_UNIT_ACTION_CASE_STATES)
