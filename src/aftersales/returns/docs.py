@@ -1,0 +1,95 @@
+"""docs/workflow.md, generated from the workflow table (never edited by hand)."""
+
+from django.utils import translation
+
+from . import rules
+from .models import CaseState, UnitState
+from .workflow import ACTIONS, CASE, GUARD_MESSAGES, UNIT, case_states_for
+
+
+def _guard_names(action) -> str:
+    return ", ".join(f"`{guard.__name__}`" for guard in action.guards) or "—"
+
+
+def _diagram(level: str, states_enum) -> list[str]:
+    lines = ["```mermaid", "stateDiagram-v2"]
+    for action in ACTIONS.values():
+        if action.level != level:
+            continue
+        for source in action.sources:
+            for target in action.targets:
+                if target != source:  # actions that keep the state are in the table below
+                    lines.append(f"    {source} --> {target}: {action.name}")
+    if level == CASE:
+        # After the receipt the case follows its least advanced unit.
+        chain = ["received", "inspecting", "disposed", "in_work", "final_inspection", "ready", "settled"]
+        lines += [f"    {a} --> {b}: (units)" for a, b in zip(chain, chain[1:])]
+    lines.append("```")
+    return lines
+
+
+def workflow_markdown() -> str:
+    with translation.override("en"):
+        out = [
+            "# The return case workflow",
+            "",
+            "Generated from `src/aftersales/returns/workflow.py` by `aftersales workflow_doc`; do not edit.",
+            "A test fails when this file and the table disagree.",
+            "",
+            "A case moves through application, approval and receiving by **case actions**. From the",
+            "closed receipt on, its **units** move one by one (or in bulk), and the case state follows",
+            "its least advanced unit (`rules.case_state_from_units`): all units done and refunds",
+            "recorded makes it `settled`, and service closes it.",
+            "",
+            "## Case states",
+            "",
+            *_diagram(CASE, CaseState),
+            "",
+            "Unit actions are taken while the case is in one of: "
+            + ", ".join(f"`{s}`" for s in case_states_for(ACTIONS["inspect"])) + ".",
+            "",
+            "## Unit states",
+            "",
+            *_diagram(UNIT, UnitState),
+            "",
+            "## The table",
+            "",
+            "| action | level | from | to | roles | guards |",
+            "|---|---|---|---|---|---|",
+        ]
+        for action in ACTIONS.values():
+            out.append(
+                f"| `{action.name}` ({action.label}) | {action.level} | "
+                + ", ".join(f"`{s}`" for s in action.sources) + " | "
+                + (", ".join(f"`{t}`" for t in action.targets) or "(same)") + " | "
+                + ", ".join(sorted(action.roles)) + f" | {_guard_names(action)} |"
+            )
+        out += ["", "## Guards", "", "| guard code | meaning |", "|---|---|"]
+        out += [f"| `{code}` | {message} |" for code, message in GUARD_MESSAGES.items()]
+        out += ["", "## States", "", "| case state | meaning |", "|---|---|"]
+        out += [f"| `{value}` | {label} |" for value, label in CaseState.choices]
+        out += ["", "| unit state | meaning |", "|---|---|"]
+        out += [f"| `{value}` | {label} |" for value, label in UnitState.choices]
+        out += ["", "## Rules", "",
+                "| rule | where | policy |", "|---|---|---|",
+                "| Warranty: shipped date + model's warranty months (or the policy default) + the customer's "
+                "extension; tampering voids it; human damage makes work chargeable; a serial not in the registry is "
+                "flagged `unknown`, not refused | `rules.decide_warranty` | `warranty_months`, "
+                "`warranty_void_on_tampering`, `human_damage_charged` |",
+                "| E-commerce no-reason return / exchange windows from the delivery date | "
+                "`rules.decide_return_window` | `ecommerce_no_reason_return_days`, "
+                "`ecommerce_no_reason_exchange_days` |",
+                "| Volume class: batch when one model, or all models, from one customer in one day reach the "
+                "thresholds | `rules.volume_class` | `batch_threshold_per_model_per_day`, "
+                "`batch_threshold_all_models_per_day` |",
+                "| Approvals: sporadic by service, batch by the VP (manager), quality incident by the GM (manager), "
+                "whole-unit replacement by the customer's regional sales manager | `rules.required_approvals`, "
+                "`services/approvals.py` | |",
+                "| Return note complete (part no., name, quantity, lot, defect) before receiving | "
+                "`rules.note_missing` | |",
+                "| Quality leads the sorting above the threshold and for batch cases | `handlers.submit`, "
+                "`handlers.close_receipt` | `quality_sorting_threshold_units` |",
+                "| Dispositions allowed per requested outcome | `handlers.ALLOWED_DISPOSITIONS` | |",
+                "", "Note completeness fields: " + ", ".join(f"`{k}` ({v})" for k, v in rules.NOTE_FIELDS.items()),
+                ""]
+    return "\n".join(out)
