@@ -20,6 +20,7 @@ from .models import Channel, Outcome, Reason, ReturnCase
 from .receiving_list import items_from_file
 from .services import cases as case_services
 from .services.actions import apply_action
+from .services.attachments import attachment_add
 from .workflow import ACTIONS
 
 
@@ -166,6 +167,31 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return Response({"id": done.pk, "state": done.state, "version": done.version, **done.action_result})
 
         return idempotent(request, run)
+
+    @extend_schema(request={"multipart/form-data": inline_serializer("AttachmentUpload", {
+        "file": serializers.FileField(), "description": serializers.CharField(required=False),
+        "line": serializers.IntegerField(required=False), "unit": serializers.IntegerField(required=False)})},
+        responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser],
+            permission_classes=[IsAuthenticated])
+    def attachments(self, request, pk=None):
+        """Add a photo or document to the case, a line or a unit (10 MB at most)."""
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidInput(details={"file": [_("No file was submitted.")]})
+        numbers = {}
+        for name in ("line", "unit"):
+            raw = request.data.get(name)
+            if raw not in (None, ""):
+                try:
+                    numbers[name] = int(raw)
+                except ValueError:
+                    raise InvalidInput(details={name: [_("A whole number is expected.")]}) from None
+        attachment = attachment_add(actor=request.user, case_id=int(pk), upload=upload,
+                                    description=str(request.data.get("description", "")),
+                                    line_no=numbers.get("line"), unit_id=numbers.get("unit"))
+        return Response({"id": attachment.pk, "url": attachment.file.url, "description": attachment.description},
+                        status=201)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])

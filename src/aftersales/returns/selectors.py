@@ -7,7 +7,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, 
 from aftersales.core.permissions import scope_to_customer
 
 from . import rules
-from .models import (Approval, CaseEvent, Inspection, ReturnCase, ReturnLine, ReturnUnit, WarrantyStatus)
+from .models import Approval, CaseEvent, Inspection, ReturnCase, ReturnLine, ReturnUnit
 from .services.actions import allowed_actions
 from .services.approvals import approvals_pending
 
@@ -37,7 +37,7 @@ def case_get(*, user, pk: int) -> ReturnCase | None:
         Prefetch("units", queryset=ReturnUnit.objects.select_related("product_model", "warehouse", "line")
                  .order_by("id")),
         Prefetch("approvals", queryset=Approval.objects.select_related("decided_by")),
-        "discrepancies__line", "notices",
+        "discrepancies__line", "notices", "attachments",
     )
     return queryset.filter(pk=pk).first()
 
@@ -95,6 +95,8 @@ def case_detail_data(case: ReturnCase, *, user) -> dict:
         "discrepancies": [{"kind": d.kind, "line": d.line.line_no if d.line else None, "serial": d.serial,
                            "quantity": d.quantity, "note": d.note} for d in case.discrepancies.all()],
         "notices": [{"kind": n.kind, "content": n.content, "at": n.created_at} for n in case.notices.all()],
+        "attachments": [{"id": a.pk, "url": a.file.url, "description": a.description, "line_id": a.line_id,
+                         "unit_id": a.unit_id, "at": a.uploaded_at} for a in case.attachments.all()],
         "allowed_actions": allowed_actions(case, user, by_state),
     }
 
@@ -134,6 +136,3 @@ def service_history(*, user, serial: str, product_model: str | None = None):
             .prefetch_related(Prefetch("inspections", queryset=Inspection.objects.select_related("inspected_by")))
             .order_by("id"))
 
-
-def warranty_summary(units) -> dict:
-    return dict(Counter(u.warranty_status or WarrantyStatus.UNKNOWN for u in units))
