@@ -270,26 +270,27 @@ def _validate(kind: ImportKind, table, ctx: Context):
     records, errors = [], []
     key_field = "serial" if kind.key == "units" else "code"
     seen: dict[Any, int] = {}
+    present = [column for column in kind.columns if column.field in table.columns]
+    # Dates, models and customers repeat down a file: each distinct cell is parsed once.
+    parsed: dict[tuple, Any] = {}
     for row_number, cells in iter_cells(table, fields):
         values, row_errors = {}, []
-        for column in kind.columns:
-            if column.field not in table.columns:
-                continue
+        for column in present:
             cell = cells[column.field]
             if cell == "":
                 if column.required:
                     row_errors.append((column.field, _("This field is required.")))
                 continue
-            try:
-                if column.parse is not None:
-                    value = column.parse(cell, ctx)
-                else:
-                    value = str(cell)
-                    if column.max_length and len(value) > column.max_length:
-                        raise RowError(_("Longer than %(max)s characters.") % {"max": column.max_length})
-            except RowError as exc:
-                row_errors.append((column.field, exc.message))
-                continue
+            if column.parse is not None:
+                value = _parse_once(column, cell, ctx, parsed)
+                if isinstance(value, RowError):
+                    row_errors.append((column.field, value.message))
+                    continue
+            else:
+                value = str(cell)
+                if column.max_length and len(value) > column.max_length:
+                    row_errors.append((column.field, _("Longer than %(max)s characters.") % {"max": column.max_length}))
+                    continue
             values[column.field] = value
         if not row_errors:
             key = (values["product_model"].pk, values["serial"]) if kind.key == "units" else values["code"]
@@ -306,6 +307,24 @@ def _validate(kind: ImportKind, table, ctx: Context):
         if not row_errors:
             records.append((row_number, values))
     return records, errors
+
+
+def _parse_once(column: Column, cell, ctx: Context, parsed: dict[tuple, Any]):
+    """The parsed value, or the RowError, for this cell; remembered per column and value (and type,
+    so that 1 and True, equal in Python, keep their own messages)."""
+    key = (column.field, type(cell), cell)
+    try:
+        if key in parsed:
+            return parsed[key]
+    except TypeError:  # an unhashable cell: parse it every time
+        key = None
+    try:
+        value = column.parse(cell, ctx)
+    except RowError as exc:
+        value = exc
+    if key is not None:
+        parsed[key] = value
+    return value
 
 
 def _existing_units(records) -> dict[tuple[int, str], bool]:
@@ -354,12 +373,13 @@ def import_file(*, actor, kind: str, raw: bytes, filename: str, progress=None, d
 
 def _insert_units(records, *, actor, reason: str) -> None:
     now = timezone.now()
+    # Ids rather than instances: setting a relation through its descriptor costs more than the rest.
     units = [
         ShippedUnit(
             serial=values["serial"],
-            product_model=values["product_model"],
+            product_model_id=values["product_model"].pk,
             production_lot=values.get("production_lot", ""),
-            customer=values["customer"],
+            customer_id=values["customer"].pk,
             shipped_date=values["shipped_date"],
             sales_order=values.get("sales_order", ""),
             created_at=now,
