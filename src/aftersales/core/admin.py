@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import policies
@@ -37,7 +38,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
     def description(self, obj):
         return obj.definition.description if obj.definition else ""
 
-    @admin.display(description=_("unit"))
+    @admin.display(description=pgettext_lazy("unit of measure", "unit"))
     def unit(self, obj):
         return policies.UNITS[obj.definition.unit] if obj.definition else ""
 

@@ -25,8 +25,18 @@ class IdempotencyKeyReused(AppError):
 
 
 def _fingerprint(request) -> str:
-    body = json.dumps(request.data, sort_keys=True, cls=JSONEncoder, default=str) if request.data else ""
-    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+    """The request's method, path, fields and the content of any uploaded files."""
+    data = request.data
+    fields = {key: value for key, value in data.items() if key not in request.FILES} if isinstance(data, dict) else data
+    digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
+    digest.update(json.dumps(fields, sort_keys=True, cls=JSONEncoder, default=str).encode())
+    for name in sorted(request.FILES):
+        upload = request.FILES[name]
+        digest.update(f"\n{name}:{upload.name}:".encode())
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+    return digest.hexdigest()
 
 
 def _replay(user, key: str, fingerprint: str) -> Response | None:

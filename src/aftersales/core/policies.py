@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .errors import InvalidInput, NotFound
 
@@ -41,7 +42,7 @@ UNITS = {
     "hours": _("hours"),
     "working_hours": _("working hours"),
     "pcs_per_day": _("pcs per day"),
-    "units": _("units"),
+    "units": pgettext_lazy("unit of measure", "units"),
     "day_of_month": _("day of the month"),
     "yuan": _("yuan (CNY)"),
     "": "",

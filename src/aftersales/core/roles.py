@@ -7,6 +7,7 @@ groups are brought in line with it after every migrate (`roles_sync`).
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ ROLES = [
     Role("warehouse", _("Warehouse"), _("Receives returned goods, counts them against the note, stocks in and out.")),
     Role("quality", _("Quality"), _("Inspects returns, grades defects, decides disposition, final inspection.")),
     Role("planning", _("Planning (PMC)"), _("Plans rework and replenishment; opens rework orders.")),
-    Role("repair", _("Repair"), _("Carries out repair and rework; requests materials; records faults, parts, hours.")),
+    Role("repair", pgettext_lazy("role", "Repair"), _("Carries out repair and rework; requests materials; records faults, parts, hours.")),
     Role("engineering", _("Engineering"), _("Rework methods, technical support, analysis of representative units.")),
     Role("purchasing", _("Purchasing"), _("Buys repair materials; chases suppliers for purchased-part failures.")),
     Role("finance", _("Finance"), _("Costs repaired goods, refunds, repair-fee collection.")),

@@ -172,6 +172,7 @@ class ReturnLine(models.Model):
     unit_price = models.DecimalField(_("unit price (CNY)"), max_digits=14, decimal_places=2, default=Decimal("0"))
     window_decision = models.JSONField(_("return window decision"), default=dict, blank=True)
     exchanges_shipped = models.PositiveIntegerField(_("exchange units shipped"), default=0)
+    advance_serials = models.JSONField(_("serials shipped ahead"), default=list, blank=True)
     refund_amount = models.DecimalField(_("refund amount (CNY)"), max_digits=14, decimal_places=2, null=True,
                                         blank=True)
     refund_deduction = models.DecimalField(_("deduction for missing accessories (CNY)"), max_digits=14,

@@ -84,6 +84,17 @@ def batch_case(ctx: GuardContext) -> str | None:
     return None if ctx.case.volume_class == "batch" else "not_a_batch_case"
 
 
+def exchange_to_ship(ctx: GuardContext) -> str | None:
+    waiting = any(line.requested_outcome == "exchange" and line.exchanges_shipped < line.quantity
+                  for line in ctx.case.lines.all())
+    return None if waiting else "no_exchange_to_ship"
+
+
+def refund_pending(ctx: GuardContext) -> str | None:
+    pending = any(line.requested_outcome == "refund" and line.refunded_at is None for line in ctx.case.lines.all())
+    return None if pending else "no_refund_pending"
+
+
 # --- the table ---
 
 STAFF = "service warehouse quality planning repair engineering purchasing finance technician manager"
@@ -142,8 +153,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
     Action("settle_exchange", _("Ship the exchange"), UNIT, (U.READY_TO_SETTLE,), (U.DONE,),
            _roles("service warehouse")),
     Action("ship_exchange_in_advance", _("Ship exchange units ahead of the returns"), CASE,
-           (C.APPROVED, C.RECEIVING, *AFTER_RECEIPT), (), _roles("service warehouse"), (batch_case,)),
-    Action("settle_refund", _("Record the refund"), CASE, AFTER_RECEIPT, (), _roles("finance")),
+           (C.APPROVED, C.RECEIVING, *AFTER_RECEIPT), (), _roles("service warehouse"), (batch_case, exchange_to_ship)),
+    Action("settle_refund", _("Record the refund"), CASE, AFTER_RECEIPT, (), _roles("finance"), (refund_pending,)),
     Action("override_warranty", _("Override the warranty decision"), UNIT,
            (U.EXPECTED, U.RECEIVED, U.INSPECTED, U.WAITING_APPROVAL, U.WAITING_CUSTOMER, U.DISPOSED), (),
            _roles("manager")),
@@ -166,6 +177,8 @@ GUARD_MESSAGES = {
     "not_chargeable": _("These units are not chargeable, or the customer has already answered."),
     "no_charge_quoted": _("No charge has been quoted for these units yet, or it was already answered."),
     "not_a_batch_case": _("Only batch cases ship exchanges before the returns arrive."),
+    "no_exchange_to_ship": _("No exchange line of this case is waiting for new units."),
+    "no_refund_pending": _("No line of this case is waiting for its refund."),
 }
 
 

@@ -20,6 +20,7 @@ from .. import rules
 from ..models import (Approval, CaseState, CustomerNotice, DefectClass, Disposition, Inspection, Outcome,
                       ReceivingDiscrepancy, Responsibility, ReturnLine, ReturnUnit, UnitExit, UnitState,
                       VolumeClass)
+from ..workflow import AFTER_RECEIPT
 from . import approvals, warranty
 from .actions import ActionContext, units_save
 
@@ -509,16 +510,14 @@ def finish_work(ctx):
 def pass_final(ctx: ActionContext) -> None:
     Inspection.objects.bulk_create([Inspection(unit=u, stage="final", passed=True, inspected_by=ctx.actor,
                                                notes=str(ctx.params.get("notes", ""))) for u in ctx.units])
-    back = [u for u in ctx.units if u.line.requested_outcome == Outcome.REPAIR]
+    # Repaired for the customer (a repair, or an exchange quality chose to repair): shipped back.
+    back = [u for u in ctx.units if u.line.requested_outcome in (Outcome.REPAIR, Outcome.EXCHANGE)]
     for unit in back:
         unit.state = U.READY_TO_SHIP
-    stock = defaultdict(list)
-    for unit in ctx.units:
-        if unit.line.requested_outcome != Outcome.REPAIR:
-            refund = unit.line.requested_outcome == Outcome.REFUND
-            stock["refunded_into_stock" if refund else "resold"].append(unit)
-    for exit_kind, units in stock.items():
-        _leave(ctx, units, exit=exit_kind, move_kind="to_finished_goods", to_kind="finished_goods")
+    refunded = [u for u in ctx.units if u.line.requested_outcome == Outcome.REFUND]
+    if refunded:  # the customer has its money back: the repaired unit is stock for resale
+        _leave(ctx, refunded, exit=UnitExit.REFUNDED_INTO_STOCK, move_kind="to_finished_goods",
+               to_kind="finished_goods")
     units_save(ctx.units, ["state", "exit", "warehouse", "done_at"])
 
 
@@ -547,20 +546,27 @@ def ship_back(ctx: ActionContext) -> None:
     ctx.changes = {"carrier": carrier, "tracking_number": tracking}
 
 
-def _exchange_credit(line) -> int:
-    exchanged = ReturnUnit.objects.filter(line=line, exit=UnitExit.EXCHANGED).count()
-    return line.exchanges_shipped - exchanged
+def _unused_advance_serials(line) -> list[str]:
+    """Serials shipped ahead for this line that no returned unit has been matched with yet."""
+    matched = set(ReturnUnit.objects.filter(line=line, exit=UnitExit.EXCHANGED).values_list("replacement_serial",
+                                                                                              flat=True))
+    return [serial for serial in line.advance_serials if serial not in matched]
 
 
 def settle_exchange(ctx: ActionContext) -> None:
+    """The faulty unit goes to defective stock; its replacement is a unit shipped ahead for the
+    line, or a new one out of finished goods now. Either way its serial is recorded beside it."""
     wh = warehouse_ids()
     shipped_new = []
+    ahead: dict[int, list[str]] = {}  # per line, used up as this loop matches units
+    new_serials = ctx.params.get("new_serials") or {}
     for unit in ctx.units:
         line = ReturnLine.objects.select_for_update().get(pk=unit.line_id)
-        if _exchange_credit(line) > 0:
-            unit.replacement_serial = unit.replacement_serial or _("(shipped ahead)")
+        if line.pk not in ahead:
+            ahead[line.pk] = _unused_advance_serials(line)
+        if ahead[line.pk]:
+            unit.replacement_serial = ahead[line.pk].pop(0)
         else:
-            new_serials = ctx.params.get("new_serials") or {}
             serial = str(new_serials.get(str(unit.pk), "") if len(ctx.units) > 1 else
                          ctx.params.get("new_serial", "")).strip()
             if not serial:
@@ -594,11 +600,17 @@ def ship_exchange_in_advance(ctx: ActionContext) -> None:
     stock_moves_apply(actor=ctx.actor, return_case=ctx.case, moves=[
         Move(kind="exchange_out", quantity=1, from_warehouse_id=wh["finished_goods"], to_warehouse_id=None,
              product_model_id=line.product_model_id, serial=serial) for serial in serials])
+    duplicates = set(serials) & set(line.advance_serials) or len(set(serials)) != len(serials)
+    if duplicates:
+        raise InvalidInput(details={"serials": [_("A serial is listed twice or was already shipped.")]})
     line.exchanges_shipped += len(serials)
-    line.save(update_fields=["exchanges_shipped"])
+    line.advance_serials = [*line.advance_serials, *serials]
+    line.save(update_fields=["exchanges_shipped", "advance_serials"])
     _notice(ctx.case, CustomerNotice.Kind.SHIPMENT, line=line.line_no, replacement_serials=serials,
             carrier=ctx.params.get("carrier", ""), tracking_number=ctx.params.get("tracking_number", ""))
     ctx.changes = {"line": line.line_no, "serials": serials}
+    if ctx.case.state not in AFTER_RECEIPT:  # before the receipt is closed the case does not follow its units
+        ctx.case_to_state = ctx.case.state
 
 
 def settle_refund(ctx: ActionContext) -> None:
