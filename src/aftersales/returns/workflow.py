@@ -121,7 +121,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
     Action("start_receiving", _("Start receiving"), CASE, (C.APPROVED,), (C.RECEIVING,), _roles("warehouse"),
            (note_complete,)),
     Action("receive", _("Receive goods"), CASE, (C.RECEIVING,), (C.RECEIVING,), _roles("warehouse")),
-    Action("close_receipt", _("Close the receipt"), CASE, (C.RECEIVING,), (C.RECEIVED, C.INSPECTING, C.SETTLED),
+    Action("close_receipt", _("Close the receipt"), CASE, (C.RECEIVING,), (C.RECEIVED, C.INSPECTING, C.READY, C.SETTLED),
            _roles("warehouse")),
     # Per unit: inspection and disposition.
     Action("inspect", _("Inspect"), UNIT, (U.RECEIVED, U.INSPECTED), (U.INSPECTED,), _roles("quality service"),

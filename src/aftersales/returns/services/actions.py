@@ -46,7 +46,8 @@ class ActionContext:
 
 
 def case_for_update(*, actor, case_id: int, version: int | None = None) -> ReturnCase:
-    queryset = scope_to_customer(ReturnCase.objects.select_for_update(), actor, "customer")
+    # of=self: lock the case row only, not the customer joined to it (that would serialise a dealer's cases).
+    queryset = scope_to_customer(ReturnCase.objects.select_for_update(of=("self",)), actor, "customer")
     case = queryset.select_related("customer").filter(pk=case_id).first()
     if case is None:
         raise NotFound()
@@ -60,10 +61,13 @@ def case_for_update(*, actor, case_id: int, version: int | None = None) -> Retur
 
 
 def load_units(case: ReturnCase, unit_ids) -> list[ReturnUnit]:
+    not_a_list = InvalidInput(details={"unit_ids": [_("A list of unit ids is expected.")]})
+    if not isinstance(unit_ids, (list, tuple, set)):  # a string of ids would be read digit by digit
+        raise not_a_list
     try:
         wanted = sorted({int(pk) for pk in unit_ids})
     except (TypeError, ValueError):
-        raise InvalidInput(details={"unit_ids": [_("A list of unit ids is expected.")]}) from None
+        raise not_a_list from None
     units = []
     for start in range(0, len(wanted), CHUNK):
         units.extend(

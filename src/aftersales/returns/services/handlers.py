@@ -56,6 +56,9 @@ def _required(params: dict, *names: str) -> None:
         raise InvalidInput(details=missing)
 
 
+MAX_AMOUNT = Decimal("999999999999.99")  # what a money column (14 digits, 2 decimals) holds
+
+
 def _money(params: dict, name: str, *, positive: bool = False) -> Decimal:
     try:
         value = Decimal(str(params.get(name, "0")))
@@ -64,6 +67,8 @@ def _money(params: dict, name: str, *, positive: bool = False) -> Decimal:
     if value is None or not value.is_finite() or value < 0 or (positive and value == 0):
         raise InvalidInput(details={name: [_("Must be an amount greater than 0.") if positive
                                            else _("Must be an amount of 0 or more.")]})
+    if value > MAX_AMOUNT:
+        raise InvalidInput(details={name: [_("The amount is too large.")]})
     return value.quantize(Decimal("0.01"))
 
 
@@ -159,7 +164,10 @@ def approve(ctx: ActionContext) -> None:
 def reject(ctx: ActionContext) -> None:
     _required({"comment": ctx.comment}, "comment")
     case = ctx.case
-    kind = ctx.params.get("approval") or approvals.approvals_actor_may_give(case, ctx.actor, ctx.roles)[0]
+    may = approvals.approvals_actor_may_give(case, ctx.actor, ctx.roles)
+    kind = ctx.params.get("approval") or may[0]
+    if kind not in may:
+        raise PermissionDenied(_("You may not give this approval."))
     Approval.objects.create(return_case=case, kind=kind, decision="rejected", comment=ctx.comment,
                             decided_by=ctx.actor, round=case.approval_round)
     ctx.case_to_state = CaseState.REJECTED
@@ -596,13 +604,12 @@ def ship_exchange_in_advance(ctx: ActionContext) -> None:
     serials = [str(s).strip() for s in ctx.params["serials"] if str(s).strip()]
     if line.exchanges_shipped + len(serials) > line.quantity:
         raise InvalidInput(details={"serials": [_("More exchange units than the line returns.")]})
+    if set(serials) & set(line.advance_serials) or len(set(serials)) != len(serials):
+        raise InvalidInput(details={"serials": [_("A serial is listed twice or was already shipped.")]})
     wh = warehouse_ids()
     stock_moves_apply(actor=ctx.actor, return_case=ctx.case, moves=[
         Move(kind="exchange_out", quantity=1, from_warehouse_id=wh["finished_goods"], to_warehouse_id=None,
              product_model_id=line.product_model_id, serial=serial) for serial in serials])
-    duplicates = set(serials) & set(line.advance_serials) or len(set(serials)) != len(serials)
-    if duplicates:
-        raise InvalidInput(details={"serials": [_("A serial is listed twice or was already shipped.")]})
     line.exchanges_shipped += len(serials)
     line.advance_serials = [*line.advance_serials, *serials]
     line.save(update_fields=["exchanges_shipped", "advance_serials"])
