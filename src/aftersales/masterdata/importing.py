@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from aftersales.core.bulk import db_date, db_datetime, insert_rows
 from aftersales.core.errors import ImportRejected
 from aftersales.lib.dates import parse_date
 from aftersales.lib.tabular import TableError, iter_cells, read_table
@@ -372,25 +373,23 @@ def import_file(*, actor, kind: str, raw: bytes, filename: str, progress=None, d
 
 
 def _insert_units(records, *, actor, reason: str) -> None:
+    """The units and their history rows (as simple-history writes them: type "+", the actor, the
+    reason), by plain multi-row INSERTs: see core/bulk.py for why not bulk_create."""
     now = timezone.now()
-    # Ids rather than instances: setting a relation through its descriptor costs more than the rest.
-    units = [
-        ShippedUnit(
-            serial=values["serial"],
-            product_model_id=values["product_model"].pk,
-            production_lot=values.get("production_lot", ""),
-            customer_id=values["customer"].pk,
-            shipped_date=values["shipped_date"],
-            sales_order=values.get("sales_order", ""),
-            created_at=now,
-            updated_at=now,
-        )
-        for _row, values in records
-    ]
+    stamp = db_datetime(now)
+    fields = ["serial", "product_model", "production_lot", "customer", "shipped_date", "sales_order",
+              "created_at", "updated_at"]
+    rows = [(values["serial"], values["product_model"].pk, values.get("production_lot", ""), values["customer"].pk,
+             db_date(values["shipped_date"]), values.get("sales_order", ""), stamp, stamp) for _row, values in records]
+    history = ShippedUnit.history.model
+    actor_id = getattr(actor, "pk", None)
     try:
         with transaction.atomic():
-            bulk_create_with_history(units, ShippedUnit, batch_size=BATCH_SIZE, default_user=actor,
-                                     default_change_reason=reason, default_date=now)
+            insert_rows(ShippedUnit, fields, rows)
+            ids = _unit_ids(records)
+            insert_rows(history, ["id", *fields, "history_date", "history_change_reason", "history_type",
+                                  "history_user"],
+                        ((ids[(row[1], row[0])], *row, stamp, reason, "+", actor_id) for row in rows))
     except IntegrityError:
         # Someone registered one of these serials between our check and the insert.
         raise ImportRejected(
@@ -398,6 +397,21 @@ def _insert_units(records, *, actor, reason: str) -> None:
                                  "message": _("Some serials were registered by someone else meanwhile; import again to see which.")}],
                      "error_count": 1}
         ) from None
+
+
+def _unit_ids(records) -> dict[tuple[int, str], int]:
+    """The ids the database gave the units just inserted, by (model id, serial)."""
+    by_model: dict[int, list[str]] = {}
+    for _row, values in records:
+        by_model.setdefault(values["product_model"].pk, []).append(values["serial"])
+    ids = {}
+    for model_id, serials in by_model.items():
+        for start in range(0, len(serials), BATCH_SIZE):
+            for serial, pk in ShippedUnit.objects.filter(product_model_id=model_id,
+                                                         serial__in=serials[start:start + BATCH_SIZE]) \
+                    .values_list("serial", "id"):
+                ids[(model_id, serial)] = pk
+    return ids
 
 
 def _upsert(kind: ImportKind, records, *, actor, reason: str, dry_run: bool) -> ImportResult:
