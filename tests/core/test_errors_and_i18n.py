@@ -106,9 +106,9 @@ def test_catalogues_are_compiled_and_current(language):
     po_path = _catalogue(language)
     mo_path = po_path.with_suffix(".mo")
     assert mo_path.exists(), "run `aftersales compile_catalogues` (make does)"
-    compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(mo_path))}
+    compiled = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in polib.mofile(str(mo_path))}
     for entry in polib.pofile(str(po_path)).translated_entries():
-        assert compiled.get(entry.msgid) == entry.msgstr, entry.msgid
+        assert compiled.get((entry.msgctxt, entry.msgid)) == entry.msgstr, entry.msgid
 
 
 def test_api_doc_lists_every_endpoint():
