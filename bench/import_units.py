@@ -1,0 +1,209 @@
+"""Importing shipped units from CSV and XLSX, against a bare parse plus a bare insert.
+
+The importer (`import_file`) reads, validates every row, checks serials against the
+registry and writes units with their history in one transaction. The baseline is what
+any import needs at least: parsing the file (decode + csv.reader; calamine to_python) and
+`ShippedUnit.objects.bulk_create` of the same rows without validation or history.
+"""
+
+import csv
+import io
+import time
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from aftersales.masterdata import generator, importing
+from aftersales.masterdata.models import ShippedUnit
+from harness import Context, Figure, Section, Target, check, log, median, timed_runs
+
+TITLE = "Import of shipped units"
+ROWS, QUICK_ROWS = 100_000, 10_000
+REPEAT = 3
+CSV_TARGET = Target(5, "s")
+XLSX_TARGET = Target(6, "s")
+RATIO_TARGET = Target(3, "×", inclusive=True)
+CSV_ENCODING = "gbk"
+
+
+def clear_units() -> None:
+    """Empty the units and their history (raw SQL: a queryset delete would write history)."""
+    history = ShippedUnit.history.model._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f'DELETE FROM "{ShippedUnit._meta.db_table}"')  # noqa: S608  table names from the models
+        cursor.execute(f'DELETE FROM "{history}"')  # noqa: S608
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def run(ctx: Context) -> Section:
+    rows = QUICK_ROWS if ctx.quick else ROWS
+    spec = generator.VolumeSpec(units=rows, seed=ctx.seed, until=ctx.until)
+    csv_path, xlsx_path = ctx.data_dir / f"units-{rows}.csv", ctx.data_dir / f"units-{rows}.xlsx"
+    log(f"generating {rows:,} units as {csv_path.name} ({CSV_ENCODING}) and {xlsx_path.name}")
+    generator.files_generate(actor=ctx.actor, spec=spec, csv_path=csv_path, xlsx_path=xlsx_path,
+                             encoding=CSV_ENCODING)
+    raw = {"CSV": csv_path.read_bytes(), "XLSX": xlsx_path.read_bytes()}
+
+    figures: list[Figure] = []
+    imported: dict[str, float] = {}
+    for label, target, filename in (("CSV", CSV_TARGET, csv_path.name), ("XLSX", XLSX_TARGET, xlsx_path.name)):
+        def do_import(label=label, filename=filename):
+            result = importing.import_file(actor=ctx.actor, kind="units", raw=raw[label], filename=filename)
+            check(result.created == rows, f"expected {rows} units imported, got {result}")
+            return result
+
+        timing = timed_runs(do_import, repeat=REPEAT, setup=clear_units, label=f"import {label}")
+        check(ShippedUnit.history.count() == rows, "the import did not write one history row per unit")
+        imported[label] = median(timing.runs)
+        figures.append(Figure(f"import {rows:,} units from {label} (`import_file`, with history)", imported[label],
+                              "s", target, timing.runs, cpu_share=timing.cpu_share))
+
+    parse = {
+        "CSV": timed_runs(lambda: _parse_csv(raw["CSV"]), repeat=REPEAT, label="bare parse CSV"),
+        "XLSX": timed_runs(lambda: _parse_xlsx(raw["XLSX"]), repeat=REPEAT, label="bare parse XLSX"),
+    }
+    for label, timing in parse.items():
+        how = f"decode {CSV_ENCODING} + csv.reader" if label == "CSV" else "calamine to_python"
+        figures.append(Figure(f"bare parse {label} ({how})", median(timing.runs), "s", None, timing.runs,
+                              cpu_share=timing.cpu_share))
+
+    unit_rows = _unit_rows(spec)
+    inserting = timed_runs(lambda: _bare_insert(unit_rows), repeat=REPEAT, setup=clear_units,
+                           label="bare bulk_create")
+    insert = median(inserting.runs)
+    figures.append(Figure(f"bare `ShippedUnit.objects.bulk_create` of {rows:,} units (no validation, no history)",
+                          insert, "s", None, inserting.runs, note=f"batch_size={importing.BATCH_SIZE}",
+                          cpu_share=inserting.cpu_share))
+    floor = timed_runs(lambda: _raw_insert(unit_rows), repeat=REPEAT, setup=clear_units, label="raw executemany")
+    figures.append(Figure("for reference: the same units by one raw `executemany` INSERT (the database's own share)",
+                          median(floor.runs), "s", None, floor.runs, cpu_share=floor.cpu_share))
+    clear_units()
+
+    for label in ("CSV", "XLSX"):
+        ratio = imported[label] / (median(parse[label].runs) + insert)
+        figures.append(Figure(f"{label}: import ÷ (bare parse + bare insert)", ratio, "×", RATIO_TARGET))
+
+    details = []
+    for label, filename in (("CSV", csv_path.name), ("XLSX", xlsx_path.name)):
+        clear_units()
+        details.append(_phase_table(label, _phases(raw[label], filename, ctx.actor)))
+    clear_units()
+
+    return Section(
+        key="import_units",
+        title=TITLE,
+        description=f"""
+{rows:,} shipped units generated by `aftersales generate` (seed {ctx.seed}; {spec.customers} customers and
+{spec.models} product models already in the database), imported through `importing.import_file` as a
+{CSV_ENCODING.upper()} CSV ({len(raw['CSV']) / 1e6:.1f} MB) and as an XLSX ({len(raw['XLSX']) / 1e6:.1f} MB).
+Each import starts from an empty units table and writes the units and one history row each in one
+transaction. Medians of {REPEAT} runs. The baseline is the bare parse of the same file plus a bare
+`bulk_create` of the same rows into an empty table; the ratio shows what validation, the serial check
+and the history rows cost on top (below 1 when the importer writes faster than `bulk_create` does).
+""",
+        figures=figures,
+        details=details,
+    )
+
+
+def _parse_csv(raw: bytes) -> list:
+    return list(csv.reader(io.StringIO(raw.decode(CSV_ENCODING), newline="")))
+
+
+def _parse_xlsx(raw: bytes) -> list:
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_filelike(io.BytesIO(raw)).get_sheet_by_index(0).to_python()
+
+
+def _unit_rows(spec) -> list[tuple]:
+    """The file's rows with customers and models resolved to ids (outside the timing)."""
+    catalogue = generator.build_catalogue(spec)
+    customer_ids, model_ids, _ = generator.catalogue_ensure(actor=None, catalogue=catalogue)
+    return [(row.serial, model_ids[row.model_code], row.production_lot, customer_ids[row.customer_code],
+             row.shipped_date, row.sales_order) for row in generator.iter_units(spec, catalogue)]
+
+
+def _bare_insert(unit_rows: list[tuple]) -> None:
+    now = timezone.now()
+    ShippedUnit.objects.bulk_create(
+        [ShippedUnit(serial=serial, product_model_id=model_id, production_lot=lot, customer_id=customer_id,
+                     shipped_date=shipped, sales_order=order, created_at=now, updated_at=now)
+         for serial, model_id, lot, customer_id, shipped, order in unit_rows],
+        batch_size=importing.BATCH_SIZE,
+    )
+
+
+def _raw_insert(unit_rows: list[tuple]) -> None:
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    table = ShippedUnit._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            f'INSERT INTO "{table}" (created_at, updated_at, serial, product_model_id, production_lot, '  # noqa: S608
+            "customer_id, shipped_date, sales_order) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            [(stamp, stamp, serial, model_id, lot, customer_id, shipped.isoformat(), order)
+             for serial, model_id, lot, customer_id, shipped, order in unit_rows],
+        )
+
+
+
+# The importer's step-level functions, timed when they exist (names that are gone are skipped).
+STEPS = {
+    "_read": "read the file (`tabular.read_table`: decode/parse, trim cells, skip blank and total rows)",
+    "_context": "load models and customers for the lookups",
+    "_validate": "validate every row (parse cells, look up models/customers, duplicates in the file)",
+    "_existing_units": "check the serials against the registry",
+    "_insert_units": "write units and history rows, commit",
+    "insert_rows": "INSERT the units, then the history rows (`core.bulk.insert_rows`)",
+    "_unit_ids": "read back the ids of the new units",
+    "bulk_create_with_history": "`bulk_create_with_history`",
+}
+
+
+def _phases(raw: bytes, filename: str, actor) -> tuple[list[tuple[str, int, int, float]], float]:
+    """One real `import_file` with the importer's step functions wrapped in timers.
+
+    Returns (label, depth, calls, seconds) per step in the order first called, and the total."""
+    stats: dict[str, list] = {}
+    depth = [0]
+    originals = {name: getattr(importing, name) for name in STEPS if callable(getattr(importing, name, None))}
+
+    def wrap(name, function):
+        def timed(*args, **kwargs):
+            entry = stats.setdefault(name, [depth[0], 0, 0.0])
+            depth[0] += 1
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+                entry[1] += 1
+                entry[2] += time.perf_counter() - started
+        return timed
+
+    try:
+        for name, function in originals.items():
+            setattr(importing, name, wrap(name, function))
+        started = time.perf_counter()
+        importing.import_file(actor=actor, kind="units", raw=raw, filename=filename)
+        total = time.perf_counter() - started
+    finally:
+        for name, function in originals.items():
+            setattr(importing, name, function)
+    return [(STEPS[name], d, calls, seconds) for name, (d, calls, seconds) in stats.items()], total
+
+
+def _phase_table(label: str, measured: tuple[list[tuple[str, int, int, float]], float]) -> str:
+    phases, total = measured
+    lines = [f"Where the time of one {label} import goes (one more `import_file` run with its steps timed; "
+             "indented steps are part of the one above):", "",
+             "| step | calls | seconds | share |", "|---|---:|---:|---:|"]
+    for step, depth, calls, seconds in phases:
+        lines.append(f"| {'&emsp;' * depth}{step} | {calls} | {seconds:.2f} | {seconds / total:.0%} |")
+    outside = total - sum(seconds for _step, depth, _calls, seconds in phases if depth == 0)
+    lines.append(f"| anything else in `import_file` | | {outside:.2f} | {outside / total:.0%} |")
+    lines.append(f"| **total** | | **{total:.2f}** | |")
+    return "\n".join(lines)
