@@ -33,3 +33,21 @@ def db_datetime(value):
 
 def db_date(value):
     return connection.ops.adapt_datefield_value(value)
+
+
+def history_of_new_rows(model, *, after_id: int, created_at, reason: str, user_id: int | None) -> None:
+    """Write the "+" history rows of the rows just inserted (id above `after_id`, created at
+    `created_at`) inside the database, as django-simple-history would: the row's fields, then
+    history_date, history_change_reason, history_type and history_user."""
+    history = model.history.model
+    quote = connection.ops.quote_name
+    columns = [quote(field.column) for field in model._meta.concrete_fields]
+    extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]
+    sql = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns + [quote(c) for c in extra])}) "
+        f"SELECT {', '.join(columns)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
+        f"WHERE {quote(model._meta.pk.column)} > %s AND {quote('created_at')} = %s"
+    )
+    stamp = db_datetime(created_at)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [stamp, reason, "+", user_id, after_id, stamp])

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.core.bulk import db_datetime, insert_rows
 from aftersales.core.errors import AppError
 from aftersales.masterdata.models import Warehouse, WarehouseKind
 
@@ -16,6 +18,10 @@ from .models import StockBalance, StockMove
 class InsufficientStock(AppError):
     code = "insufficient_stock"
     status = 409
+
+
+MOVE_FIELDS = ["kind", "quantity", "from_warehouse", "to_warehouse", "product_model", "part", "return_unit", "serial",
+               "return_case", "actor", "moved_at"]
 
 
 @dataclass(frozen=True)
@@ -69,15 +75,12 @@ def stock_moves_apply(*, actor, moves: list[Move], return_case=None) -> None:
             raise InsufficientStock(_("Not enough stock for this movement."), details={"shortages": shortages})
         for key in keys:
             StockBalance.objects.filter(pk=rows[key].pk).update(quantity=F("quantity") + deltas[key])
-    StockMove.objects.bulk_create(
-        [
-            StockMove(kind=m.kind, quantity=m.quantity, from_warehouse_id=m.from_warehouse_id,
-                      to_warehouse_id=m.to_warehouse_id, product_model_id=m.product_model_id, part_id=m.part_id,
-                      return_unit_id=m.return_unit_id, serial=m.serial, return_case=return_case, actor=actor)
-            for m in moves
-        ],
-        batch_size=2000,
-    )
+    # Bulk work moves thousands of units at once: plain multi-row INSERTs (core/bulk.py).
+    moved_at = db_datetime(timezone.now())
+    case_id, actor_id = getattr(return_case, "pk", None), getattr(actor, "pk", None)
+    insert_rows(StockMove, MOVE_FIELDS, (
+        (m.kind, m.quantity, m.from_warehouse_id, m.to_warehouse_id, m.product_model_id, m.part_id, m.return_unit_id,
+         m.serial, case_id, actor_id, moved_at) for m in moves))
 
 
 def _ensure_balance_rows(keys) -> None:

@@ -14,12 +14,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from aftersales.core.bulk import db_date, db_datetime, insert_rows
+from aftersales.core.bulk import db_date, db_datetime, history_of_new_rows, insert_rows
 from aftersales.core.errors import ImportRejected
 from aftersales.lib.dates import parse_date
 from aftersales.lib.tabular import TableError, iter_cells, read_table
@@ -373,23 +374,20 @@ def import_file(*, actor, kind: str, raw: bytes, filename: str, progress=None, d
 
 
 def _insert_units(records, *, actor, reason: str) -> None:
-    """The units and their history rows (as simple-history writes them: type "+", the actor, the
-    reason), by plain multi-row INSERTs: see core/bulk.py for why not bulk_create."""
+    """The units by plain multi-row INSERTs, then their history rows (as simple-history writes
+    them: type "+", the actor, the reason) copied inside the database: see core/bulk.py."""
     now = timezone.now()
     stamp = db_datetime(now)
     fields = ["serial", "product_model", "production_lot", "customer", "shipped_date", "sales_order",
               "created_at", "updated_at"]
     rows = [(values["serial"], values["product_model"].pk, values.get("production_lot", ""), values["customer"].pk,
              db_date(values["shipped_date"]), values.get("sales_order", ""), stamp, stamp) for _row, values in records]
-    history = ShippedUnit.history.model
-    actor_id = getattr(actor, "pk", None)
     try:
         with transaction.atomic():
+            before = ShippedUnit.objects.aggregate(last=Max("id"))["last"] or 0
             insert_rows(ShippedUnit, fields, rows)
-            ids = _unit_ids(records)
-            insert_rows(history, ["id", *fields, "history_date", "history_change_reason", "history_type",
-                                  "history_user"],
-                        ((ids[(row[1], row[0])], *row, stamp, reason, "+", actor_id) for row in rows))
+            history_of_new_rows(ShippedUnit, after_id=before, created_at=now, reason=reason,
+                                user_id=getattr(actor, "pk", None))
     except IntegrityError:
         # Someone registered one of these serials between our check and the insert.
         raise ImportRejected(
@@ -397,21 +395,6 @@ def _insert_units(records, *, actor, reason: str) -> None:
                                  "message": _("Some serials were registered by someone else meanwhile; import again to see which.")}],
                      "error_count": 1}
         ) from None
-
-
-def _unit_ids(records) -> dict[tuple[int, str], int]:
-    """The ids the database gave the units just inserted, by (model id, serial)."""
-    by_model: dict[int, list[str]] = {}
-    for _row, values in records:
-        by_model.setdefault(values["product_model"].pk, []).append(values["serial"])
-    ids = {}
-    for model_id, serials in by_model.items():
-        for start in range(0, len(serials), BATCH_SIZE):
-            for serial, pk in ShippedUnit.objects.filter(product_model_id=model_id,
-                                                         serial__in=serials[start:start + BATCH_SIZE]) \
-                    .values_list("serial", "id"):
-                ids[(model_id, serial)] = pk
-    return ids
 
 
 def _upsert(kind: ImportKind, records, *, actor, reason: str, dry_run: bool) -> ImportResult:

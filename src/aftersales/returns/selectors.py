@@ -1,10 +1,12 @@
 """Reads of return cases: querysets with their joins decided, and the case detail as data."""
 
 from collections import Counter, defaultdict
+from types import SimpleNamespace
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum
 
 from aftersales.core.permissions import scope_to_customer
+from aftersales.masterdata.models import ProductModel, Warehouse
 
 from . import rules
 from .models import Approval, CaseEvent, Inspection, ReturnCase, ReturnLine, ReturnUnit
@@ -34,23 +36,41 @@ def case_get(*, user, pk: int) -> ReturnCase | None:
         "customer", "customer__regional_sales_manager", "created_by"
     ).prefetch_related(
         Prefetch("lines", queryset=ReturnLine.objects.select_related("product_model")),
-        Prefetch("units", queryset=ReturnUnit.objects.select_related("product_model", "warehouse", "line")
-                 .order_by("id")),
         Prefetch("approvals", queryset=Approval.objects.select_related("decided_by")),
         "discrepancies__line", "notices", "attachments",
     )
     return queryset.filter(pk=pk).first()
 
 
-def unit_data(unit: ReturnUnit) -> dict:
+UNIT_FIELDS = ("id", "line_id", "product_model_id", "warehouse_id", "serial", "in_registry", "is_extra", "state",
+               "exit", "warranty_status", "warranty_until", "warranty_reasons", "warranty_override", "chargeable",
+               "disposition", "needs_consent", "consent", "charge_amount", "charge_answer", "replacement_serial",
+               "carrier", "tracking_number")
+
+
+def case_units(case: ReturnCase) -> list[SimpleNamespace]:
+    """A case's units as plain records (a large case has thousands: no model instances)."""
+    return [SimpleNamespace(**row) for row in
+            ReturnUnit.objects.filter(return_case=case).order_by("id").values(*UNIT_FIELDS)]
+
+
+def _reason_texts(reasons: list[dict], cache: dict) -> list[str]:
+    # Units of one case mostly share their reasons: render each distinct set once per request.
+    key = repr(reasons)
+    if key not in cache:
+        cache[key] = [rules.reason_text(reason) for reason in reasons]
+    return cache[key]
+
+
+def unit_data(unit, *, line_numbers: dict, model_codes: dict, warehouse_codes: dict, reason_cache: dict) -> dict:
     return {
-        "id": unit.pk, "line": unit.line.line_no, "product_model": unit.product_model.code, "serial": unit.serial,
-        "in_registry": unit.in_registry, "is_extra": unit.is_extra, "state": unit.state,
-        "warehouse": unit.warehouse.code if unit.warehouse_id else None, "exit": unit.exit,
+        "id": unit.id, "line": line_numbers[unit.line_id], "product_model": model_codes[unit.product_model_id],
+        "serial": unit.serial, "in_registry": unit.in_registry, "is_extra": unit.is_extra, "state": unit.state,
+        "warehouse": warehouse_codes.get(unit.warehouse_id), "exit": unit.exit,
         "warranty": {"status": unit.warranty_status,
                      "until": unit.warranty_until.isoformat() if unit.warranty_until else None,
                      "chargeable": unit.chargeable,
-                     "reasons": [rules.reason_text(r) for r in unit.warranty_reasons],
+                     "reasons": _reason_texts(unit.warranty_reasons, reason_cache),
                      "override": unit.warranty_override or None},
         "disposition": unit.disposition, "needs_consent": unit.needs_consent, "consent": unit.consent or None,
         "charge_amount": str(unit.charge_amount) if unit.charge_amount is not None else None,
@@ -60,11 +80,18 @@ def unit_data(unit: ReturnUnit) -> dict:
 
 
 def case_detail_data(case: ReturnCase, *, user) -> dict:
-    units = list(case.units.all())
+    units = case_units(case)
     by_state = defaultdict(list)
     for unit in units:
         by_state[unit.state].append(unit)
     lines = list(case.lines.all())
+    codes = {
+        "line_numbers": {line.pk: line.line_no for line in lines},
+        "model_codes": dict(ProductModel.objects.filter(pk__in={u.product_model_id for u in units})
+                            .values_list("id", "code")),
+        "warehouse_codes": dict(Warehouse.objects.values_list("id", "code")),
+        "reason_cache": {},
+    }
     return {
         "id": case.pk, "number": case.number, "version": case.version, "state": case.state,
         "state_display": case.get_state_display(),
@@ -88,7 +115,7 @@ def case_detail_data(case: ReturnCase, *, user) -> dict:
             "refund_deduction": str(line.refund_deduction),
         } for line in lines],
         "unit_counts": dict(Counter(u.state for u in units)),
-        "units": [unit_data(u) for u in units],
+        "units": [unit_data(u, **codes) for u in units],
         "approvals": [{"kind": a.kind, "decision": a.decision, "comment": a.comment,
                        "by": a.decided_by.get_username(), "at": a.decided_at, "round": a.round}
                       for a in case.approvals.all()],

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.core.errors import AppError, Conflict, InvalidInput, NotFound, PermissionDenied
 from aftersales.core.permissions import scope_to_customer
+from aftersales.masterdata.models import ProductModel, ShippedUnit
 
 from .. import rules
 from ..models import ReturnCase, ReturnLine, ReturnUnit
@@ -29,6 +30,8 @@ _GUARD_STATUS = {"not_your_case": 404, "no_approval_for_you": 403, "quality_sort
 # Case-level actions after which the case state is derived from its units again.
 _DERIVE_AFTER = {"close_receipt", "settle_refund", "ship_exchange_in_advance"}
 CHUNK = 5000
+# A line's serial lists can hold thousands of entries: not loaded with the units.
+LINE_FIELDS_DEFERRED = ("serials", "advance_serials", "window_decision")
 
 
 @dataclass
@@ -70,16 +73,26 @@ def load_units(case: ReturnCase, unit_ids) -> list[ReturnUnit]:
         raise not_a_list from None
     units = []
     for start in range(0, len(wanted), CHUNK):
-        units.extend(
-            ReturnUnit.objects.filter(return_case=case, pk__in=wanted[start:start + CHUNK])
-            .select_related("product_model", "shipped_unit", "line")
-            .order_by("pk")
-        )
+        units.extend(ReturnUnit.objects.filter(return_case=case, pk__in=wanted[start:start + CHUNK]).order_by("pk"))
+    attach_related(case, units)
     if len(units) != len(wanted):
         found = {u.pk for u in units}
         raise NotFound(_("Some units are not on this case."),
                        details={"unit_ids": [pk for pk in wanted if pk not in found]})
     return units
+
+
+def attach_related(case: ReturnCase, units: list[ReturnUnit]) -> None:
+    """Give each unit its line, product model and registered unit from one query each
+    (a bulk action loads thousands of units: joining them would build four objects per unit)."""
+    lines = {line.pk: line for line in ReturnLine.objects.filter(return_case=case).defer(*LINE_FIELDS_DEFERRED)}
+    models = ProductModel.objects.in_bulk({unit.product_model_id for unit in units})
+    shipped = ShippedUnit.objects.only("id", "shipped_date").in_bulk(
+        {unit.shipped_unit_id for unit in units if unit.shipped_unit_id})
+    for unit in units:
+        unit.line = lines[unit.line_id]
+        unit.product_model = models[unit.product_model_id]
+        unit.shipped_unit = shipped.get(unit.shipped_unit_id)
 
 
 def _check_guards(spec, ctx: GuardContext) -> None:
@@ -212,7 +225,7 @@ def allowed_actions(case: ReturnCase, actor, unit_groups: dict | None = None) ->
                                                                            units=[u]))]
         if eligible:
             allowed.append({"action": spec.name, "label": str(spec.label), "level": UNIT,
-                            "unit_ids": [u.pk for u in eligible]})
+                            "unit_ids": [u.id for u in eligible]})
     return allowed
 
 

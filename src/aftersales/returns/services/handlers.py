@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.core import policies
+from aftersales.core.bulk import db_datetime, insert_rows
 from aftersales.core.errors import InvalidInput, PermissionDenied
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_ids
 from aftersales.masterdata.models import ProductModel, ShippedUnit
@@ -203,8 +204,8 @@ def receive(ctx: ActionContext) -> None:
     line_for_model = {}
     for line in lines:
         line_for_model.setdefault(line.product_model_id, line)
-    expected = {u.serial: u for u in case.units.filter(state=U.EXPECTED).exclude(serial="")
-                .select_related("product_model", "shipped_unit", "line")}
+    expected = {u.serial: u for u in case.units.filter(state=U.EXPECTED).exclude(serial="")}
+    line_numbers = {line.pk: line.line_no for line in lines}
     arrived = set(case.units.exclude(state__in=[U.EXPECTED, U.MISSING]).exclude(serial="")
                   .values_list("serial", flat=True))
     quantity_received = Counter(case.units.filter(serial="").exclude(state=U.MISSING).values_list("line_id", flat=True))
@@ -233,7 +234,7 @@ def receive(ctx: ActionContext) -> None:
             if serial in expected:
                 unit = expected.pop(serial)
                 received.append(unit)
-                results.append({"serial": serial, "result": "received", "line": unit.line.line_no})
+                results.append({"serial": serial, "result": "received", "line": line_numbers[unit.line_id]})
                 continue
             if serial in elsewhere:
                 results.append({"serial": serial, "result": "wrong_case", "case": elsewhere[serial]})
@@ -366,17 +367,35 @@ def _per_unit(ctx) -> dict[int, dict]:
     return parsed
 
 
+INSPECTION_COLUMNS = ["unit", "stage", "defect_class", "grade", "repairable", "responsibility", "no_fault_found",
+                      "human_damage", "warranty_label_broken", "self_repaired_or_modified", "missing_accessories",
+                      "passed", "notes", "inspected_by", "inspected_at"]
+_INSPECTION_DEFAULTS = {"defect_class": "", "grade": "", "repairable": None, "responsibility": "",
+                        "no_fault_found": False, "human_damage": False, "warranty_label_broken": False,
+                        "self_repaired_or_modified": False, "missing_accessories": "", "passed": None, "notes": ""}
+
+
+def _inspections_write(ctx, inspections: list[tuple[int, dict]], *, stage: str) -> None:
+    """One inspection row per unit, written in bulk (core/bulk.py)."""
+    at = db_datetime(_now())
+    rows = []
+    for unit_id, values in inspections:
+        values = {**_INSPECTION_DEFAULTS, **values}
+        rows.append((unit_id, stage, *(values[name] for name in INSPECTION_COLUMNS[2:13]), ctx.actor.pk, at))
+    insert_rows(Inspection, INSPECTION_COLUMNS, rows)
+
+
 def inspect(ctx: ActionContext) -> None:
     common = _inspection_values(ctx.params.get("result") or {})
     overrides = {pk: _inspection_values(values) for pk, values in _per_unit(ctx).items()}
     inspections, facts = [], {}
     for unit in ctx.units:
         values = {**common, **overrides.get(unit.pk, {})}
-        inspections.append(Inspection(unit=unit, stage="intake", inspected_by=ctx.actor, **values))
+        inspections.append((unit.pk, values))
         facts[unit.pk] = {"tampered": bool(values.get("warranty_label_broken") or values.get("self_repaired_or_modified")),
                           "human_damage": bool(values.get("human_damage"))}
         unit.state = U.INSPECTED
-    Inspection.objects.bulk_create(inspections, batch_size=2000)
+    _inspections_write(ctx, inspections, stage="intake")
     warranty.decide_units(ctx.units, case=ctx.case, facts_by_unit=facts)
     units_save(ctx.units, ["state", "warranty_status", "warranty_until", "warranty_reasons", "chargeable",
                            "warranty_override"])
@@ -516,8 +535,8 @@ def finish_work(ctx):
 
 
 def pass_final(ctx: ActionContext) -> None:
-    Inspection.objects.bulk_create([Inspection(unit=u, stage="final", passed=True, inspected_by=ctx.actor,
-                                               notes=str(ctx.params.get("notes", ""))) for u in ctx.units])
+    notes = str(ctx.params.get("notes", ""))
+    _inspections_write(ctx, [(u.pk, {"passed": True, "notes": notes}) for u in ctx.units], stage="final")
     # Repaired for the customer (a repair, or an exchange quality chose to repair): shipped back.
     back = [u for u in ctx.units if u.line.requested_outcome in (Outcome.REPAIR, Outcome.EXCHANGE)]
     for unit in back:
@@ -530,8 +549,8 @@ def pass_final(ctx: ActionContext) -> None:
 
 
 def fail_final(ctx: ActionContext) -> None:
-    Inspection.objects.bulk_create([Inspection(unit=u, stage="final", passed=False, inspected_by=ctx.actor,
-                                               notes=str(ctx.params.get("notes", ""))) for u in ctx.units])
+    notes = str(ctx.params.get("notes", ""))
+    _inspections_write(ctx, [(u.pk, {"passed": False, "notes": notes}) for u in ctx.units], stage="final")
     for unit in ctx.units:
         unit.state = U.IN_WORK
         unit.final_inspections_failed += 1
