@@ -7,6 +7,7 @@ version and append the timeline entry, all in one transaction.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -63,7 +64,7 @@ def case_for_update(*, actor, case_id: int, version: int | None = None) -> Retur
     return case
 
 
-def load_units(case: ReturnCase, unit_ids) -> list[ReturnUnit]:
+def load_units(case: ReturnCase, unit_ids) -> list["UnitRecord"]:
     not_a_list = InvalidInput(details={"unit_ids": [_("A list of unit ids is expected.")]})
     if not isinstance(unit_ids, (list, tuple, set)):  # a string of ids would be read digit by digit
         raise not_a_list
@@ -73,7 +74,9 @@ def load_units(case: ReturnCase, unit_ids) -> list[ReturnUnit]:
         raise not_a_list from None
     units = []
     for start in range(0, len(wanted), CHUNK):
-        units.extend(ReturnUnit.objects.filter(return_case=case, pk__in=wanted[start:start + CHUNK]).order_by("pk"))
+        rows = (ReturnUnit.objects.filter(return_case=case, pk__in=wanted[start:start + CHUNK]).order_by("pk")
+                .values(*UNIT_ATTRIBUTES))
+        units.extend(UnitRecord(**row) for row in rows)
     attach_related(case, units)
     if len(units) != len(wanted):
         found = {u.pk for u in units}
@@ -82,7 +85,19 @@ def load_units(case: ReturnCase, unit_ids) -> list[ReturnUnit]:
     return units
 
 
-def attach_related(case: ReturnCase, units: list[ReturnUnit]) -> None:
+class UnitRecord(SimpleNamespace):
+    """A unit as handlers work on it: its fields as attributes (no model instance: bulk actions
+    load thousands), saved through units_save."""
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+UNIT_ATTRIBUTES = [field.attname for field in ReturnUnit._meta.concrete_fields]
+
+
+def attach_related(case: ReturnCase, units: list) -> None:
     """Give each unit its line, product model and registered unit from one query each
     (a bulk action loads thousands of units: joining them would build four objects per unit)."""
     lines = {line.pk: line for line in ReturnLine.objects.filter(return_case=case).defer(*LINE_FIELDS_DEFERRED)}
