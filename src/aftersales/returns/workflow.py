@@ -95,6 +95,10 @@ def refund_pending(ctx: GuardContext) -> str | None:
     return None if pending else "no_refund_pending"
 
 
+# Guards that look at the units acted on; the others look at the case and the actor only.
+UNIT_GUARDS = {consent_pending, charge_to_quote, charge_quoted}
+
+
 # --- the table ---
 
 STAFF = "service warehouse quality planning repair engineering purchasing finance technician manager"

@@ -18,8 +18,8 @@ from aftersales.masterdata.models import ProductModel, ShippedUnit
 
 from .. import rules
 from ..models import ReturnCase, ReturnLine, ReturnUnit
-from ..workflow import (ACTIONS, AFTER_RECEIPT, CASE, GUARD_MESSAGES, UNIT, GuardContext, case_states_for,
-                        roles_of)
+from ..workflow import (ACTIONS, AFTER_RECEIPT, CASE, GUARD_MESSAGES, UNIT, UNIT_GUARDS, GuardContext,
+                        case_states_for, roles_of)
 from .events import event_append
 
 
@@ -236,8 +236,15 @@ def allowed_actions(case: ReturnCase, actor, unit_groups: dict | None = None) ->
                 allowed.append({"action": spec.name, "label": str(spec.label), "level": CASE})
             continue
         candidates = [u for state in spec.sources for u in unit_groups.get(state, [])]
-        eligible = [u for u in candidates if _passes(spec, GuardContext(case=case, actor=actor, roles=roles,
-                                                                           units=[u]))]
+        if not candidates:
+            continue
+        case_guards = [g for g in spec.guards if g not in UNIT_GUARDS]
+        if not all(guard(GuardContext(case=case, actor=actor, roles=roles)) is None for guard in case_guards):
+            continue
+        unit_guards = [g for g in spec.guards if g in UNIT_GUARDS]
+        eligible = [u for u in candidates
+                    if all(g(GuardContext(case=case, actor=actor, roles=roles, units=[u])) is None
+                           for g in unit_guards)]
         if eligible:
             allowed.append({"action": spec.name, "label": str(spec.label), "level": UNIT,
                             "unit_ids": [u.id for u in eligible]})
