@@ -9,6 +9,19 @@ from .errors import InvalidInput
 from .models import LoginAttempt, Policy
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through their services (ledgers, timelines, workflow)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class PolicyForm(forms.ModelForm):
     reason = forms.CharField(label=_("reason for the change"), required=False)
 
@@ -62,13 +75,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LoginAttempt)
-class LoginAttemptAdmin(admin.ModelAdmin):
+class LoginAttemptAdmin(ReadOnlyAdmin):
     list_display = ["username", "ip_address", "succeeded", "attempted_at"]
     list_filter = ["succeeded"]
     search_fields = ["username", "ip_address"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,30 +1,19 @@
 from django.contrib import admin
 
+from aftersales.core.admin import ReadOnlyAdmin
+
 from .models import StockBalance, StockMove
 
 
-class LedgerAdmin(admin.ModelAdmin):
-    """The ledger is appended by services only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(StockBalance)
-class StockBalanceAdmin(LedgerAdmin):
+class StockBalanceAdmin(ReadOnlyAdmin):
     list_display = ["warehouse", "product_model", "part", "quantity"]
     list_filter = ["warehouse"]
     list_select_related = ["warehouse", "product_model", "part"]
 
 
 @admin.register(StockMove)
-class StockMoveAdmin(LedgerAdmin):
+class StockMoveAdmin(ReadOnlyAdmin):
     list_display = ["moved_at", "kind", "product_model", "part", "quantity", "from_warehouse", "to_warehouse",
                     "serial", "return_case", "actor"]
     list_filter = ["kind", "from_warehouse", "to_warehouse"]

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from aftersales.core.admin import ReadOnlyAdmin
+
 from .models import CaseEvent, ReturnCase, ReturnLine, ReturnUnit
 
 
@@ -29,37 +31,19 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(ReturnCase)
-class ReturnCaseAdmin(admin.ModelAdmin):
+class ReturnCaseAdmin(ReadOnlyAdmin):
     list_display = ["number", "customer", "channel", "state", "volume_class", "submitted_at"]
     list_filter = ["state", "channel", "volume_class"]
     search_fields = ["number", "customer__code", "customer__name", "customer_reference"]
     list_select_related = ["customer"]
     inlines = [LineInline, EventInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReturnUnit)
-class ReturnUnitAdmin(admin.ModelAdmin):
+class ReturnUnitAdmin(ReadOnlyAdmin):
     list_display = ["serial", "return_case", "product_model", "state", "warehouse", "exit", "warranty_status",
                     "disposition"]
     list_filter = ["state", "warranty_status", "disposition", "exit"]
     search_fields = ["=serial", "return_case__number"]
     list_select_related = ["return_case", "product_model", "warehouse"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
