@@ -353,29 +353,40 @@ def import_file(*, actor, kind: str, raw: bytes, filename: str, progress=None, d
     records, errors = _validate(import_kind, table, ctx)
     reason = _("Import from %(filename)s") % {"filename": filename}
 
-    if import_kind.key == "units":
-        existing = _existing_units(records) if records else set()
-        for row_number, values in records:
-            if (values["product_model"].pk, values["serial"]) in existing:
-                errors.append({"row": row_number, "column": table.headers[table.columns["serial"]], "field": "serial",
-                               "message": _("Serial %(serial)s is already registered for model %(model)s.")
-                               % {"serial": values["serial"], "model": values["product_model"].code}})
+    if import_kind.upsert:
+        _reject(errors)
+        return _upsert(import_kind, records, actor=actor, reason=reason, dry_run=dry_run)
+    serial_column = table.headers[table.columns["serial"]]
+    if errors or dry_run:
+        _reject(errors + _registered_serials(records, serial_column))
+        return ImportResult(kind, len(records), len(records), 0, 0)
+    # A clean file goes straight in: the unique constraint finds serials already registered,
+    # and only then are they looked up one by one for the answer (the usual file has none).
+    if not _insert_units(records, actor=actor, reason=reason):
+        _reject(_registered_serials(records, serial_column) or [
+            {"row": None, "column": serial_column, "field": "serial",
+             "message": _("Some serials were registered by someone else meanwhile; import again to see which.")}])
+    return ImportResult(kind, len(records), len(records), 0, 0)
+
+
+def _reject(errors: list[dict]) -> None:
     if errors:
         errors.sort(key=lambda e: (e["row"] or 0))
         raise ImportRejected(details={"errors": errors, "error_count": len(errors)})
 
-    if import_kind.upsert:
-        result = _upsert(import_kind, records, actor=actor, reason=reason, dry_run=dry_run)
-    else:
-        result = ImportResult(kind, len(records), len(records), 0, 0)
-        if not dry_run:
-            _insert_units(records, actor=actor, reason=reason)
-    return result
+
+def _registered_serials(records, column: str) -> list[dict]:
+    existing = _existing_units(records) if records else set()
+    return [{"row": row_number, "column": column, "field": "serial",
+             "message": _("Serial %(serial)s is already registered for model %(model)s.")
+             % {"serial": values["serial"], "model": values["product_model"].code}}
+            for row_number, values in records if (values["product_model"].pk, values["serial"]) in existing]
 
 
-def _insert_units(records, *, actor, reason: str) -> None:
+def _insert_units(records, *, actor, reason: str) -> bool:
     """The units by plain multi-row INSERTs, then their history rows (as simple-history writes
-    them: type "+", the actor, the reason) copied inside the database: see core/bulk.py."""
+    them: type "+", the actor, the reason) copied inside the database: see core/bulk.py.
+    False, with nothing written, when a serial is already registered for its model."""
     now = timezone.now()
     stamp = db_datetime(now)
     fields = ["serial", "product_model", "production_lot", "customer", "shipped_date", "sales_order",
@@ -389,12 +400,8 @@ def _insert_units(records, *, actor, reason: str) -> None:
             history_of_new_rows(ShippedUnit, after_id=before, created_at=now, reason=reason,
                                 user_id=getattr(actor, "pk", None))
     except IntegrityError:
-        # Someone registered one of these serials between our check and the insert.
-        raise ImportRejected(
-            details={"errors": [{"row": None, "column": None, "field": "serial",
-                                 "message": _("Some serials were registered by someone else meanwhile; import again to see which.")}],
-                     "error_count": 1}
-        ) from None
+        return False
+    return True
 
 
 def _upsert(kind: ImportKind, records, *, actor, reason: str, dry_run: bool) -> ImportResult:

@@ -131,11 +131,14 @@ class ShippedUnit(AuditedModel):
     """One unit as it left the factory: the registry warranty and service history start from."""
 
     serial = models.CharField(_("serial number"), max_length=80)
+    # No single-column indexes on the two keys: the composite indexes below start with them.
     product_model = models.ForeignKey(
-        ProductModel, verbose_name=_("product model"), on_delete=models.PROTECT, related_name="shipped_units"
+        ProductModel, verbose_name=_("product model"), on_delete=models.PROTECT, related_name="shipped_units",
+        db_index=False,
     )
     production_lot = models.CharField(_("production lot"), max_length=60, blank=True)
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="shipped_units")
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="shipped_units", db_index=False)
     shipped_date = models.DateField(_("shipped date"))
     sales_order = models.CharField(_("sales order"), max_length=60, blank=True)
     history = HistoricalRecords()
