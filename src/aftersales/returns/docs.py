@@ -87,9 +87,9 @@ def workflow_markdown() -> str:
                 "`services/approvals.py` | |",
                 "| Return note complete (part no., name, quantity, lot, defect) before receiving | "
                 "`rules.note_missing` | |",
-                "| Quality leads the sorting above the threshold and for batch cases | `handlers.submit`, "
-                "`handlers.close_receipt` | `quality_sorting_threshold_units` |",
-                "| Dispositions allowed per requested outcome | `handlers.ALLOWED_DISPOSITIONS` | |",
+                "| Quality leads the sorting above the threshold and for batch cases | `handlers/application.submit`, "
+                "`handlers/receiving.close_receipt` | `quality_sorting_threshold_units` |",
+                "| Dispositions allowed per requested outcome | `handlers/units.ALLOWED_DISPOSITIONS` | |",
                 "", "Note completeness fields: " + ", ".join(f"`{k}` ({v})" for k, v in rules.NOTE_FIELDS.items()),
                 ""]
     return "\n".join(out)

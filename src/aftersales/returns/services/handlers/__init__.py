@@ -1,0 +1,25 @@
+"""What each workflow action does, once apply_action has checked state, roles and guards.
+
+Each handler takes the ActionContext, changes records and stock in the open transaction,
+and fills ctx.changes (for the timeline), ctx.unit_to_state and, for case actions,
+ctx.case_to_state. Bad parameters raise InvalidInput before anything is written.
+"""
+
+from . import application, receiving, settlement, units
+from .units import ALLOWED_DISPOSITIONS
+
+HANDLERS = {
+    name: getattr(module, name)
+    for module, names in [
+        (application, ["submit", "approve", "reject", "return_for_correction", "cancel"]),
+        (receiving, ["start_receiving", "receive", "close_receipt"]),
+        (units, ["inspect", "dispose", "approve_scrap", "reject_scrap", "quote_charge", "give_consent",
+                 "refuse_consent", "accept_charge", "refuse_charge", "start_work", "finish_work", "pass_final",
+                 "fail_final"]),
+        (settlement, ["ship_back", "settle_exchange", "ship_exchange_in_advance", "settle_refund",
+                      "override_warranty", "close"]),
+    ]
+    for name in names
+}
+
+__all__ = ["ALLOWED_DISPOSITIONS", "HANDLERS"]

@@ -1,0 +1,112 @@
+"""The application and its approval: submit, approve, reject, return for correction, cancel."""
+
+from collections import Counter
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.core import policies
+from aftersales.core.errors import InvalidInput, PermissionDenied
+from aftersales.masterdata.models import ShippedUnit
+
+from ... import rules
+from ...models import Approval, CaseState, CustomerNotice, Outcome, ReturnLine, ReturnUnit, VolumeClass
+from .. import approvals, warranty
+from ..actions import ActionContext
+from .common import U, _now, _notice, _required
+
+
+def submit(ctx: ActionContext) -> None:
+    case, snapshot = ctx.case, policies.snapshot()
+    lines = list(case.lines.select_related("product_model"))
+    incomplete = {str(line.line_no): {"product_model": [_("Name the product model.")]}
+                  for line in lines if line.product_model_id is None}
+    incomplete.update({str(line.line_no): {"quantity": [_("Must be at least 1.")]}
+                       for line in lines if line.quantity < 1})
+    if incomplete:
+        raise InvalidInput(details={"lines": incomplete})
+
+    ReturnUnit.objects.filter(return_case=case, state=U.EXPECTED).delete()
+    expected = []
+    for line in lines:
+        registry = {u.serial: u for u in ShippedUnit.objects.filter(product_model_id=line.product_model_id,
+                                                                     serial__in=line.serials)}
+        for serial in line.serials:
+            shipped = registry.get(serial)
+            expected.append(ReturnUnit(return_case=case, line=line, product_model=line.product_model, serial=serial,
+                                       shipped_unit=shipped, in_registry=shipped is not None))
+    warranty.decide_units(expected, case=case, snapshot=snapshot)
+    ReturnUnit.objects.bulk_create(expected, batch_size=2000)
+
+    today = timezone.localdate()
+    for line in lines:
+        line.window_decision = rules.decide_return_window(
+            channel=case.channel, reason=line.reason, requested_outcome=line.requested_outcome,
+            delivered_date=case.delivered_date, on=today,
+            return_days=snapshot["ecommerce_no_reason_return_days"],
+            exchange_days=snapshot["ecommerce_no_reason_exchange_days"])
+    ReturnLine.objects.bulk_update(lines, ["window_decision"])
+
+    quantities = Counter()
+    same_day = ReturnLine.objects.filter(
+        return_case__customer=case.customer, return_case__submitted_at__date=today,
+    ).exclude(return_case=case).exclude(return_case__state__in=[CaseState.DRAFT, CaseState.CANCELLED])
+    for model_id, quantity in same_day.values_list("product_model_id", "quantity"):
+        quantities[model_id] += quantity
+    for line in lines:
+        quantities[line.product_model_id] += line.quantity
+    case.volume_class, case.volume_detail = rules.volume_class(
+        quantities_by_model=quantities, per_model_threshold=snapshot["batch_threshold_per_model_per_day"],
+        all_models_threshold=snapshot["batch_threshold_all_models_per_day"])
+    total = sum(line.quantity for line in lines)
+    case.needs_quality_sorting = (total > snapshot["quality_sorting_threshold_units"]
+                                  or case.volume_class == VolumeClass.BATCH)
+    case.required_approvals = rules.required_approvals(
+        volume=case.volume_class, is_quality_incident=case.is_quality_incident,
+        has_whole_unit_replacement=any(line.requested_outcome == Outcome.EXCHANGE for line in lines))
+    case.approval_round += 1
+    case.submitted_at = _now()
+    ctx.case_to_state = CaseState.SUBMITTED
+    ctx.changes = {"volume_class": case.volume_class, "required_approvals": case.required_approvals,
+                   "expected_units": len(expected), "needs_quality_sorting": case.needs_quality_sorting}
+
+
+def approve(ctx: ActionContext) -> None:
+    case = ctx.case
+    may = approvals.approvals_actor_may_give(case, ctx.actor, ctx.roles)
+    kind = ctx.params.get("approval") or may[0]
+    if kind not in may:
+        raise PermissionDenied(_("You may not give this approval."))
+    Approval.objects.create(return_case=case, kind=kind, decision="approved", comment=ctx.comment,
+                            decided_by=ctx.actor, round=case.approval_round)
+    pending = [k for k in case.required_approvals
+               if k not in {a.kind for a in case.approvals.filter(round=case.approval_round, decision="approved")}]
+    ctx.case_to_state = CaseState.SUBMITTED if pending else CaseState.APPROVED
+    ctx.changes = {"approval": kind, "pending": pending}
+    if not pending:
+        _notice(case, CustomerNotice.Kind.DECISION, decision="approved", comment=ctx.comment)
+
+
+def reject(ctx: ActionContext) -> None:
+    _required({"comment": ctx.comment}, "comment")
+    case = ctx.case
+    may = approvals.approvals_actor_may_give(case, ctx.actor, ctx.roles)
+    kind = ctx.params.get("approval") or may[0]
+    if kind not in may:
+        raise PermissionDenied(_("You may not give this approval."))
+    Approval.objects.create(return_case=case, kind=kind, decision="rejected", comment=ctx.comment,
+                            decided_by=ctx.actor, round=case.approval_round)
+    ctx.case_to_state = CaseState.REJECTED
+    ctx.changes = {"approval": kind}
+    _notice(case, CustomerNotice.Kind.DECISION, decision="rejected", comment=ctx.comment)
+
+
+def return_for_correction(ctx: ActionContext) -> None:
+    _required({"comment": ctx.comment}, "comment")
+    ReturnUnit.objects.filter(return_case=ctx.case, state=U.EXPECTED).delete()
+    ctx.case_to_state = CaseState.DRAFT
+
+
+def cancel(ctx: ActionContext) -> None:
+    ReturnUnit.objects.filter(return_case=ctx.case, state=U.EXPECTED).delete()
+    ctx.case_to_state = CaseState.CANCELLED

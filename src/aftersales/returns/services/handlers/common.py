@@ -1,0 +1,66 @@
+"""What the handlers share: timestamps, notices, parameter checks, units leaving the case."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.core.errors import InvalidInput
+from aftersales.inventory.services import Move, stock_moves_apply, warehouse_ids
+
+from ...models import CustomerNotice, Disposition, UnitState
+
+
+U = UnitState
+D = Disposition
+
+
+def _now():
+    return timezone.now()
+
+
+def _who(ctx) -> dict:
+    return {"by": ctx.actor.get_username(), "at": _now().isoformat(),
+            "via": "portal" if ctx.actor.customer_id else "service"}
+
+
+def _notice(case, kind, **content):
+    CustomerNotice.objects.create(return_case=case, kind=kind, content=content)
+
+
+def _required(params: dict, *names: str) -> None:
+    missing = {name: [_("This field is required.")] for name in names if params.get(name) in (None, "", [])}
+    if missing:
+        raise InvalidInput(details=missing)
+
+
+MAX_AMOUNT = Decimal("999999999999.99")  # what a money column (14 digits, 2 decimals) holds
+
+
+def _money(params: dict, name: str, *, positive: bool = False) -> Decimal:
+    try:
+        value = Decimal(str(params.get(name, "0")))
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value < 0 or (positive and value == 0):
+        raise InvalidInput(details={name: [_("Must be an amount greater than 0.") if positive
+                                           else _("Must be an amount of 0 or more.")]})
+    if value > MAX_AMOUNT:
+        raise InvalidInput(details={name: [_("The amount is too large.")]})
+    return value.quantize(Decimal("0.01"))
+
+
+def _moves_for(units, kind: str, to_kind: str | None, wh: dict) -> list[Move]:
+    return [Move(kind=kind, quantity=1, from_warehouse_id=u.warehouse_id,
+                 to_warehouse_id=wh[to_kind] if to_kind else None, product_model_id=u.product_model_id,
+                 return_unit_id=u.pk, serial=u.serial) for u in units]
+
+
+def _leave(ctx, units, *, exit: str, move_kind: str, to_kind: str | None) -> None:
+    """Units leave the case: into a company warehouse that is no longer the case's, or out."""
+    wh = warehouse_ids()
+    stock_moves_apply(actor=ctx.actor, moves=_moves_for(units, move_kind, to_kind, wh), return_case=ctx.case)
+    now = _now()
+    for unit in units:
+        unit.state, unit.exit, unit.done_at = U.DONE, exit, now
+        unit.warehouse_id = wh[to_kind] if to_kind else None

@@ -1,0 +1,148 @@
+"""Receiving against the return note: start, scans and counts, closing the receipt."""
+
+from collections import Counter, defaultdict
+
+from django.utils.translation import gettext as _
+
+from aftersales.core import policies
+from aftersales.core.errors import InvalidInput
+from aftersales.inventory.services import Move, stock_moves_apply, warehouse_ids
+from aftersales.masterdata.models import ProductModel, ShippedUnit
+
+from ...models import CaseState, CustomerNotice, ReceivingDiscrepancy, ReturnUnit
+from .. import warranty
+from ..actions import ActionContext, units_save
+from .common import U, _now, _notice
+
+
+def start_receiving(ctx: ActionContext) -> None:
+    ctx.case_to_state = CaseState.RECEIVING
+
+
+def receive(ctx: ActionContext) -> None:
+    """Match what arrived against the note. Serials: received, duplicate, extra (a model the note
+    lists), wrong case, or refused (no matching line). Quantities: units split from the line."""
+    case, items = ctx.case, ctx.params.get("items") or []
+    if not isinstance(items, list) or not items:
+        raise InvalidInput(details={"items": [_("List what arrived: serials or line quantities.")]})
+    lines = list(case.lines.select_related("product_model"))
+    lines_by_no = {line.line_no: line for line in lines}
+    line_for_model = {}
+    for line in lines:
+        line_for_model.setdefault(line.product_model_id, line)
+    expected = {u.serial: u for u in case.units.filter(state=U.EXPECTED).exclude(serial="")}
+    line_numbers = {line.pk: line.line_no for line in lines}
+    arrived = set(case.units.exclude(state__in=[U.EXPECTED, U.MISSING]).exclude(serial="")
+                  .values_list("serial", flat=True))
+    quantity_received = Counter(case.units.filter(serial="").exclude(state=U.MISSING).values_list("line_id", flat=True))
+
+    serials = [str(item.get("serial", "")).strip() for item in items if isinstance(item, dict)]
+    strangers = [s for s in serials if s and s not in expected and s not in arrived]
+    registry = defaultdict(list)
+    for shipped in ShippedUnit.objects.filter(serial__in=strangers).select_related("product_model"):
+        registry[shipped.serial].append(shipped)
+    elsewhere = dict(ReturnUnit.objects.filter(serial__in=strangers, state=U.EXPECTED).exclude(return_case=case)
+                     .values_list("serial", "return_case__number"))
+    models_by_code = {m.code: m for m in ProductModel.objects.filter(
+        code__in=[item.get("product_model") for item in items if isinstance(item, dict) and item.get("product_model")])}
+
+    results, received, created, discrepancies = [], [], [], []
+    seen = set()
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise InvalidInput(details={"items": {str(index): [_("Each item is an object.")]}})
+        serial = str(item.get("serial", "")).strip()
+        if serial:
+            if serial in seen or serial in arrived:
+                results.append({"serial": serial, "result": "duplicate"})
+                continue
+            seen.add(serial)
+            if serial in expected:
+                unit = expected.pop(serial)
+                received.append(unit)
+                results.append({"serial": serial, "result": "received", "line": line_numbers[unit.line_id]})
+                continue
+            if serial in elsewhere:
+                results.append({"serial": serial, "result": "wrong_case", "case": elsewhere[serial]})
+                discrepancies.append(ReceivingDiscrepancy(
+                    return_case=case, kind="unmatched", serial=serial, recorded_by=ctx.actor,
+                    note=_("Expected on case %(number)s; refused.") % {"number": elsewhere[serial]}))
+                continue
+            model = models_by_code.get(item.get("product_model"))
+            shipped = next((s for s in registry.get(serial, []) if model is None or s.product_model_id == model.pk),
+                           None)
+            model = model or (shipped.product_model if shipped else None)
+            line = line_for_model.get(model.pk) if model else None
+            if line is None:
+                results.append({"serial": serial, "result": "unknown_serial" if model is None else "refused"})
+                discrepancies.append(ReceivingDiscrepancy(
+                    return_case=case, kind="unmatched", serial=serial, product_model=model, recorded_by=ctx.actor,
+                    note=_("No matching line on the return note; refused.")))
+                continue
+            unit = ReturnUnit(return_case=case, line=line, product_model=model, serial=serial, shipped_unit=shipped,
+                              in_registry=shipped is not None, is_extra=True)
+            created.append(unit)
+            discrepancies.append(ReceivingDiscrepancy(return_case=case, kind="extra", line=line, product_model=model,
+                                                      serial=serial, recorded_by=ctx.actor))
+            results.append({"serial": serial, "result": "extra", "line": line.line_no})
+            continue
+        line = lines_by_no.get(item.get("line"))
+        try:
+            quantity = int(item.get("quantity", 0))
+        except (TypeError, ValueError):
+            quantity = 0
+        if line is None or quantity < 1 or line.serials:
+            raise InvalidInput(details={"items": {str(index): [
+                _("Give a serial, or a line without serials and a quantity of at least 1.")]}})
+        already = quantity_received[line.pk]
+        normal = max(0, min(quantity, line.quantity - already))
+        extra = quantity - normal
+        quantity_received[line.pk] += quantity
+        created.extend(ReturnUnit(return_case=case, line=line, product_model=line.product_model,
+                                  is_extra=n >= normal) for n in range(quantity))
+        if extra:
+            discrepancies.append(ReceivingDiscrepancy(return_case=case, kind="extra", line=line, quantity=extra,
+                                                      product_model=line.product_model, recorded_by=ctx.actor))
+        results.append({"line": line.line_no, "quantity": quantity, "result": "received", "extra": extra})
+
+    wh = warehouse_ids()
+    now = _now()
+    for unit in [*received, *created]:
+        unit.state, unit.warehouse_id, unit.received_at = U.RECEIVED, wh["after_sales"], now
+    if created:
+        warranty.decide_units([u for u in created], case=case)
+        ReturnUnit.objects.bulk_create(created, batch_size=2000)
+    if received:
+        units_save(received, ["state", "warehouse", "received_at"])
+    ReceivingDiscrepancy.objects.bulk_create(discrepancies)
+    stock_moves_apply(actor=ctx.actor, return_case=case, moves=[
+        Move(kind="return_receipt", quantity=1, from_warehouse_id=None, to_warehouse_id=wh["after_sales"],
+             product_model_id=u.product_model_id, return_unit_id=u.pk, serial=u.serial) for u in [*received, *created]])
+    ctx.result = {"results": results}
+    counts = Counter(r["result"] for r in results)
+    ctx.changes = {"unit_ids": [u.pk for u in [*received, *created]], "results": dict(counts)}
+    ctx.unit_to_state = U.RECEIVED
+
+
+def close_receipt(ctx: ActionContext) -> None:
+    case, snapshot = ctx.case, policies.snapshot()
+    missing = list(case.units.filter(state=U.EXPECTED).select_related("line"))
+    shortages = [ReceivingDiscrepancy(return_case=case, kind="shortage", line=u.line, product_model_id=u.product_model_id,
+                                      serial=u.serial, recorded_by=ctx.actor) for u in missing]
+    per_line = Counter(case.units.filter(serial="").values_list("line_id", flat=True))
+    lines = list(case.lines.all())
+    for line in lines:
+        if not line.serials and per_line[line.pk] < line.quantity:
+            shortages.append(ReceivingDiscrepancy(return_case=case, kind="shortage", line=line,
+                                                  product_model_id=line.product_model_id,
+                                                  quantity=line.quantity - per_line[line.pk], recorded_by=ctx.actor))
+    ReceivingDiscrepancy.objects.bulk_create(shortages)
+    case.units.filter(state=U.EXPECTED).update(state=U.MISSING)
+    received = case.units.exclude(state=U.MISSING).count()
+    case.needs_quality_sorting = case.needs_quality_sorting or received > snapshot["quality_sorting_threshold_units"]
+    differences = list(case.discrepancies.values("kind", "serial", "quantity", "line__line_no", "note"))
+    arrived = Counter(case.units.exclude(state=U.MISSING).values_list("line__line_no", flat=True))
+    _notice(case, CustomerNotice.Kind.RECEIPT, received=received,
+            lines=[{"line": line.line_no, "noted": line.quantity, "arrived": arrived[line.line_no]} for line in lines],
+            differences=differences)
+    ctx.changes = {"received": received, "shortages": len(shortages)}

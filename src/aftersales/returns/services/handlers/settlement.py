@@ -1,0 +1,135 @@
+"""Settlement: ship back, exchanges (now or shipped ahead), refunds, warranty overrides, closing."""
+
+from django.utils.translation import gettext as _
+
+from aftersales.core.errors import InvalidInput
+from aftersales.inventory.services import Move, stock_moves_apply, warehouse_ids
+
+from ...models import CaseState, CustomerNotice, Outcome, ReturnLine, ReturnUnit, UnitExit
+from ...workflow import AFTER_RECEIPT
+from ..actions import ActionContext, units_save
+from .common import U, _now, _who, _notice, _required, _money, _leave
+
+
+def ship_back(ctx: ActionContext) -> None:
+    _required(ctx.params, "carrier", "tracking_number")
+    carrier, tracking = str(ctx.params["carrier"])[:80], str(ctx.params["tracking_number"])[:80]
+    _leave(ctx, ctx.units, exit=UnitExit.SHIPPED_BACK, move_kind="ship_back", to_kind=None)
+    for unit in ctx.units:
+        unit.carrier, unit.tracking_number = carrier, tracking
+    units_save(ctx.units, ["state", "exit", "warehouse", "done_at", "carrier", "tracking_number"])
+    _notice(ctx.case, CustomerNotice.Kind.SHIPMENT, unit_ids=[u.pk for u in ctx.units], carrier=carrier,
+            tracking_number=tracking)
+    ctx.unit_to_state = U.DONE
+    ctx.changes = {"carrier": carrier, "tracking_number": tracking}
+
+
+def _unused_advance_serials(line) -> list[str]:
+    """Serials shipped ahead for this line that no returned unit has been matched with yet."""
+    matched = set(ReturnUnit.objects.filter(line=line, exit=UnitExit.EXCHANGED).values_list("replacement_serial",
+                                                                                              flat=True))
+    return [serial for serial in line.advance_serials if serial not in matched]
+
+
+def settle_exchange(ctx: ActionContext) -> None:
+    """The faulty unit goes to defective stock; its replacement is a unit shipped ahead for the
+    line, or a new one out of finished goods now. Either way its serial is recorded beside it."""
+    wh = warehouse_ids()
+    shipped_new = []
+    ahead: dict[int, list[str]] = {}  # per line, used up as this loop matches units
+    new_serials = ctx.params.get("new_serials") or {}
+    for unit in ctx.units:
+        line = ReturnLine.objects.select_for_update().get(pk=unit.line_id)
+        if line.pk not in ahead:
+            ahead[line.pk] = _unused_advance_serials(line)
+        if ahead[line.pk]:
+            unit.replacement_serial = ahead[line.pk].pop(0)
+        else:
+            serial = str(new_serials.get(str(unit.pk), "") if len(ctx.units) > 1 else
+                         ctx.params.get("new_serial", "")).strip()
+            if not serial:
+                raise InvalidInput(details={"new_serial": [_("Record the serial of the new unit.")]})
+            unit.replacement_serial = serial
+            line.exchanges_shipped += 1
+            line.save(update_fields=["exchanges_shipped"])
+            shipped_new.append(Move(kind="exchange_out", quantity=1, from_warehouse_id=wh["finished_goods"],
+                                    to_warehouse_id=None, product_model_id=unit.product_model_id, serial=serial))
+        unit.carrier = str(ctx.params.get("carrier", ""))[:80]
+        unit.tracking_number = str(ctx.params.get("tracking_number", ""))[:80]
+    stock_moves_apply(actor=ctx.actor, moves=shipped_new, return_case=ctx.case)
+    _leave(ctx, ctx.units, exit=UnitExit.EXCHANGED, move_kind="to_defective", to_kind="defective")
+    units_save(ctx.units, ["state", "exit", "warehouse", "done_at", "replacement_serial", "carrier",
+                           "tracking_number"])
+    _notice(ctx.case, CustomerNotice.Kind.SHIPMENT, unit_ids=[u.pk for u in ctx.units],
+            replacement_serials=[u.replacement_serial for u in ctx.units], carrier=ctx.params.get("carrier", ""),
+            tracking_number=ctx.params.get("tracking_number", ""))
+    ctx.unit_to_state = U.DONE
+
+
+def ship_exchange_in_advance(ctx: ActionContext) -> None:
+    _required(ctx.params, "line", "serials")
+    line = ReturnLine.objects.select_for_update().filter(return_case=ctx.case, line_no=ctx.params["line"]).first()
+    if line is None or line.requested_outcome != Outcome.EXCHANGE:
+        raise InvalidInput(details={"line": [_("Name a line of this case that asks for an exchange.")]})
+    serials = [str(s).strip() for s in ctx.params["serials"] if str(s).strip()]
+    if line.exchanges_shipped + len(serials) > line.quantity:
+        raise InvalidInput(details={"serials": [_("More exchange units than the line returns.")]})
+    if set(serials) & set(line.advance_serials) or len(set(serials)) != len(serials):
+        raise InvalidInput(details={"serials": [_("A serial is listed twice or was already shipped.")]})
+    wh = warehouse_ids()
+    stock_moves_apply(actor=ctx.actor, return_case=ctx.case, moves=[
+        Move(kind="exchange_out", quantity=1, from_warehouse_id=wh["finished_goods"], to_warehouse_id=None,
+             product_model_id=line.product_model_id, serial=serial) for serial in serials])
+    line.exchanges_shipped += len(serials)
+    line.advance_serials = [*line.advance_serials, *serials]
+    line.save(update_fields=["exchanges_shipped", "advance_serials"])
+    _notice(ctx.case, CustomerNotice.Kind.SHIPMENT, line=line.line_no, replacement_serials=serials,
+            carrier=ctx.params.get("carrier", ""), tracking_number=ctx.params.get("tracking_number", ""))
+    ctx.changes = {"line": line.line_no, "serials": serials}
+    if ctx.case.state not in AFTER_RECEIPT:  # before the receipt is closed the case does not follow its units
+        ctx.case_to_state = ctx.case.state
+
+
+def settle_refund(ctx: ActionContext) -> None:
+    _required(ctx.params, "line")
+    line = ReturnLine.objects.select_for_update().filter(return_case=ctx.case, line_no=ctx.params["line"]).first()
+    if line is None or line.requested_outcome != Outcome.REFUND or line.refunded_at is not None:
+        raise InvalidInput(details={"line": [_("Name a refund line of this case not refunded yet.")]})
+    pending = ReturnUnit.objects.filter(line=line, state__in=[U.EXPECTED, U.RECEIVED]).exists()
+    if pending:
+        raise InvalidInput(details={"line": [_("Inspect every unit of the line before the refund.")]})
+    deduction = _money(ctx.params, "deduction")
+    if deduction and not ctx.params.get("deduction_reason"):
+        raise InvalidInput(details={"deduction_reason": [_("Say what the deduction is for.")]})
+    returned = ReturnUnit.objects.filter(line=line).exclude(state=U.MISSING).count()
+    gross = line.unit_price * returned
+    if deduction > gross:
+        raise InvalidInput(details={"deduction": [_("The deduction is larger than the refund.")]})
+    line.refund_deduction, line.refund_amount, line.refunded_at = deduction, gross - deduction, _now()
+    line.save(update_fields=["refund_deduction", "refund_amount", "refunded_at"])
+    _notice(ctx.case, CustomerNotice.Kind.REFUND, line=line.line_no, gross=str(gross), deduction=str(deduction),
+            reason=ctx.params.get("deduction_reason", ""), amount=str(line.refund_amount))
+    ctx.changes = {"line": line.line_no, "refund": str(line.refund_amount), "deduction": str(deduction)}
+
+
+def override_warranty(ctx: ActionContext) -> None:
+    _required({"comment": ctx.comment, **ctx.params}, "comment", "status")
+    status = ctx.params["status"]
+    if status not in ("in", "out"):
+        raise InvalidInput(details={"status": [_("Must be “in” or “out”.")]})
+    chargeable = ctx.params.get("chargeable", status == "out")
+    if not isinstance(chargeable, bool):
+        raise InvalidInput(details={"chargeable": [_("Must be true or false.")]})
+    override = {**_who(ctx), "comment": ctx.comment, "status": status, "chargeable": chargeable}
+    for unit in ctx.units:
+        unit.warranty_override = override
+        unit.warranty_status, unit.chargeable = status, chargeable
+        unit.warranty_reasons = [*unit.warranty_reasons, {"code": "manager_override", "user": override["by"],
+                                                          "comment": ctx.comment}]
+    units_save(ctx.units, ["warranty_override", "warranty_status", "chargeable", "warranty_reasons"])
+    ctx.changes = {"status": status, "chargeable": chargeable}
+
+
+def close(ctx: ActionContext) -> None:
+    ctx.case.closed_at = _now()
+    ctx.case_to_state = CaseState.CLOSED

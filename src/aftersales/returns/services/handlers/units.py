@@ -1,0 +1,252 @@
+"""Per unit: inspection, disposition, scrap approval, the customer's answers, work, final inspection."""
+
+from collections import Counter, defaultdict
+
+from django.utils.translation import gettext as _
+
+from aftersales.core.bulk import db_datetime, insert_rows
+from aftersales.core.errors import InvalidInput
+
+from ...models import CustomerNotice, DefectClass, Inspection, Outcome, Responsibility, UnitExit
+from .. import warranty
+from ..actions import ActionContext, units_save
+from .common import U, D, _now, _who, _notice, _money, _leave
+
+
+ALLOWED_DISPOSITIONS = {
+    Outcome.REPAIR: {D.REPAIR, D.REFURBISH, D.RETURN_AS_IS, D.SCRAP, D.REPLACE},
+    Outcome.EXCHANGE: {D.REPLACE, D.REPAIR, D.REFURBISH, D.RETURN_AS_IS},
+    Outcome.REFUND: {D.RESALE, D.DEFECTIVE_STOCK, D.SCRAP, D.TEARDOWN, D.SUPPLIER_CLAIM, D.INTERNAL_SALE,
+                     D.REPAIR, D.REFURBISH},
+}
+WORK = {D.REPAIR, D.REFURBISH}
+
+
+INSPECTION_FIELDS = {
+    "defect_class": DefectClass.values, "responsibility": Responsibility.values,
+}
+INSPECTION_FLAGS = ("repairable", "no_fault_found", "human_damage", "warranty_label_broken",
+                    "self_repaired_or_modified")
+
+
+def _inspection_values(raw: dict) -> dict:
+    errors, values = {}, {}
+    for name, allowed in INSPECTION_FIELDS.items():
+        if name in raw and raw[name] not in allowed and raw[name] != "":
+            errors[name] = [_("Must be one of: %(allowed)s.") % {"allowed": ", ".join(allowed)}]
+        elif name in raw:
+            values[name] = raw[name]
+    for name in INSPECTION_FLAGS:
+        if name in raw:
+            if raw[name] is not None and not isinstance(raw[name], bool):
+                errors[name] = [_("Must be true or false.")]
+            else:
+                values[name] = raw[name]
+    for name in ("grade", "missing_accessories", "notes"):
+        if name in raw:
+            values[name] = str(raw[name])[:200 if name != "notes" else 5000]
+    if errors:
+        raise InvalidInput(details=errors)
+    return values
+
+
+def _per_unit(ctx) -> dict[int, dict]:
+    per_unit = ctx.params.get("per_unit") or {}
+    if not isinstance(per_unit, dict):
+        raise InvalidInput(details={"per_unit": [_("Map unit ids to their own values.")]})
+    ids = {u.pk for u in ctx.units}
+    try:
+        parsed = {int(pk): values for pk, values in per_unit.items()}
+    except ValueError:
+        raise InvalidInput(details={"per_unit": [_("Map unit ids to their own values.")]}) from None
+    stray = sorted(set(parsed) - ids)
+    if stray:
+        raise InvalidInput(details={"per_unit": [_("Units not acted on: %(ids)s.") % {"ids": stray}]})
+    return parsed
+
+
+INSPECTION_COLUMNS = ["unit", "stage", "defect_class", "grade", "repairable", "responsibility", "no_fault_found",
+                      "human_damage", "warranty_label_broken", "self_repaired_or_modified", "missing_accessories",
+                      "passed", "notes", "inspected_by", "inspected_at"]
+_INSPECTION_DEFAULTS = {"defect_class": "", "grade": "", "repairable": None, "responsibility": "",
+                        "no_fault_found": False, "human_damage": False, "warranty_label_broken": False,
+                        "self_repaired_or_modified": False, "missing_accessories": "", "passed": None, "notes": ""}
+
+
+def _inspections_write(ctx, inspections: list[tuple[int, dict]], *, stage: str) -> None:
+    """One inspection row per unit, written in bulk (core/bulk.py)."""
+    at = db_datetime(_now())
+    rows = []
+    for unit_id, values in inspections:
+        values = {**_INSPECTION_DEFAULTS, **values}
+        rows.append((unit_id, stage, *(values[name] for name in INSPECTION_COLUMNS[2:13]), ctx.actor.pk, at))
+    insert_rows(Inspection, INSPECTION_COLUMNS, rows)
+
+
+def inspect(ctx: ActionContext) -> None:
+    common = _inspection_values(ctx.params.get("result") or {})
+    overrides = {pk: _inspection_values(values) for pk, values in _per_unit(ctx).items()}
+    inspections, facts = [], {}
+    for unit in ctx.units:
+        values = {**common, **overrides.get(unit.pk, {})}
+        inspections.append((unit.pk, values))
+        facts[unit.pk] = {"tampered": bool(values.get("warranty_label_broken") or values.get("self_repaired_or_modified")),
+                          "human_damage": bool(values.get("human_damage"))}
+        unit.state = U.INSPECTED
+    _inspections_write(ctx, inspections, stage="intake")
+    warranty.decide_units(ctx.units, case=ctx.case, facts_by_unit=facts)
+    units_save(ctx.units, ["state", "warranty_status", "warranty_until", "warranty_reasons", "chargeable",
+                           "warranty_override"])
+    ctx.unit_to_state = U.INSPECTED
+    ctx.changes = {"result": common, "overridden": sorted(overrides)}
+
+
+def _route_waiting(unit) -> str:
+    if unit.needs_consent and not unit.consent.get("given"):
+        return U.WAITING_CUSTOMER
+    if unit.chargeable and not unit.charge_answer.get("accepted"):
+        return U.WAITING_CUSTOMER
+    return U.DISPOSED
+
+
+def dispose(ctx: ActionContext) -> None:
+    common = ctx.params.get("disposition")
+    overrides = {pk: values.get("disposition") if isinstance(values, dict) else values
+                 for pk, values in _per_unit(ctx).items()}
+    wanted = {u.pk: overrides.get(u.pk) or common for u in ctx.units}
+    unknown = sorted({d for d in wanted.values() if d not in D.values}, key=str)
+    if unknown:
+        raise InvalidInput(details={"disposition": [_("Unknown disposition: %(value)s.") % {"value": unknown[0]}]})
+    unfit = [u.pk for u in ctx.units if wanted[u.pk] not in ALLOWED_DISPOSITIONS[u.line.requested_outcome]]
+    if unfit:
+        raise InvalidInput(_("These dispositions do not fit the outcome the customer asked for."),
+                           details={"disposition": [_("Not allowed for units %(ids)s.") % {"ids": unfit[:20]}]})
+    responsibility = dict(Inspection.objects.filter(unit__in=[u.pk for u in ctx.units], stage="intake")
+                          .order_by("unit_id", "id").values_list("unit_id", "responsibility"))
+    leaving = defaultdict(list)
+    for unit in ctx.units:
+        disposition = wanted[unit.pk]
+        unit.disposition = disposition
+        unit.needs_consent = disposition in WORK and responsibility.get(unit.pk) == Responsibility.CUSTOMER
+        refund = unit.line.requested_outcome == Outcome.REFUND
+        if disposition == D.SCRAP:
+            unit.state = U.WAITING_APPROVAL
+        elif disposition in WORK:
+            unit.state = _route_waiting(unit)
+        elif disposition == D.RETURN_AS_IS:
+            unit.state = U.READY_TO_SHIP
+        elif disposition == D.REPLACE:
+            unit.state = U.READY_TO_SETTLE
+        elif disposition == D.RESALE:
+            leaving[("refunded_into_stock" if refund else "resold", "to_finished_goods", "finished_goods")].append(unit)
+        elif disposition == D.DEFECTIVE_STOCK:
+            leaving[("refunded_into_stock" if refund else "exchanged", "to_defective", "defective")].append(unit)
+        elif disposition == D.TEARDOWN:
+            leaving[(UnitExit.TORN_DOWN, "teardown", None)].append(unit)
+        elif disposition == D.INTERNAL_SALE:
+            leaving[(UnitExit.SOLD, "internal_sale", None)].append(unit)
+        elif disposition == D.SUPPLIER_CLAIM:
+            leaving[(UnitExit.RETURNED_TO_SUPPLIER, "supplier_return", None)].append(unit)
+    for (exit_kind, move_kind, to_kind), units in leaving.items():
+        _leave(ctx, units, exit=exit_kind, move_kind=move_kind, to_kind=to_kind)
+    units_save(ctx.units, ["state", "disposition", "needs_consent", "exit", "warehouse", "done_at"])
+    waiting = [u for u in ctx.units if u.state == U.WAITING_CUSTOMER]
+    consent = [u.pk for u in waiting if u.needs_consent]
+    if consent:
+        _notice(ctx.case, CustomerNotice.Kind.CONSENT, unit_ids=consent)
+    ctx.changes = {"dispositions": dict(Counter(wanted.values())),
+                   "states": dict(Counter(u.state for u in ctx.units))}
+
+
+def approve_scrap(ctx: ActionContext) -> None:
+    _leave(ctx, ctx.units, exit=UnitExit.SCRAPPED, move_kind="scrap", to_kind="scrap")
+    units_save(ctx.units, ["state", "exit", "warehouse", "done_at"])
+    ctx.unit_to_state = U.DONE
+
+
+def reject_scrap(ctx: ActionContext) -> None:
+    for unit in ctx.units:
+        unit.state, unit.disposition = U.INSPECTED, ""
+    units_save(ctx.units, ["state", "disposition"])
+    ctx.unit_to_state = U.INSPECTED
+
+
+def quote_charge(ctx: ActionContext) -> None:
+    amount = _money(ctx.params, "amount", positive=True)
+    for unit in ctx.units:
+        unit.charge_amount = amount
+    units_save(ctx.units, ["charge_amount"])
+    _notice(ctx.case, CustomerNotice.Kind.CHARGE, unit_ids=[u.pk for u in ctx.units], amount=str(amount),
+            expected_return_date=ctx.params.get("expected_return_date", ""))
+    ctx.changes = {"amount": str(amount)}
+
+
+def _answer(ctx, field: str, accepted: bool) -> None:
+    for unit in ctx.units:
+        answer = {**_who(ctx), ("given" if field == "consent" else "accepted"): accepted}
+        if field == "charge_answer":
+            answer["amount"] = str(unit.charge_amount)
+        setattr(unit, field, answer)
+        if accepted:
+            unit.state = _route_waiting(unit)
+        else:
+            unit.state, unit.disposition = U.READY_TO_SHIP, D.RETURN_AS_IS
+    units_save(ctx.units, [field, "state", "disposition"])
+    ctx.changes = {field: accepted}
+
+
+def give_consent(ctx):
+    _answer(ctx, "consent", True)
+
+
+def refuse_consent(ctx):
+    _answer(ctx, "consent", False)
+    ctx.unit_to_state = U.READY_TO_SHIP
+
+
+def accept_charge(ctx):
+    _answer(ctx, "charge_answer", True)
+
+
+def refuse_charge(ctx):
+    _answer(ctx, "charge_answer", False)
+    ctx.unit_to_state = U.READY_TO_SHIP
+
+
+def _move_state(ctx, state) -> None:
+    for unit in ctx.units:
+        unit.state = state
+    units_save(ctx.units, ["state"])
+    ctx.unit_to_state = state
+
+
+def start_work(ctx):
+    _move_state(ctx, U.IN_WORK)
+
+
+def finish_work(ctx):
+    _move_state(ctx, U.FINAL_INSPECTION)
+
+
+def pass_final(ctx: ActionContext) -> None:
+    notes = str(ctx.params.get("notes", ""))
+    _inspections_write(ctx, [(u.pk, {"passed": True, "notes": notes}) for u in ctx.units], stage="final")
+    # Repaired for the customer (a repair, or an exchange quality chose to repair): shipped back.
+    back = [u for u in ctx.units if u.line.requested_outcome in (Outcome.REPAIR, Outcome.EXCHANGE)]
+    for unit in back:
+        unit.state = U.READY_TO_SHIP
+    refunded = [u for u in ctx.units if u.line.requested_outcome == Outcome.REFUND]
+    if refunded:  # the customer has its money back: the repaired unit is stock for resale
+        _leave(ctx, refunded, exit=UnitExit.REFUNDED_INTO_STOCK, move_kind="to_finished_goods",
+               to_kind="finished_goods")
+    units_save(ctx.units, ["state", "exit", "warehouse", "done_at"])
+
+
+def fail_final(ctx: ActionContext) -> None:
+    notes = str(ctx.params.get("notes", ""))
+    _inspections_write(ctx, [(u.pk, {"passed": False, "notes": notes}) for u in ctx.units], stage="final")
+    for unit in ctx.units:
+        unit.state = U.IN_WORK
+        unit.final_inspections_failed += 1
+    units_save(ctx.units, ["state", "final_inspections_failed"])
+    ctx.unit_to_state = U.IN_WORK
