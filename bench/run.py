@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     started_wall, started, load_at_start = timezone.localtime(), time.perf_counter(), harness.load_average()
     harness.log(f"migrating a new database at {database.relative_to(ROOT)}")
     call_command("migrate", verbosity=0, interactive=False)
+    from aftersales.config.runtime import tune_for_serving
+
+    tune_for_serving()  # garbage collection as the WSGI server sets it (config/wsgi.py)
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         journal = cursor.fetchone()[0]
