@@ -15,7 +15,6 @@ import os
 import secrets
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent

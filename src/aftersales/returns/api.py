@@ -91,10 +91,15 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.case_list(user=self.request.user)
 
-    def _detail(self, case_id: int, status: int = 200, extra: dict | None = None) -> Response:
-        case = selectors.case_get(user=self.request.user, pk=case_id)
+    def _case(self, pk) -> ReturnCase:
+        """The case if this user may see it (another customer's case is simply not found)."""
+        case = selectors.case_get(user=self.request.user, pk=int(pk))
         if case is None:
             raise NotFound()
+        return case
+
+    def _detail(self, case_id: int, status: int = 200, extra: dict | None = None) -> Response:
+        case = self._case(case_id)
         data = selectors.case_detail_data(case, user=self.request.user)
         return Response({**data, **(extra or {})}, status=status)
 
@@ -157,9 +162,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidInput(details={"file": [_("No file was submitted.")]})
-        case = selectors.case_get(user=request.user, pk=int(pk))
-        if case is None:
-            raise NotFound()
+        case = self._case(pk)
         items = items_from_file(raw=upload.read(), filename=upload.name, case=case)
 
         def run():
@@ -197,9 +200,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
         """Every action on the case: who, when, from and to state, what changed. Append-only."""
-        case = selectors.case_get(user=request.user, pk=int(pk))
-        if case is None:
-            raise NotFound()
+        case = self._case(pk)
         return Response([{
             "id": e.id, "action": e.action, "by": e.actor.get_username() if e.actor else None, "at": e.at,
             "from_state": e.from_state, "to_state": e.to_state, "unit_count": len(e.unit_ids),
@@ -209,9 +210,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"], url_path="inspection-report")
     def inspection_report(self, request, pk=None):
-        case = selectors.case_get(user=request.user, pk=int(pk))
-        if case is None:
-            raise NotFound()
+        case = self._case(pk)
         return Response(selectors.inspection_report(case))
 
 
