@@ -30,15 +30,16 @@ run: install $(VAR)/secret_key
 	SECRET_KEY=$$(cat $(VAR)/secret_key) AFTERSALES_HTTPS=false $(BIN)/aftersales collectstatic --noinput -v 0
 	@echo "Aftersales is at http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/v1/docs/)"
 	@echo "Log in as one of the demo users (service, warehouse, quality, ..., manager, customer) with password 'aftersales-demo'."
-	SECRET_KEY=$$(cat $(VAR)/secret_key) AFTERSALES_HTTPS=false $(BIN)/gunicorn aftersales.config.wsgi \
-		--bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	SECRET_KEY=$$(cat $(VAR)/secret_key) AFTERSALES_HTTPS=false BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) \
+		bash scripts/serve.sh
 
 dev: install
 	DEBUG=true $(BIN)/aftersales migrate --noinput
 	DEBUG=true $(BIN)/aftersales demo
-	DEBUG=true $(BIN)/aftersales runserver $(HOST):$(PORT)
+	DEBUG=true AFTERSALES_TASKS=immediate $(BIN)/aftersales runserver $(HOST):$(PORT)
 
 test: install
+	bash scripts/ensure-redis.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install

@@ -4,6 +4,9 @@
 - alice: customer user of customer C-ALICE; bob: customer user of customer C-BOB.
 """
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -64,3 +67,23 @@ def units(customers, product_models):
             production_lot="260105-1" if index % 2 == 0 else "260105-2", shipped_date="2026-01-05",
             sales_order=f"SO2601{index:04d}"))
     return made
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(text: str) -> dt.datetime:
+    """A moment in China's time: at("2026-11-02T09:00")."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """clock("2026-11-02T09:00"): the moment the next actions happen, for the deadlines' own clock."""
+    moment = {"now": None}
+    monkeypatch.setattr("aftersales.deadlines.services.now", lambda: moment["now"])
+
+    def set_to(text: str) -> None:
+        moment["now"] = at(text)
+
+    return set_to

@@ -97,8 +97,10 @@ def test_chinese_catalogue_is_complete():
     assert [e.msgid for e in catalogue.untranslated_entries()] == []
     assert [e.msgid for e in catalogue.fuzzy_entries()] == []
     for entry in catalogue.translated_entries():
+        texts = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
         for placeholder in ("%(", "%s", "%d"):
-            assert entry.msgid.count(placeholder) == entry.msgstr.count(placeholder), entry.msgid
+            for text in texts:
+                assert entry.msgid.count(placeholder) == text.count(placeholder), entry.msgid
 
 
 @pytest.mark.parametrize("language", ["zh_Hans", "en"])

@@ -10,8 +10,10 @@ import pytest
 from django.utils import timezone
 
 from aftersales.accounts.services import user_create
+from aftersales.deadlines.models import Deadline
 from aftersales.inventory.models import StockBalance, StockMove
 from aftersales.masterdata.models import ShippedUnit
+from aftersales.notifications.models import Notification
 from aftersales.returns.models import (Approval, CaseEvent, CaseNumberSequence, CustomerNotice, Inspection,
                                        ReceivingDiscrepancy, ReturnCase, ReturnLine, ReturnUnit)
 
@@ -58,6 +60,9 @@ def footprint(case_id: int) -> dict:
         "approvals": Approval.objects.filter(return_case_id=case_id).count(),
         "inspections": Inspection.objects.filter(unit__return_case_id=case_id).count(),
         "discrepancies": ReceivingDiscrepancy.objects.filter(return_case_id=case_id).count(),
+        "deadlines": list(Deadline.objects.filter(subject_type="return_case", subject_id=case_id).order_by("id")
+                          .values_list("id", "state", "due_at", "consumed_seconds")),
+        "notifications": Notification.objects.count(),
         "moves": StockMove.objects.count(),
         "balances": list(StockBalance.objects.order_by("id").values_list("id", "quantity")),
     }

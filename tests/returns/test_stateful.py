@@ -28,6 +28,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from aftersales.accounts.services import user_create
 from aftersales.core.errors import AppError
 from aftersales.core.policies import policy_update
+from aftersales.deadlines.models import Deadline
+from aftersales.returns.clocks import case_wanted
 from aftersales.inventory.models import StockBalance, StockMove
 from aftersales.inventory.services import stock_receive_from_production
 from aftersales.masterdata.models import Warehouse
@@ -246,6 +248,18 @@ class ReturnCaseMachine(RuleBasedStateMachine):
     def cases_after_receipt_follow_their_units(self):
         for case in ReturnCase.objects.filter(pk__in=self.case_ids, state__in=[*AFTER_RECEIPT, CaseState.SETTLED]):
             assert case.state == derived_case_state(case), (case.number, case.state, derived_case_state(case))
+
+    @invariant()
+    def running_clocks_are_the_steps_the_case_is_at(self):
+        for case in ReturnCase.objects.filter(pk__in=self.case_ids):
+            running = {d.kind: d for d in Deadline.objects.filter(subject_type="return_case", subject_id=case.pk,
+                                                                  state__in=["open", "paused"])}
+            wanted = case_wanted(case) if case.state != CaseState.CANCELLED else {}
+            assert set(running) == set(wanted), (case.number, case.state, set(running), set(wanted))
+            for kind, deadline in running.items():
+                paused = bool(wanted[kind].paused_because)
+                assert (deadline.state == "paused") == paused, (case.number, kind, deadline.state)
+                assert deadline.due_at >= deadline.started_at and deadline.met_at is None
 
 
 def _moves_as_the_table_says(action: str, from_state: str, to_state: str) -> bool:

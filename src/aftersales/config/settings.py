@@ -36,10 +36,16 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "aftersales.core",
     "aftersales.accounts",
     "aftersales.masterdata",
     "aftersales.inventory",
+    "aftersales.workcalendar",
+    "aftersales.deadlines",
+    "aftersales.notifications",
+    "aftersales.jobs",
     "aftersales.returns",
 ]
 
@@ -186,8 +192,36 @@ SPECTACULAR_SETTINGS = {
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: SMTP when EMAIL_HOST is set, else printed by the worker (console) as in development.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                        else "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "aftersales@localhost")
+AFTERSALES_MAIL_DOMAIN = env_str("AFTERSALES_MAIL_DOMAIN", "aftersales.localhost")
+
+# Background work (django-tasks, the API of Django 6's tasks). By default the queue is a table in
+# the application's database and `aftersales db_worker` runs it; with REDIS_URL and
+# AFTERSALES_TASKS=rq it is an RQ queue on Redis and `aftersales rqworker --job-class django_tasks_rq.Job`
+# runs it.
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+TASKS_BACKEND = env_str("AFTERSALES_TASKS", "database")
+_TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"AFTERSALES_TASKS={TASKS_BACKEND!r}: use one of {', '.join(_TASK_BACKENDS)}.")
+TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 
 LOGGING = {
     "version": 1,

@@ -6,9 +6,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from aftersales.core.api import PolicyViewSet, TokenView, healthz
+from aftersales.deadlines import api as deadlines_api
 from aftersales.inventory import api as inventory_api
 from aftersales.masterdata import api as masterdata_api
+from aftersales.notifications import api as notifications_api
 from aftersales.returns import api as returns_api
+from aftersales.workcalendar import api as calendar_api
 
 router = DefaultRouter()
 router.register("customers", masterdata_api.CustomerViewSet)
@@ -21,12 +24,18 @@ router.register("policies", PolicyViewSet)
 router.register("cases", returns_api.CaseViewSet, basename="case")
 router.register("stock/balances", inventory_api.StockBalanceViewSet)
 router.register("stock/moves", inventory_api.StockMoveViewSet)
+router.register("calendar/days", calendar_api.CalendarDayViewSet)
+router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("imports/<str:kind>/", masterdata_api.ImportView.as_view(), name="api-import"),
     path("service-history/", returns_api.ServiceHistoryView.as_view(), name="api-service-history"),
     path("stock/production-receipts/", inventory_api.ProductionReceiptView.as_view(), name="api-production-receipt"),
+    path("calendar/workday/", calendar_api.WorkdayView.as_view(), name="api-calendar-workday"),
+    path("calendar/due/", calendar_api.DueView.as_view(), name="api-calendar-due"),
+    path("queues/", deadlines_api.QueuesView.as_view(), name="api-queues"),
+    path("queues/<str:role>/", deadlines_api.QueueView.as_view(), name="api-queue"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

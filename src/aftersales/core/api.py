@@ -97,7 +97,17 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001  the health check must answer whatever the driver raises
         return JsonResponse({"status": "error", "database": "unavailable", "detail": exc.__class__.__name__},
                             status=503)
-    return JsonResponse({"status": "ok", "database": database, "vendor": connection.vendor})
+    return JsonResponse({"status": "ok", "database": database, "vendor": connection.vendor,
+                         "warnings": _warnings()})
+
+
+def _warnings() -> list[str]:
+    """What an operator should act on although the service answers: a provisional calendar year ahead."""
+    from django.utils import timezone
+
+    from aftersales.workcalendar.calendar import calendar_load, calendar_warnings
+
+    return calendar_warnings(calendar_load(), timezone.localdate())
 
 
 class PolicySerializer(serializers.ModelSerializer):

@@ -40,7 +40,7 @@ def _perms(app: str, actions: str, *models: str) -> set[str]:
 
 _MASTER = ("customer", "contact", "productmodel", "part", "shippedunit", "warehouse")
 _VIEW_ALL = (_perms("masterdata", "view", *_MASTER) | _perms("core", "view", "policy")
-             | _perms("returns", "view", "returncase") | _perms("inventory", "view", "stockbalance", "stockmove"))
+             | _perms("returns", "view", "returncase") | _perms("inventory", "view", "stockbalance", "stockmove") | _perms("workcalendar", "view", "calendarday"))
 _CASE_WRITE = _perms("returns", "add change", "returncase")
 
 PERMISSIONS: dict[str, set[str]] = {
@@ -56,6 +56,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "manager": _VIEW_ALL
     | _perms("masterdata", "add change", *_MASTER)
     | _perms("core", "change", "policy")
+    | _perms("workcalendar", "add change delete", "calendarday")
     | _perms("inventory", "add", "stockmove"),
     # Customers read their own records only; scoping to their customer is applied on every query.
     "customer": _perms("masterdata", "view", "customer", "contact", "productmodel", "shippedunit")

@@ -6,3 +6,6 @@ class ReturnsConfig(AppConfig):
     name = "aftersales.returns"
     label = "returns"
     verbose_name = _("Customer returns")
+
+    def ready(self):
+        from . import clocks  # noqa: F401  registers the return case's clock kinds

@@ -92,4 +92,31 @@ def workflow_markdown() -> str:
                 "| Dispositions allowed per requested outcome | `handlers/units.ALLOWED_DISPOSITIONS` | |",
                 "", "Note completeness fields: " + ", ".join(f"`{k}` ({v})" for k, v in rules.NOTE_FIELDS.items()),
                 ""]
+        out += _clocks()
     return "\n".join(out)
+
+
+def _clocks() -> list[str]:
+    """The clocked steps (returns/clocks.py) with their owners and time limits."""
+    from aftersales.core.policies import REGISTRY
+    from aftersales.deadlines.kinds import KINDS
+
+    from . import clocks
+
+    def limit(kind) -> str:
+        if kind.policies_for is None:
+            keys = [kind.policy]
+        else:
+            keys = sorted({key for facts in ({"defect": "appearance"}, {"volume": "sporadic"}, {"volume": "batch"})
+                           for key in kind.policies_for(facts)})
+        return ", ".join(f"`{key}` ({REGISTRY[key].default} {REGISTRY[key].unit.replace('_', ' ')})" for key in keys)
+
+    out = ["## Clocked steps", "",
+           (clocks.__doc__ or "").strip().split("\n\n")[0].replace("\n", " "), "",
+           "| step | owner | escalates to | time limit (policy, default) |", "|---|---|---|---|"]
+    out += [f"| `{kind.key}` ({kind.label}) | {kind.role} | {kind.escalate_to} | {limit(kind)} |"
+            for kind in KINDS.values() if kind.key in clocks.CASE_KINDS]
+    out += ["", "Working days and hours on working days run on the day clock (24 hours of each working day); "
+            "working hours on the office clock (`working_day_start_hour`, `working_hours_per_day`). A step waiting "
+            "for the customer stands still (recorded as a pause). See docs/architecture.md, \"Time limits\".", ""]
+    return out

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum
 
 from aftersales.core.permissions import scope_to_customer
+from aftersales.deadlines.selectors import subject_deadlines
 from aftersales.masterdata.models import ProductModel, Warehouse
 
 from . import rules
@@ -124,6 +125,7 @@ def case_detail_data(case: ReturnCase, *, user) -> dict:
         "notices": [{"kind": n.kind, "content": n.content, "at": n.created_at} for n in case.notices.all()],
         "attachments": [{"id": a.pk, "url": a.file.url, "description": a.description, "line_id": a.line_id,
                          "unit_id": a.unit_id, "at": a.uploaded_at} for a in case.attachments.all()],
+        "deadlines": subject_deadlines("return_case", case.pk),
         "allowed_actions": allowed_actions(case, user, by_state),
     }
 

@@ -20,6 +20,7 @@ from .. import rules
 from ..models import ReturnCase, ReturnLine, ReturnUnit
 from ..workflow import (ACTIONS, AFTER_RECEIPT, CASE, GUARD_MESSAGES, UNIT, UNIT_GUARDS, GuardContext,
                         case_states_for, roles_of)
+from ..clocks import case_clocks_sync
 from .events import event_append
 
 
@@ -166,6 +167,7 @@ def apply_action(*, actor, case_id: int, action: str, params: dict | None = None
     event_append(case=case, actor=actor, action=action, from_state=from_state, to_state=case.state,
                  unit_ids=[u.pk for u in units] if spec.level == UNIT else ctx.changes.pop("unit_ids", []),
                  unit_to_state=ctx.unit_to_state, changes=ctx.changes, comment=comment)
+    case_clocks_sync(case, actor=actor)
     case.action_result = ctx.result
     return case
 

@@ -25,7 +25,11 @@ def _who(ctx) -> dict:
 
 
 def _notice(case, kind, **content):
-    CustomerNotice.objects.create(return_case=case, kind=kind, content=content)
+    """Tell the customer: the notice in the portal, and a notification (e-mail) to its users, with the event."""
+    from aftersales.notifications.services import notify_customer_notice
+
+    notice = CustomerNotice.objects.create(return_case=case, kind=kind, content=content)
+    notify_customer_notice(case, notice)
 
 
 def _required(params: dict, *names: str) -> None:

@@ -1,0 +1,95 @@
+"""Queues: what waits for each of the user's roles now, by due moment, with overdue and due-today counts."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from aftersales.core.errors import NotFound
+from aftersales.core.pagination import Pagination
+from aftersales.core.roles import ROLES
+from aftersales.returns.workflow import roles_of
+
+from .selectors import deadline_data, queue, queue_counts
+
+ROLE_LABELS = {role.code: role.label for role in ROLES}
+
+
+def _roles(user) -> list[str]:
+    if getattr(user, "customer_id", None) is not None:
+        return ["customer"]
+    return sorted(roles_of(user), key=list(ROLE_LABELS).index)
+
+
+class QueueCountsSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    label = serializers.CharField()
+    open = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    due_today = serializers.IntegerField()
+
+
+class DeadlineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    role = serializers.CharField()
+    state = serializers.CharField()
+    subject_type = serializers.CharField()
+    subject_id = serializers.IntegerField()
+    reference = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    met_at = serializers.DateTimeField(allow_null=True)
+    late = serializers.BooleanField(allow_null=True)
+    provisional = serializers.BooleanField(help_text="The due moment is in a year whose calendar is not confirmed.")
+    overdue = serializers.BooleanField()
+    alert_level = serializers.IntegerField()
+
+
+class QueuesView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=QueueCountsSerializer(many=True))
+    def get(self, request):
+        """Each of your roles with how many steps wait for it, how many are overdue and due today."""
+        customer_id = request.user.customer_id
+        return Response([{**queue_counts(role, customer_id=customer_id), "label": str(ROLE_LABELS[role])}
+                         for role in _roles(request.user)])
+
+
+class QueueView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=inline_serializer("Queue", {
+        "role": serializers.CharField(), "label": serializers.CharField(), "open": serializers.IntegerField(),
+        "overdue": serializers.IntegerField(), "due_today": serializers.IntegerField(),
+        "count": serializers.IntegerField(), "next": serializers.CharField(allow_null=True),
+        "previous": serializers.CharField(allow_null=True), "results": DeadlineSerializer(many=True)}))
+    def get(self, request, role: str):
+        """What waits for this role now, soonest due first (page of 50; `page`, `page_size`)."""
+        if role not in _roles(request.user):
+            raise NotFound()
+        at = timezone.now()
+        customer_id = request.user.customer_id
+        counts = queue_counts(role, customer_id=customer_id, at=at)
+        paginator = Pagination()
+        paginator.django_paginator_class = _counted(counts["open"])
+        page = paginator.paginate_queryset(queue(role, customer_id=customer_id), request, view=self)
+        response = paginator.get_paginated_response([deadline_data(d, at) for d in page])
+        response.data = {**counts, "label": str(ROLE_LABELS[role]), **response.data}
+        return response
+
+
+def _counted(total: int):
+    """A paginator that takes the count already made (the queue's counts query) instead of counting again."""
+    from django.core.paginator import Paginator
+
+    class CountedPaginator(Paginator):
+        @property
+        def count(self):
+            return total
+
+    return CountedPaginator

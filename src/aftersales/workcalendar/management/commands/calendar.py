@@ -1,0 +1,109 @@
+"""`aftersales calendar …`: the working-day calendar for people who check by hand.
+
+    aftersales calendar due 2026-09-30T16:00 --working-days 2
+    aftersales calendar due "2026-09-30 16:00" --working-hours 12
+    aftersales calendar is-workday 2026-10-10
+    aftersales calendar import schedule-2027.csv     (date,kind,name; kind: holiday|shutdown|workday)
+    aftersales calendar status
+"""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from aftersales.core.errors import AppError
+from aftersales.lib.dates import parse_date
+from aftersales.workcalendar.calendar import calendar_load
+
+
+def _moment(text: str, calendar) -> dt.datetime:
+    moment = parse_datetime(text.replace(" ", "T")) if any(c in text for c in "T :") else None
+    if moment is None:
+        try:
+            moment = dt.datetime.combine(parse_date(text), dt.time())
+        except ValueError:
+            raise CommandError(f"Not a date or moment: {text!r} (use 2026-09-30 or 2026-09-30T16:00).") from None
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=calendar.tz)
+    return moment
+
+
+class Command(BaseCommand):
+    help = "Working days in China (statutory holidays, adjusted working days, company overrides)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="what", required=True)
+        due = sub.add_parser("due", help="The due moment N working days or hours after START.")
+        due.add_argument("start")
+        amount = due.add_mutually_exclusive_group(required=True)
+        amount.add_argument("--working-days", type=float)
+        amount.add_argument("--working-hours", type=float, help="Office hours (policy: start hour, hours per day).")
+        amount.add_argument("--hours", type=float, help="Hours counted on working days only (24 per working day).")
+        workday = sub.add_parser("is-workday", help="yes or no, with the reason.")
+        workday.add_argument("date")
+        imported = sub.add_parser("import", help="Company days or a year's official schedule from CSV/XLSX.")
+        imported.add_argument("file")
+        sub.add_parser("status", help="The year the calendar is confirmed through, and warnings.")
+
+    def handle(self, *args, what, **options):
+        calendar = calendar_load()
+        if what == "due":
+            self._due(calendar, options)
+        elif what == "is-workday":
+            self._is_workday(calendar, options["date"])
+        elif what == "import":
+            self._import(options["file"])
+        else:
+            self._status(calendar)
+
+    def _due(self, calendar, options):
+        start = _moment(options["start"], calendar)
+        if options["working_days"] is not None:
+            due = calendar.add_working_days(start, options["working_days"])
+        elif options["working_hours"] is not None:
+            due = calendar.add_working_hours(start, options["working_hours"])
+        else:
+            due = calendar.add_hours_on_working_days(start, options["hours"])
+        self.stdout.write(due.strftime("%Y-%m-%d %H:%M %A"))
+        self._warn_provisional(calendar, start, due)
+
+    def _is_workday(self, calendar, text):
+        try:
+            date = parse_date(text)
+        except ValueError:
+            raise CommandError(f"Not a date: {text!r}") from None
+        info = calendar.day(date)
+        reason = info.reason_label + (f": {info.name}" if info.name else "")
+        self.stdout.write(f"{'yes' if info.workday else 'no'} ({reason})")
+        self._warn_provisional(calendar, date)
+
+    def _import(self, path):
+        from aftersales.lib.tabular import raw_rows
+        from aftersales.workcalendar.services import calendar_import
+
+        with open(path, "rb") as handle:
+            rows = raw_rows(handle.read(), path)
+        try:
+            count = calendar_import(actor=None, rows=rows)
+        except AppError as error:
+            for problem in (error.details or {}).get("errors", []):
+                self.stderr.write(f"row {problem['row']}, {problem['column']}: {problem['message']}")
+            raise CommandError(str(error.message)) from None
+        self.stdout.write(f"{count} day(s) saved.")
+
+    def _status(self, calendar):
+        from aftersales.workcalendar.calendar import calendar_warnings
+
+        self.stdout.write(f"confirmed through {calendar.confirmed_through}")
+        for warning in calendar_warnings(calendar, timezone.localdate()):
+            self.stderr.write(f"warning: {warning}")
+
+    def _warn_provisional(self, calendar, *moments):
+        years = sorted({m.year for m in moments if calendar.is_provisional(m)})
+        if years:
+            self.stderr.write(
+                f"warning: {', '.join(map(str, years))} is provisional: the calendar is confirmed through "
+                f"{calendar.confirmed_through}; the library guesses later holidays and knows no adjusted working days."
+            )
