@@ -87,3 +87,14 @@ def clock(monkeypatch):
         moment["now"] = at(text)
 
     return set_to
+
+
+@pytest.fixture
+def db_worker(monkeypatch):
+    """db_worker(): run django-tasks-db's worker over every task waiting, in this test's transaction.
+    (The worker closes stale connections between tasks; inside a test's transaction that would close
+    the test's own connection, so that step is left out here.)"""
+    from django.core.management import call_command
+
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+    return lambda: call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

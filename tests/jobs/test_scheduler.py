@@ -43,11 +43,11 @@ def test_slots_are_aligned_to_the_interval():
 
 
 @pytest.mark.django_db
-def test_the_scheduler_command_and_the_worker_run_the_sweep():
+def test_the_scheduler_command_and_the_worker_run_the_sweep(db_worker):
     out = StringIO()
     call_command("scheduler", "--once", stdout=out)
     assert "started deadline_sweep" in out.getvalue()
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    db_worker()
     from django_tasks_db.models import DBTaskResult
 
     statuses = set(DBTaskResult.objects.values_list("status", flat=True))
@@ -57,7 +57,7 @@ def test_the_scheduler_command_and_the_worker_run_the_sweep():
 @pytest.mark.postgres_only
 @pytest.mark.skipif(connection.vendor != "postgresql",
                     reason="schedulers racing need concurrent transactions (SQLite serialises them)")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as tests/returns/test_concurrency.py
 def test_two_schedulers_at_the_same_moment_start_a_job_once():
     now = timezone.now()
     barrier = threading.Barrier(4)

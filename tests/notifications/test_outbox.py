@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -81,7 +80,7 @@ def test_no_e_mail_for_a_user_without_an_address(users, emails):
 
 
 @pytest.mark.django_db
-def test_delivered_once_by_the_worker(received_case, django_capture_on_commit_callbacks):
+def test_delivered_once_by_the_worker(received_case, django_capture_on_commit_callbacks, db_worker):
     from django_tasks_db.models import DBTaskResult
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -89,7 +88,7 @@ def test_delivered_once_by_the_worker(received_case, django_capture_on_commit_ca
     # One delivery task per transaction that wrote notifications with an address: the test runs every
     # request inside its one transaction, so the decision and the receipt share one task.
     assert DBTaskResult.objects.filter(task_path__endswith="deliver_notifications").count() == 1
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    db_worker()
     assert len(mail.outbox) == 2 and {m.to[0] for m in mail.outbox} == {"alice@example.com"}
     ids = {message.extra_headers["Message-ID"] for message in mail.outbox}
     assert ids == {f"<notification-{n.pk}@aftersales.localhost>" for n in Notification.objects.all()}
@@ -137,7 +136,7 @@ def test_a_worker_that_died_mid_send_leaves_the_row_to_another_after_the_lease(u
 @pytest.mark.postgres_only
 @pytest.mark.skipif(connection.vendor != "postgresql",
                     reason="two workers at once need row locks (SQLite serialises whole transactions)")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as tests/returns/test_concurrency.py
 def test_two_workers_never_send_the_same_notification(users, emails):
     recipients = [{"id": users["alice"].pk, "email": "alice@example.com"}]
     for number in range(150):
