@@ -39,6 +39,7 @@ dev: install
 	DEBUG=true AFTERSALES_TASKS=immediate $(BIN)/aftersales runserver $(HOST):$(PORT)
 
 test: install
+	bash scripts/ensure-system-packages.sh
 	bash scripts/ensure-redis.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -17,7 +17,8 @@ class CoreConfig(AppConfig):
 def _sync_reference_data(sender, **kwargs):
     """Roles and policies follow the code: after the last app's post_migrate (when every
     app's permissions exist), missing ones are created and groups are brought in line."""
-    if sender is not list(apps.get_app_configs())[-1]:
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is not with_models[-1]:  # Django sends post_migrate only for apps that have models
         return
     from .policies import policies_sync
     from .roles import roles_sync
