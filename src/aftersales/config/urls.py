@@ -10,6 +10,7 @@ from aftersales.inventory import api as inventory_api
 from aftersales.masterdata import api as masterdata_api
 from aftersales.notifications import api as notifications_api
 from aftersales.returns import api as returns_api
+from aftersales.web import views as web_views
 from aftersales.workcalendar import api as calendar_api
 
 router = DefaultRouter()
@@ -46,6 +47,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", web_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("aftersales.web.urls")),

@@ -8,6 +8,7 @@ the partial that changed (django-template-partials: `template.html#partial`).
 
 from collections import Counter
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -185,7 +186,8 @@ def _lines_from_post(post) -> list[dict]:
         raw = {name: post.get(f"line-{index}-{name}", "").strip() for name in LINE_FIELDS}
         if not any(raw[name] for name in ("product_model", "item_name", "quantity", "serials", "defect_description")):
             continue
-        line = {**raw, "serials": [s for s in raw["serials"].replace(",", "\n").split() if s], "_index": index}
+        line = {**{name: value for name, value in raw.items() if value or name not in ("requested_outcome", "reason")},
+                "serials": [s for s in raw["serials"].replace(",", "\n").split() if s], "_index": index}
         line["quantity"] = int(raw["quantity"]) if raw["quantity"].isdigit() else (None if raw["quantity"] else 0)
         if raw["quantity"] and not raw["quantity"].isdigit():
             line["_bad_quantity"] = True
@@ -435,3 +437,16 @@ def notifications(request):
     for notification in page:
         notification.subject, notification.body = render_notification(notification, request.LANGUAGE_CODE)
     return render(request, "web/notifications.html", {"page": page})
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, remembered on the user too (notifications follow it)."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES) and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response
