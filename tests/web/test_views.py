@@ -296,3 +296,19 @@ def test_query_counts_do_not_grow_with_units_or_cases(browser_as, received, new_
     assert many == few
     few, _ = queries(service, "/")
     assert few <= 12
+
+
+def test_queue_and_bench_lists_export_to_xlsx(browser_as, received, new_case, flow):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    case = new_case()
+    flow("service", "submit", case)
+    export = browser_as("service").get("/", {"role": "service", "export": "xlsx"})
+    rows = list(load_workbook(BytesIO(export.content)).active.values)
+    assert {row[2] for row in rows[1:]} == {case["number"]} and len(rows) == 4  # first reply, approval, cycle
+    received()
+    rows = list(load_workbook(BytesIO(browser_as("quality").get("/bench/quality/", {"export": "xlsx"}).content))
+                .active.values)
+    assert len(rows) == 2 and rows[1][3] == 1

@@ -61,6 +61,11 @@ def inbox(request):
     customer_id = request.user.customer_id
     role = request.GET.get("role") if request.GET.get("role") in roles else (roles[0] if roles else None)
     at = timezone.now()
+    if role and request.GET.get("export") == "xlsx":
+        return xlsx_response(f"queue-{role}", [
+            (_("Due"), "due_at"), (_("Step"), "label"), (_("Case"), "reference"), (_("Started at"), "started_at"),
+            (_("Overdue"), "overdue"), (_("Provisional due date"), "provisional")],
+            (_Row(deadline_data(d, at)) for d in queue(role, customer_id=customer_id).iterator(chunk_size=2000)))
     summary = [{**queue_counts(r, customer_id=customer_id, at=at), "label": ROLE_LABELS[r]} for r in roles]
     items = [deadline_data(d, at) for d in queue(role, customer_id=customer_id)[:INBOX_ITEMS]] if role else []
     context = {"summary": summary, "role": role, "items": items}
@@ -69,6 +74,12 @@ def inbox(request):
         context["notices"] = Notification.objects.filter(recipient=request.user).order_by("-id")[:5]
     template = "web/inbox.html#items" if request.htmx and request.GET.get("role") else "web/inbox.html"
     return render(request, template, context)
+
+
+class _Row(dict):
+    """A dict read like an object by the XLSX export."""
+
+    __getattr__ = dict.get
 
 
 # --- case list, search, export ---
@@ -334,12 +345,24 @@ def receiving(request):
     """The warehouse's cases: approved (to start receiving) and receiving."""
     if "warehouse" not in user_roles(request.user):
         raise Http404
-    cases = selectors.case_list(user=request.user).filter(
-        state__in=[CaseState.APPROVED, CaseState.RECEIVING]).order_by("submitted_at", "id")
-    return render(request, "web/bench.html", {"title": _("Receiving"), "cases": cases[:200], "link": "web:receive"})
+    cases = list(selectors.case_list(user=request.user).filter(
+        state__in=[CaseState.APPROVED, CaseState.RECEIVING]).order_by("submitted_at", "id")[:500])
+    for case in cases:
+        case.waiting = case.noted_quantity
+    return _bench(request, _("Receiving"), "web:receive", cases)
 
 
 # --- benches ---
+
+BENCH_COLUMNS = [(_("Case number"), "number"), (_("Customer"), "customer.name"), (_("State"), "get_state_display"),
+                 (_("Units waiting"), "waiting"), (_("Submitted at"), "submitted_at")]
+
+
+def _bench(request, title: str, link: str, cases: list, **extra):
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response("bench", BENCH_COLUMNS, cases)
+    return render(request, "web/bench.html", {"title": title, "link": link, "cases": cases, **extra})
+
 
 def _cases_with_units(request, states: list[str]):
     counts = (ReturnUnit.objects.filter(state__in=states).values("return_case_id")
@@ -355,19 +378,17 @@ def _cases_with_units(request, states: list[str]):
 def quality_bench(request):
     if "quality" not in user_roles(request.user):
         raise Http404
-    return render(request, "web/bench.html", {
-        "title": _("Quality bench"), "link": "web:inspect",
-        "cases": _cases_with_units(request, [UnitState.RECEIVED, UnitState.INSPECTED]),
-        "final": _cases_with_units(request, [UnitState.FINAL_INSPECTION])})
+    return _bench(request, _("Quality bench"), "web:inspect",
+                  _cases_with_units(request, [UnitState.RECEIVED, UnitState.INSPECTED]),
+                  final=_cases_with_units(request, [UnitState.FINAL_INSPECTION]))
 
 
 @login_required
 def repair_bench(request):
     if "repair" not in user_roles(request.user):
         raise Http404
-    return render(request, "web/bench.html", {
-        "title": _("Repair bench"), "link": "web:case_detail",
-        "cases": _cases_with_units(request, [UnitState.DISPOSED, UnitState.IN_WORK])})
+    return _bench(request, _("Repair bench"), "web:case_detail",
+                  _cases_with_units(request, [UnitState.DISPOSED, UnitState.IN_WORK]))
 
 
 INSPECTION_FLAGS = ("no_fault_found", "human_damage", "warranty_label_broken", "self_repaired_or_modified")
