@@ -312,3 +312,16 @@ def test_queue_and_bench_lists_export_to_xlsx(browser_as, received, new_case, fl
     rows = list(load_workbook(BytesIO(browser_as("quality").get("/bench/quality/", {"export": "xlsx"}).content))
                 .active.values)
     assert len(rows) == 2 and rows[1][3] == 1
+
+
+def test_the_manager_sees_the_overview_chart_from_local_static_files(browser_as, new_case, flow, registry):
+    import json
+    import re
+
+    case = new_case()
+    flow("service", "submit", case)
+    body = browser_as("manager").get("/").content.decode()
+    data = json.loads(re.search(r'<script id="overview-data" type="application/json">(.*?)</script>', body).group(1))
+    assert sum(data["on_time"]) + sum(data["overdue"]) == 3  # first reply, approval, complaint cycle
+    assert "/static/web/vendor/echarts-5.6.0.min.js" in body and "cdn" not in body.lower()
+    assert "overview-chart" not in browser_as("service").get("/").content.decode()

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aftersales.core.errors import AppError
+from aftersales.core.roles import STAFF_ROLE_CODES
 from aftersales.deadlines.api import ROLE_LABELS
 from aftersales.deadlines.selectors import deadline_data, queue, queue_counts
 from aftersales.masterdata.models import Customer, ProductModel, ShippedUnit
@@ -69,6 +70,13 @@ def inbox(request):
     summary = [{**queue_counts(r, customer_id=customer_id, at=at), "label": ROLE_LABELS[r]} for r in roles]
     items = [deadline_data(d, at) for d in queue(role, customer_id=customer_id)[:INBOX_ITEMS]] if role else []
     context = {"summary": summary, "role": role, "items": items}
+    if "manager" in roles:
+        # The manager's overview: what waits in every department, and how much of it is overdue.
+        overview = [{**queue_counts(r, at=at), "label": str(ROLE_LABELS[r])} for r in STAFF_ROLE_CODES]
+        context["overview"] = {"labels": [row["label"] for row in overview],
+                               "overdue": [row["overdue"] for row in overview],
+                               "on_time": [row["open"] - row["overdue"] for row in overview],
+                               "legend": [str(_("Overdue")), str(_("On time"))]}
     if customer_id is not None:
         context["cases"] = selectors.case_list(user=request.user).order_by("-id")[:10]
         context["notices"] = Notification.objects.filter(recipient=request.user).order_by("-id")[:5]
