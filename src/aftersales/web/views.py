@@ -28,7 +28,7 @@ from aftersales.notifications.models import Notification
 from aftersales.notifications.services import render as render_notification
 from aftersales.returns import selectors
 from aftersales.returns.models import (CaseState, Channel, DefectClass, Disposition, Outcome, Reason, Responsibility,
-                                       ReturnCase, ReturnUnit, UnitState, VolumeClass)
+                                       ReturnCase, ReturnUnit, UnitExit, UnitState, VolumeClass, WarrantyStatus)
 from aftersales.returns.services import cases as case_services
 from aftersales.returns.services.actions import apply_action
 from aftersales.returns.services.attachments import attachment_add
@@ -147,6 +147,8 @@ def _case_context(request, case, *, errors=None, failed_action=None) -> dict:
     counts = Counter(u["state"] for u in data["units"])
     return {"case": case, "data": data, "case_actions": case_actions, "unit_actions": unit_actions,
             "errors": errors or {}, "failed_action": failed_action, "unit_states": dict(UnitState.choices),
+            "outcomes": dict(Outcome.choices), "warranty_labels": dict(WarrantyStatus.choices),
+            "dispositions": dict(Disposition.choices), "exits": dict(UnitExit.choices),
             "state_counts": sorted(counts.items()),
             "timeline": selectors.timeline(case), "posted": request.POST if errors else {}}
 
