@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -401,6 +402,10 @@ def repair_bench(request):
                   _cases_with_units(request, [UnitState.DISPOSED, UnitState.IN_WORK]))
 
 
+def _options(choices) -> str:
+    return format_html_join("", '<option value="{}">{}</option>', ((value, label) for value, label in choices))
+
+
 INSPECTION_FLAGS = ("no_fault_found", "human_damage", "warranty_label_broken", "self_repaired_or_modified")
 
 
@@ -446,11 +451,15 @@ def inspect(request, pk: int):
                 if not request.htmx:
                     return redirect("web:inspect", pk=pk)
         case = _case_or_404(request, pk)
-    units = list(ReturnUnit.objects.filter(return_case=case, state__in=[UnitState.RECEIVED, UnitState.INSPECTED])
-                 .select_related("product_model").order_by("id")[:2000])
+    states = dict(UnitState.choices)
+    units = [{**row, "state_label": states[row["state"]]} for row in
+             ReturnUnit.objects.filter(return_case=case, state__in=[UnitState.RECEIVED, UnitState.INSPECTED])
+             .order_by("id").values("id", "serial", "state", "product_model__code")[:2000]]
     context = {"case": case, "units": units, "errors": errors, "posted": request.POST if errors else {},
                "defect_classes": DefectClass.choices, "responsibilities": Responsibility.choices,
-               "dispositions": Disposition.choices, "flags": INSPECTION_FLAGS}
+               "dispositions": Disposition.choices, "flags": INSPECTION_FLAGS,
+               # The per-row selects repeat the same options: built once, not once per row.
+               "defect_options": _options(DefectClass.choices), "disposition_options": _options(Disposition.choices)}
     if request.htmx:
         return render(request, "web/inspect.html#bench", context, status=200)
     return render(request, "web/inspect.html", context, status=400 if errors else 200)
