@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "aftersales.notifications",
     "aftersales.jobs",
     "aftersales.returns",
+    "aftersales.repairs",
     "aftersales.web",
 ]
 

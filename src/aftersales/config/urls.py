@@ -36,6 +36,7 @@ api_v1 = [
     path("calendar/due/", calendar_api.DueView.as_view(), name="api-calendar-due"),
     path("queues/", deadlines_api.QueuesView.as_view(), name="api-queues"),
     path("queues/<str:role>/", deadlines_api.QueueView.as_view(), name="api-queue"),
+    path("", include("aftersales.repairs.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

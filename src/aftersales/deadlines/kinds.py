@@ -23,6 +23,8 @@ class ClockKind:
     # For limits that depend on the facts of the step (a defect class, a batch): facts, policies -> policy key(s)
     # whose values add up, e.g. the sporadic deadline plus the batch's extra hours.
     policies_for: Callable[[dict], list[str]] | None = None
+    # Time the facts add on the same clock, in seconds (a granted delay of N working days).
+    facts_seconds: Callable[[dict], int] | None = None
 
     def budget(self, facts: dict, values: dict) -> tuple[str, int]:
         """(clock, seconds) allowed for the step, from the policies as they are now."""
@@ -36,6 +38,8 @@ class ClockKind:
                 raise ValueError(f"{self.key}: policies {keys} mix clocks")
             clock = key_clock
             seconds += int(values[key] * unit_seconds)
+        if self.facts_seconds:
+            seconds += self.facts_seconds(facts)
         return clock, seconds
 
 

@@ -22,6 +22,8 @@ class MoveKind(models.TextChoices):
     INTERNAL_SALE = "internal_sale", _("Internal discounted sale")
     SUPPLIER_RETURN = "supplier_return", _("Returned to the supplier")
     PART_ISSUE = "part_issue", _("Parts issued")
+    PURCHASE_RECEIPT = "purchase_receipt", _("Purchased material received")
+    REFURBISHED_IN = "refurbished_in", _("Refurbished parts back into stock")
 
 
 class StockMove(models.Model):

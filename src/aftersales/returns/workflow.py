@@ -80,6 +80,11 @@ def charge_quoted(ctx: GuardContext) -> str | None:
     return None if ok else "no_charge_quoted"
 
 
+def charge_accepted(ctx: GuardContext) -> str | None:
+    ok = all(u.charge_answer.get("accepted") for u in ctx.units)
+    return None if ok else "no_charge_accepted"
+
+
 def batch_case(ctx: GuardContext) -> str | None:
     return None if ctx.case.volume_class == "batch" else "not_a_batch_case"
 
@@ -96,7 +101,7 @@ def refund_pending(ctx: GuardContext) -> str | None:
 
 
 # Guards that look at the units acted on; the others look at the case and the actor only.
-UNIT_GUARDS = {consent_pending, charge_to_quote, charge_quoted}
+UNIT_GUARDS = {consent_pending, charge_to_quote, charge_quoted, charge_accepted}
 
 
 # --- the table ---
@@ -146,6 +151,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
            _roles("customer service"), (own_case, charge_quoted)),
     Action("refuse_charge", _("Refuse the charge"), UNIT, (U.WAITING_CUSTOMER,), (U.READY_TO_SHIP,),
            _roles("customer service"), (own_case, charge_quoted)),
+    Action("revise_charge", _("Revise the quoted charge"), UNIT, (U.DISPOSED, U.IN_WORK), (U.WAITING_CUSTOMER,),
+           _roles("service"), (charge_accepted,)),
     # Per unit: the work and its final inspection.
     Action("start_work", _("Start work"), UNIT, (U.DISPOSED,), (U.IN_WORK,), _roles("repair")),
     Action("finish_work", _("Finish work"), UNIT, (U.IN_WORK,), (U.FINAL_INSPECTION,), _roles("repair")),
@@ -181,6 +188,7 @@ GUARD_MESSAGES = {
     "not_chargeable": _("These units are not chargeable, or the customer has already answered."),
     "no_charge_quoted": _("No charge has been quoted for these units yet, or it was already answered."),
     "not_a_batch_case": _("Only batch cases ship exchanges before the returns arrive."),
+    "no_charge_accepted": _("Only a charge the customer has accepted is revised."),
     "no_exchange_to_ship": _("No exchange line of this case is waiting for new units."),
     "no_refund_pending": _("No line of this case is waiting for its refund."),
 }

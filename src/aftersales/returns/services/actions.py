@@ -21,6 +21,7 @@ from ..models import ReturnCase, ReturnLine, ReturnUnit
 from ..workflow import (ACTIONS, AFTER_RECEIPT, CASE, GUARD_MESSAGES, UNIT, UNIT_GUARDS, GuardContext,
                         case_states_for, roles_of)
 from ..clocks import case_clocks_sync
+from ..signals import action_applied
 from .events import event_append
 
 
@@ -168,6 +169,8 @@ def apply_action(*, actor, case_id: int, action: str, params: dict | None = None
                  unit_ids=[u.pk for u in units] if spec.level == UNIT else ctx.changes.pop("unit_ids", []),
                  unit_to_state=ctx.unit_to_state, changes=ctx.changes, comment=comment)
     case_clocks_sync(case, actor=actor)
+    action_applied.send(sender=ReturnCase, case=case, action=action, actor=actor,
+                        unit_ids=[u.pk for u in units], params=ctx.params)
     case.action_result = ctx.result
     return case
 

@@ -15,7 +15,7 @@ HANDLERS = {
         (receiving, ["start_receiving", "receive", "close_receipt"]),
         (units, ["inspect", "dispose", "approve_scrap", "reject_scrap", "quote_charge", "give_consent",
                  "refuse_consent", "accept_charge", "refuse_charge", "start_work", "finish_work", "pass_final",
-                 "fail_final"]),
+                 "fail_final", "revise_charge"]),
         (settlement, ["ship_back", "settle_exchange", "ship_exchange_in_advance", "settle_refund",
                       "override_warranty", "close"]),
     ]

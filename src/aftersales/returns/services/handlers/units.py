@@ -181,6 +181,20 @@ def quote_charge(ctx: ActionContext) -> None:
     ctx.changes = {"amount": str(amount)}
 
 
+def revise_charge(ctx: ActionContext) -> None:
+    """The bench found other work than quoted: a new amount, asked of the customer again; work stops."""
+    amount = _money(ctx.params, "amount", positive=True)
+    previous = sorted({str(u.charge_amount) for u in ctx.units})
+    for unit in ctx.units:
+        unit.charge_amount, unit.charge_answer, unit.state = amount, {}, U.WAITING_CUSTOMER
+    units_save(ctx.units, ["charge_amount", "charge_answer", "state"])
+    _notice(ctx.case, CustomerNotice.Kind.CHARGE, unit_ids=[u.pk for u in ctx.units], amount=str(amount),
+            expected_return_date=ctx.params.get("expected_return_date", ""), revised=True,
+            reason=str(ctx.params.get("reason", ""))[:500])
+    ctx.unit_to_state = U.WAITING_CUSTOMER
+    ctx.changes = {"amount": str(amount), "previous": previous}
+
+
 def _answer(ctx, field: str, accepted: bool) -> None:
     for unit in ctx.units:
         answer = {**_who(ctx), ("given" if field == "consent" else "accepted"): accepted}

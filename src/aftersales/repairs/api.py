@@ -1,0 +1,312 @@
+"""Repair API: rework orders (plan, start, first article, records, delays, close), material
+requests, quotes, scrap applications, teardown, outsourced refurbishment, and a case's cost."""
+
+from decimal import Decimal
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from aftersales.core.errors import InvalidInput, NotFound
+from aftersales.core.idempotency import idempotent
+from aftersales.returns.selectors import case_get
+from aftersales.returns.workflow import roles_of
+
+from . import selectors, services
+from .models import MaterialRequest, Quote, RefurbishOrder, RepairOrder, ScrapApplication
+
+STAFF_ONLY = "customer"
+
+
+def _body(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise InvalidInput(details={"body": ["A JSON object is expected."]})
+    return request.data
+
+
+def _staff(request) -> None:
+    if request.user.customer_id is not None:
+        raise NotFound()
+
+
+def _order(pk) -> RepairOrder:
+    order = (RepairOrder.objects.select_related("return_case", "plan__answered_by")
+             .prefetch_related("first_article_checks", "delays__approved_by", "material_requests")
+             .filter(pk=pk).first())
+    if order is None:
+        raise NotFound()
+    return order
+
+
+class Endpoint(APIView):
+    """POST endpoints of repair: staff only, JSON body, Idempotency-Key honoured."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request, **kwargs):
+        _staff(request)
+        body = _body(request)
+        return idempotent(request, lambda: Response(self.act(request, body, **kwargs), status=self.status_code))
+
+    status_code = 200
+
+    def act(self, request, body: dict, **kwargs) -> dict:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+
+class OrdersView(Endpoint):
+    status_code = 201
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="repair_orders_list")
+    def get(self, request):
+        """Open rework orders, soonest due first (`?state=`, `?case=` id)."""
+        _staff(request)
+        orders = RepairOrder.objects.select_related("return_case").order_by("due_at", "id")
+        if request.query_params.get("state"):
+            orders = orders.filter(state=request.query_params["state"])
+        if request.query_params.get("case", "").isdigit():
+            orders = orders.filter(return_case_id=int(request.query_params["case"]))
+        return Response([{"id": o.pk, "number": o.number, "case": o.return_case.number, "state": o.state,
+                          "kind": o.kind, "team": o.team, "due_at": o.due_at, "is_batch": o.is_batch}
+                         for o in orders[:500]])
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request, **kwargs):
+        """Planning opens an order: `case` (id), `unit_ids`, `kind`, `method`, `team`, `is_batch`."""
+        return super().post(request, **kwargs)
+
+    def act(self, request, body):
+        order = services.order_open(actor=request.user, case_id=body.get("case"), unit_ids=body.get("unit_ids"),
+                                    kind=body.get("kind", "repair"), method=body.get("method", ""),
+                                    team=body.get("team", ""), is_batch=body.get("is_batch"))
+        return selectors.order_data(_order(order.pk))
+
+
+class OrderView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        _staff(request)
+        return Response(selectors.order_data(_order(pk)))
+
+
+def _order_step(name, call):
+    class Step(Endpoint):
+        @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, operation_id=f"repair_order_{name}")
+        def post(self, request, **kwargs):
+            return super().post(request, **kwargs)
+
+        def act(self, request, body, pk):
+            call(request.user, int(pk), body)
+            return selectors.order_data(_order(pk))
+
+    Step.__name__ = Step.__qualname__ = f"Order{name.title().replace('_', '')}View"
+    Step.__doc__ = call.__doc__
+    return Step
+
+
+OrderPlanView = _order_step("plan", lambda actor, pk, body: services.order_plan(
+    actor=actor, order_id=pk, expected_finish=body.get("expected_finish"), note=body.get("note", "")))
+OrderFindingsView = _order_step("findings", lambda actor, pk, body: services.order_findings(
+    actor=actor, order_id=pk, findings=body.get("findings", ""), method=body.get("method", "")))
+OrderStartView = _order_step("start", lambda actor, pk, body: services.order_start(actor=actor, order_id=pk))
+OrderFirstArticleView = _order_step("first_article", lambda actor, pk, body: services.first_article_check(
+    actor=actor, order_id=pk, passed=body.get("passed"), notes=body.get("notes", "")))
+OrderRecordsView = _order_step("records", lambda actor, pk, body: services.records_add(
+    actor=actor, order_id=pk, records=body.get("records")))
+OrderDelayView = _order_step("delay", lambda actor, pk, body: services.delay_add(
+    actor=actor, order_id=pk, reason=body.get("reason"), explanation=body.get("explanation", ""),
+    working_days=body.get("working_days"), notice=body.get("notice", "")))
+OrderCloseView = _order_step("close", lambda actor, pk, body: services.order_close(actor=actor, order_id=pk))
+
+
+def _request_data(request_obj: MaterialRequest) -> dict:
+    return {"id": request_obj.pk, "number": request_obj.number, "order": request_obj.order_id,
+            "state": request_obj.state, "comment": request_obj.comment,
+            "lines": [{"part": line.part.code, "quantity": line.quantity, "received": line.received,
+                       "issued": line.issued} for line in request_obj.lines.select_related("part")]}
+
+
+class MaterialRequestsView(Endpoint):
+    status_code = 201
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request, **kwargs):
+        """Repair asks for parts: `order` (id), `lines`: [{part (code), quantity}], `comment`."""
+        return super().post(request, **kwargs)
+
+    def act(self, request, body):
+        return _request_data(services.material_request_create(actor=request.user, order_id=body.get("order"),
+                                                              lines=body.get("lines"), comment=body.get("comment", "")))
+
+
+def _request_step(name, call):
+    class Step(Endpoint):
+        @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT,
+                       operation_id=f"material_request_{name}")
+        def post(self, request, **kwargs):
+            return super().post(request, **kwargs)
+
+        def act(self, request, body, pk):
+            return _request_data(call(request.user, int(pk), body))
+
+    Step.__name__ = Step.__qualname__ = f"MaterialRequest{name.title()}View"
+    return Step
+
+
+MaterialRequestDecideView = _request_step("decide", lambda actor, pk, body: services.material_request_decide(
+    actor=actor, request_id=pk, approve=bool(body.get("approve")), comment=body.get("comment", "")))
+MaterialRequestReceiveView = _request_step("receive", lambda actor, pk, body: services.material_request_receive(
+    actor=actor, request_id=pk))
+MaterialRequestIssueView = _request_step("issue", lambda actor, pk, body: services.material_request_issue(
+    actor=actor, request_id=pk))
+
+
+def _quote_data(quote: Quote) -> dict:
+    return {"id": quote.pk, "case": quote.return_case_id, "revision": quote.revision, "state": quote.state,
+            "unit_ids": quote.unit_ids, "lines": quote.lines, "parts_total": str(quote.parts_total),
+            "labour_total": str(quote.labour_total), "transport": str(quote.transport),
+            "total_per_unit": str(quote.total_per_unit), "reason": quote.reason,
+            "expected_return_date": quote.expected_return_date}
+
+
+class QuotesView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        """The quotes of a case (`?case=` id): customers see their own cases' quotes."""
+        raw = request.query_params.get("case", "")
+        case = case_get(user=request.user, pk=int(raw)) if raw.isdigit() else None
+        if case is None:
+            raise NotFound()
+        return Response([_quote_data(q) for q in Quote.objects.filter(return_case=case).order_by("id")])
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        """Service sends a quote: `case`, `unit_ids`, `parts` [{part, quantity}], `labour_hours`,
+        `transport`, `expected_return_date`. The case's units then wait for the customer's answer."""
+        _staff(request)
+        body = _body(request)
+        return idempotent(request, lambda: Response(_quote_data(services.quote_send(
+            actor=request.user, case_id=body.get("case"), unit_ids=body.get("unit_ids"), parts=body.get("parts", []),
+            labour_hours=body.get("labour_hours", 0), transport=body.get("transport", 0),
+            expected_return_date=body.get("expected_return_date"))), status=201))
+
+
+class QuoteReviseView(Endpoint):
+    status_code = 201
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request, **kwargs):
+        """Revise after the bench finding: the same fields as a quote, and `reason`."""
+        return super().post(request, **kwargs)
+
+    def act(self, request, body, pk):
+        return _quote_data(services.quote_revise(
+            actor=request.user, quote_id=int(pk), parts=body.get("parts", []), labour_hours=body.get("labour_hours", 0),
+            transport=body.get("transport", 0), expected_return_date=body.get("expected_return_date"),
+            reason=body.get("reason", "")))
+
+
+def _scrap_data(application: ScrapApplication) -> dict:
+    return {"id": application.pk, "number": application.number, "state": application.state,
+            "case": application.return_case_id, "unit_ids": application.unit_ids, "parts": application.parts,
+            "weights_kg": application.weights_kg, "reason": application.reason}
+
+
+class ScrapApplicationsView(Endpoint):
+    status_code = 201
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request, **kwargs):
+        """报废申请: `reason`, and `case` + `unit_ids`, `parts` [{part, quantity}], `weights_kg` {metal, plastic,
+        packaging, wire, other}."""
+        return super().post(request, **kwargs)
+
+    def act(self, request, body):
+        return _scrap_data(services.scrap_apply(
+            actor=request.user, reason=body.get("reason", ""), case_id=body.get("case"), unit_ids=body.get("unit_ids"),
+            parts=body.get("parts"), weights_kg=body.get("weights_kg")))
+
+
+class ScrapDecideView(Endpoint):
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request, **kwargs):
+        """The manager approves (`approve`: true) or refuses, with `comment`."""
+        return super().post(request, **kwargs)
+
+    def act(self, request, body, pk):
+        return _scrap_data(services.scrap_decide(actor=request.user, application_id=int(pk),
+                                                 approve=bool(body.get("approve")), comment=body.get("comment", "")))
+
+
+class TeardownView(Endpoint):
+    status_code = 201
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request, **kwargs):
+        """Parts from a torn-down unit: `unit` (id), `parts`: [{part, quantity, outcome: good|cosmetic|scrap}]."""
+        return super().post(request, **kwargs)
+
+    def act(self, request, body):
+        rows = services.teardown_record(actor=request.user, unit_id=body.get("unit"), parts=body.get("parts"))
+        return {"parts": [{"id": row.pk, "part": row.part.code, "quantity": row.quantity, "outcome": row.outcome}
+                          for row in rows]}
+
+
+def _refurbish_data(order: RefurbishOrder) -> dict:
+    return {"id": order.pk, "number": order.number, "supplier": order.supplier, "state": order.state,
+            "passed_qc": order.passed_qc, "failed_qc": order.failed_qc, "cost": str(order.cost),
+            "parts": [{"id": p.pk, "part": p.part.code, "quantity": p.quantity} for p in order.parts.select_related("part")]}
+
+
+class RefurbishOrdersView(Endpoint):
+    status_code = 201
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request, **kwargs):
+        """外协加工单: `supplier`, `teardown_part_ids` (cosmetic parts)."""
+        return super().post(request, **kwargs)
+
+    def act(self, request, body):
+        return _refurbish_data(services.refurbish_order_create(
+            actor=request.user, supplier=body.get("supplier", ""), teardown_part_ids=body.get("teardown_part_ids")))
+
+
+class RefurbishReturnView(Endpoint):
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request, **kwargs):
+        """The parts are back: `passed` (how many passed QC), `cost` of the refurbishment."""
+        return super().post(request, **kwargs)
+
+    def act(self, request, body, pk):
+        return _refurbish_data(services.refurbish_order_return(actor=request.user, order_id=int(pk),
+                                                               passed=body.get("passed"), cost=body.get("cost", 0)))
+
+
+class CaseCostView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        """What a case cost: parts at cost, labour hours × rate, transport; charged and absorbed. Staff only."""
+        _staff(request)
+        if not roles_of(request.user) & {"finance", "service", "manager", "planning", "repair", "quality"}:
+            raise NotFound()
+        case = case_get(user=request.user, pk=pk)
+        if case is None:
+            raise NotFound()
+        return Response(_money_as_text(selectors.case_cost(case)))
+
+
+def _money_as_text(value):
+    """Amounts as exact decimal strings ("95.00"), as everywhere in the API."""
+    if isinstance(value, dict):
+        return {key: _money_as_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_money_as_text(item) for item in value]
+    return str(value) if isinstance(value, Decimal) else value

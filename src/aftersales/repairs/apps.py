@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RepairsConfig(AppConfig):
+    name = "aftersales.repairs"
+    label = "repairs"
+    verbose_name = _("Repair and rework")
+
+    def ready(self):
+        from aftersales.returns.signals import action_applied
+
+        from . import clocks  # noqa: F401  registers the repair clock kinds
+        from .services import quotes_follow_answers
+
+        action_applied.connect(quotes_follow_answers, dispatch_uid="repairs.quotes_follow_answers")

@@ -1,0 +1,66 @@
+"""Reads of repair: an order whole, and what a case cost (what is charged, what is absorbed)."""
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+
+from aftersales.core import policies
+
+from .models import PartUse, Quote, QuoteState, RepairOrder, RepairRecord
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def order_data(order: RepairOrder) -> dict:
+    plan = getattr(order, "plan", None) if hasattr(order, "plan") else None
+    return {
+        "id": order.pk, "number": order.number, "case": order.return_case.number, "case_id": order.return_case_id,
+        "kind": order.kind, "state": order.state, "state_display": order.get_state_display(),
+        "method": order.method, "findings": order.findings, "team": order.team, "is_batch": order.is_batch,
+        "first_article_unit": order.first_article_unit_id, "due_at": order.due_at,
+        "delay_working_days": order.delay_working_days, "version": order.version,
+        "unit_ids": list(order.order_units.order_by("unit_id").values_list("unit_id", flat=True)),
+        "plan": {"expected_finish": plan.expected_finish, "note": plan.note, "beyond_due": plan.beyond_due,
+                 "by": plan.answered_by.get_username()} if plan else None,
+        "first_article_checks": [{"unit": c.unit_id, "passed": c.passed, "notes": c.notes, "at": c.checked_at}
+                                 for c in order.first_article_checks.all()],
+        "records": order.records.count(),
+        "delays": [{"reason": d.reason, "working_days": d.working_days, "notice": d.notice,
+                    "approved_by": d.approved_by.get_username() if d.approved_by else None,
+                    "due_before": d.due_before, "due_after": d.due_after} for d in order.delays.all()],
+        "material_requests": [{"id": r.pk, "number": r.number, "state": r.state}
+                              for r in order.material_requests.all()],
+    }
+
+
+def case_cost(case) -> dict:
+    """Parts at cost, labour hours × rate, transport and what the customer was charged; the
+    rest is absorbed (warranty). Per unit where the parts and hours belong to a unit."""
+    rate = policies.value("labour_rate_per_hour")
+    amount = ExpressionWrapper(F("quantity") * F("unit_cost"), output_field=DecimalField(max_digits=20, decimal_places=2))
+    uses = PartUse.objects.filter(order__return_case=case, from_issue=False)
+    parts = (uses.aggregate(total=Sum(amount))["total"] or ZERO).quantize(CENT)
+    by_unit: dict[int, dict] = {}
+    for unit_id, total in uses.filter(unit__isnull=False).values("unit_id").annotate(total=Sum(amount)).values_list(
+            "unit_id", "total"):
+        by_unit.setdefault(unit_id, {"parts": ZERO, "labour_hours": Decimal("0")})["parts"] = total.quantize(CENT)
+    hours = Decimal("0")
+    for unit_id, unit_hours in RepairRecord.objects.filter(order__return_case=case).values("unit_id").annotate(
+            hours=Sum("labour_hours")).values_list("unit_id", "hours"):
+        by_unit.setdefault(unit_id, {"parts": ZERO, "labour_hours": Decimal("0")})["labour_hours"] = unit_hours.quantize(CENT)
+        hours += unit_hours
+    labour = (hours * rate).quantize(Decimal("0.01"))
+    hours = hours.quantize(CENT)
+    transport, charged = ZERO, ZERO
+    for quote in Quote.objects.filter(return_case=case, state=QuoteState.ACCEPTED):
+        transport += quote.transport * len(quote.unit_ids)
+        charged += quote.total_per_unit * len(quote.unit_ids)
+    total = parts + labour + transport
+    return {
+        "parts": parts, "labour_hours": hours, "labour_rate": rate, "labour": labour, "transport": transport,
+        "total": total, "charged": charged, "absorbed": max(total - charged, ZERO),
+        "units": [{"unit": unit_id, "parts": data["parts"], "labour_hours": data["labour_hours"],
+                   "labour": (data["labour_hours"] * rate).quantize(Decimal("0.01"))}
+                  for unit_id, data in sorted(by_unit.items())],
+    }

@@ -1,0 +1,247 @@
+"""Repair and rework through the API: orders with first-article checks, repair records with parts,
+material requests, quotes, scrap, teardown with outsourced refurbishment, delays and cost."""
+
+from decimal import Decimal
+
+import pytest
+
+from aftersales.deadlines.models import Deadline
+from aftersales.inventory.models import StockBalance, StockMove
+from aftersales.repairs.models import PartUse, Quote, RepairRecord
+from aftersales.returns.models import ReturnUnit
+from tests.returns.test_flows import FUNCTION_FAULT, OUT_OF_WARRANTY, SHIP, items_for, line
+
+pytestmark = pytest.mark.django_db
+SERIALS = [f"HT2609{n:04d}" for n in range(1, 5)]
+
+
+def raw_stock(code: str) -> int:
+    return sum(StockBalance.objects.filter(part__code=code, warehouse__code="RM").values_list("quantity", flat=True))
+
+
+def states(ids) -> list[str]:
+    return list(ReturnUnit.objects.filter(pk__in=ids).order_by("id").values_list("state", flat=True))
+
+
+def record(unit, **extra) -> dict:
+    return {"unit": unit, "fault_found": "加热管断路", "cause": "来料不良", "action": "更换加热管",
+            "labour_hours": "1.5", **extra}
+
+
+def test_batch_order_waits_for_its_first_article_which_fails_then_passes(disposed, post, parts):
+    case, ids = disposed(SERIALS)
+    order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids, "kind": "rework",
+                                                 "method": "更换加热管并升级固件", "team": "维修一组",
+                                                 "is_batch": True}, expect=201)
+    assert (order["state"], order["first_article_unit"], order["is_batch"]) == ("planned", ids[0], True)
+    clocks = {d.kind: d for d in Deadline.objects.filter(subject_type="repair_order", subject_id=order["id"])}
+    assert set(clocks) == {"repair_order", "repair_plan_reply"}
+    # batch: the sporadic 3 working days plus 48 hours
+    assert clocks["repair_order"].budget_seconds == 3 * 86400 + 48 * 3600
+    post("repair", f"repair-orders/{order['id']}/plan/", {"expected_finish": "2099-01-01T17:00"}, expect=400)
+    post("repair", f"repair-orders/{order['id']}/plan/", {"expected_finish": order["due_at"]})
+    assert Deadline.objects.get(subject_id=order["id"], kind="repair_plan_reply").state == "met"
+    post("quality", f"repair-orders/{order['id']}/start/", expect=403)
+    order = post("repair", f"repair-orders/{order['id']}/start/")
+    assert order["state"] == "first_article"
+    assert states(ids) == ["in_work", "disposed", "disposed", "disposed"]
+    post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[1])]}, expect=400)
+    post("quality", f"repair-orders/{order['id']}/first-article/", {"passed": True}, expect=409)  # not reworked
+    post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[0])]})
+    order = post("quality", f"repair-orders/{order['id']}/first-article/", {"passed": False, "notes": "温控不准"})
+    assert order["state"] == "first_article" and states(ids)[0] == "in_work"
+    post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[0], action="更换温控器")]})
+    order = post("quality", f"repair-orders/{order['id']}/first-article/", {"passed": True})
+    assert order["state"] == "in_progress"
+    assert states(ids) == ["final_inspection", "disposed", "disposed", "disposed"]
+    assert [c["passed"] for c in order["first_article_checks"]] == [False, True]
+    post("repair", f"repair-orders/{order['id']}/close/", expect=409)  # three units not worked yet
+    post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(pk) for pk in ids[1:]]})
+    order = post("repair", f"repair-orders/{order['id']}/close/")
+    assert order["state"] == "done"
+    assert Deadline.objects.get(subject_id=order["id"], kind="repair_order").state == "met"
+    assert RepairRecord.objects.filter(order_id=order["id"]).count() == 5  # the first article twice
+
+
+def test_only_disposed_units_go_on_one_open_order(disposed, post):
+    case, ids = disposed(SERIALS[:2])
+    post("service", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=403)
+    post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=201)
+    again = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=409)
+    assert again["code"] == "unit_on_order"
+
+
+def test_material_request_approved_received_and_issued_with_stock_correct(disposed, post, parts):
+    case, ids = disposed(SERIALS[:2])
+    order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=201)
+    bad = post("repair", "material-requests/", {"order": order["id"], "lines": [{"part": "NOPE", "quantity": 1},
+                                                                                 {"part": "HT-ELEM", "quantity": 0}]},
+               expect=400)
+    assert set(bad["details"]["lines"]) == {"0", "1"}
+    request = post("repair", "material-requests/", {"order": order["id"], "lines": [
+        {"part": "HT-ELEM", "quantity": 5}, {"part": "HT-THERM", "quantity": 2}]}, expect=201)
+    post("warehouse", f"material-requests/{request['id']}/issue/", expect=409)  # not approved, not received
+    post("repair", f"material-requests/{request['id']}/decide/", {"approve": True}, expect=403)
+    post("purchasing", f"material-requests/{request['id']}/decide/", {"approve": True})
+    post("purchasing", f"material-requests/{request['id']}/receive/")
+    assert (raw_stock("HT-ELEM"), raw_stock("HT-THERM")) == (5, 2)
+    issued = post("warehouse", f"material-requests/{request['id']}/issue/")
+    assert issued["state"] == "issued" and [line["issued"] for line in issued["lines"]] == [5, 2]
+    assert (raw_stock("HT-ELEM"), raw_stock("HT-THERM")) == (0, 0)
+    # The records take their parts from what was issued; beyond it, from stock, which is empty now.
+    post("repair", f"repair-orders/{order['id']}/start/")
+    short = post("repair", f"repair-orders/{order['id']}/records/", {"records": [
+        record(ids[0], parts=[{"part": "HT-ELEM", "quantity": 6}])]}, expect=409)
+    assert short["code"] == "insufficient_stock"
+    post("repair", f"repair-orders/{order['id']}/records/", {"records": [
+        record(ids[0], parts=[{"part": "HT-ELEM", "quantity": 3}]),
+        record(ids[1], parts=[{"part": "HT-ELEM", "quantity": 2}, {"part": "HT-THERM", "quantity": 1}])]})
+    assert StockMove.objects.filter(part__code="HT-ELEM", kind="part_issue").count() == 1  # the issue only
+    refused = post("repair", "material-requests/", {"order": order["id"], "lines": [
+        {"part": "HT-ELEM", "quantity": 1}]}, expect=201)
+    post("purchasing", f"material-requests/{refused['id']}/decide/", {"approve": False}, expect=400)
+    assert post("purchasing", f"material-requests/{refused['id']}/decide/",
+                {"approve": False, "comment": "库存充足"})["state"] == "rejected"
+
+
+def _charged(disposed, post, serials):
+    return disposed([OUT_OF_WARRANTY.format(n) for n in serials], lot="250110-1")
+
+
+def test_quote_accepted_in_the_portal_then_work(disposed, post, parts, flow, detail):
+    case, ids = _charged(disposed, post, [1])
+    post("service", "quotes/", {"case": case["id"], "unit_ids": ids, "parts": [{"part": "HT-ELEM", "quantity": 1}],
+                                "labour_hours": "2", "transport": "15", "expected_return_date": "2026-12-10"},
+         expect=201)
+    quote = Quote.objects.get()
+    # 35.00 × 1.20 + 2 h × 50 + 15
+    assert (quote.parts_total, quote.labour_total, quote.total_per_unit) == (
+        Decimal("42.00"), Decimal("100.00"), Decimal("157.00"))
+    unit = detail(case, role="alice")["units"][0]
+    assert (unit["state"], unit["charge_amount"]) == ("waiting_customer", "157.00")
+    order_refused = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=409)
+    assert order_refused["code"] == "invalid_state"  # no work before the customer accepts
+    flow("alice", "accept_charge", case, unit_ids=ids)
+    quote.refresh_from_db()
+    assert quote.state == "accepted"
+    assert post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=201)["state"] == "planned"
+
+
+def test_quote_refused_returns_the_unit_as_is(disposed, post, parts, flow, detail):
+    case, ids = _charged(disposed, post, [1])
+    post("service", "quotes/", {"case": case["id"], "unit_ids": ids, "parts": [], "labour_hours": "1"}, expect=201)
+    flow("alice", "refuse_charge", case, unit_ids=ids)
+    assert Quote.objects.get().state == "refused"
+    unit = detail(case)["units"][0]
+    assert (unit["state"], unit["disposition"]) == ("ready_to_ship", "return_as_is")
+    flow("warehouse", "ship_back", case, unit_ids=ids, **SHIP)
+    assert detail(case)["units"][0]["exit"] == "shipped_back"
+
+
+def test_quote_revised_after_the_bench_finding_is_asked_again(disposed, post, parts, flow, detail, api):
+    case, ids = _charged(disposed, post, [1])
+    post("service", "quotes/", {"case": case["id"], "unit_ids": ids, "parts": [{"part": "HT-THERM", "quantity": 1}],
+                                "labour_hours": "1"}, expect=201)
+    flow("alice", "accept_charge", case, unit_ids=ids)
+    order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=201)
+    post("repair", f"repair-orders/{order['id']}/start/")
+    first = Quote.objects.get()
+    post("service", f"quotes/{first.pk}/revise/", {"parts": [{"part": "HT-ELEM", "quantity": 1}],
+                                                  "labour_hours": "2"}, expect=400)  # no reason
+    revised = post("service", f"quotes/{first.pk}/revise/", {
+        "parts": [{"part": "HT-THERM", "quantity": 1}, {"part": "HT-ELEM", "quantity": 1}], "labour_hours": "2",
+        "reason": "拆机发现加热管也已损坏"}, expect=201)
+    first.refresh_from_db()
+    assert (first.state, revised["revision"], revised["total_per_unit"]) == ("superseded", 2, "157.00")
+    unit = detail(case, role="alice")["units"][0]
+    assert (unit["state"], unit["charge_amount"], unit["charge_answer"]) == ("waiting_customer", "157.00", None)
+    assert detail(case, role="alice")["notices"][-1]["content"]["revised"] is True
+    quotes = api("alice").get("/api/v1/quotes/", {"case": case["id"]}).json()
+    assert [q["state"] for q in quotes] == ["superseded", "sent"]
+    assert api("bob").get("/api/v1/quotes/", {"case": case["id"]}).status_code == 404
+    flow("alice", "accept_charge", case, unit_ids=ids)
+    assert Quote.objects.get(revision=2).state == "accepted"
+    assert detail(case)["units"][0]["state"] == "disposed"  # back to work after the new acceptance
+
+
+def test_scrap_application_with_weights_per_class_approved(disposed, post, parts, detail):
+    case, ids = disposed(SERIALS[:2], disposition="scrap")
+    assert set(states(ids)) == {"waiting_approval"}
+    bad = post("quality", "scrap-applications/", {"reason": "无法修复", "weights_kg": {"metal": "-1", "gold": 2}},
+               expect=400)
+    assert set(bad["details"]["weights_kg"]) == {"metal", "gold"}
+    application = post("quality", "scrap-applications/", {
+        "reason": "无法修复，附维修材料报废", "case": case["id"], "unit_ids": ids,
+        "weights_kg": {"metal": "3.5", "plastic": "1.25", "packaging": "0.8", "wire": "0.4"}}, expect=201)
+    assert application["weights_kg"] == {"metal": "3.500", "plastic": "1.250", "packaging": "0.800", "wire": "0.400"}
+    post("quality", f"scrap-applications/{application['id']}/decide/", {"approve": True}, expect=403)
+    decided = post("manager", f"scrap-applications/{application['id']}/decide/", {"approve": True})
+    assert decided["state"] == "approved"
+    units = detail(case)["units"]
+    assert {(u["state"], u["exit"], u["warehouse"]) for u in units} == {("done", "scrapped", "SC")}
+
+
+def test_teardown_returns_good_parts_to_stock_and_sends_cosmetic_parts_to_refurbishment(disposed, post, parts):
+    case, ids = disposed(SERIALS[:1], disposition="teardown", outcome="refund")
+    torn = post("repair", "teardowns/", {"unit": ids[0], "parts": [
+        {"part": "HT-ELEM", "quantity": 1, "outcome": "good"},
+        {"part": "HT-PANEL", "quantity": 2, "outcome": "cosmetic"},
+        {"part": "HT-THERM", "quantity": 1, "outcome": "scrap"}]}, expect=201)
+    assert (raw_stock("HT-ELEM"), raw_stock("HT-PANEL"), raw_stock("HT-THERM")) == (1, 0, 0)
+    cosmetic = [row["id"] for row in torn["parts"] if row["outcome"] == "cosmetic"]
+    post("purchasing", "refurbish-orders/", {"supplier": "东莞外协厂", "teardown_part_ids": [torn["parts"][0]["id"]]},
+         expect=409)  # a good part does not go out
+    order = post("purchasing", "refurbish-orders/", {"supplier": "东莞外协厂", "teardown_part_ids": cosmetic},
+                 expect=201)
+    post("quality", f"refurbish-orders/{order['id']}/return/", {"passed": 3, "cost": "10"}, expect=400)
+    back = post("quality", f"refurbish-orders/{order['id']}/return/", {"passed": 1, "cost": "18.00"})
+    assert (back["state"], back["passed_qc"], back["failed_qc"]) == ("returned", 1, 1)
+    assert raw_stock("HT-PANEL") == 1
+    post("repair", "teardowns/", {"unit": ids[0], "parts": [{"part": "HT-ELEM", "quantity": 1, "outcome": "x"}]},
+         expect=400)
+
+
+def test_a_delay_past_the_maximum_needs_a_manager(disposed, post):
+    case, ids = disposed(SERIALS[:1])
+    order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=201)
+    notice = {"reason": "material", "explanation": "加热管缺料", "notice": "已书面通知销售售后服务部"}
+    first = post("repair", f"repair-orders/{order['id']}/delays/", {**notice, "working_days": 10})
+    assert first["delay_working_days"] == 10 and first["delays"][0]["due_after"] > first["delays"][0]["due_before"]
+    refused = post("repair", f"repair-orders/{order['id']}/delays/", {**notice, "working_days": 6}, expect=409)
+    assert (refused["code"], refused["details"]) == ("delay_beyond_limit", {"total": 16, "limit": 15})
+    post("repair", f"repair-orders/{order['id']}/delays/", {**notice, "notice": "", "working_days": 1}, expect=400)
+    granted = post("manager", f"repair-orders/{order['id']}/delays/", {**notice, "working_days": 6})
+    assert granted["delay_working_days"] == 16 and granted["delays"][1]["approved_by"] == "manager"
+    deadline = Deadline.objects.get(subject_type="repair_order", subject_id=order["id"], kind="repair_order")
+    assert deadline.budget_seconds == (3 + 16) * 86400
+
+
+def test_cost_of_a_case_adds_up_from_its_parts_labour_and_transport(disposed, post, parts, flow, api):
+    case, ids = _charged(disposed, post, [1, 2])
+    post("service", "quotes/", {"case": case["id"], "unit_ids": ids, "parts": [{"part": "HT-ELEM", "quantity": 1}],
+                                "labour_hours": "1", "transport": "10"}, expect=201)
+    flow("alice", "accept_charge", case, unit_ids=ids)
+    order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=201)
+    request = post("repair", "material-requests/", {"order": order["id"], "lines": [{"part": "HT-ELEM", "quantity": 2}]},
+                   expect=201)
+    post("purchasing", f"material-requests/{request['id']}/decide/", {"approve": True})
+    post("purchasing", f"material-requests/{request['id']}/receive/")
+    post("warehouse", f"material-requests/{request['id']}/issue/")
+    from aftersales.accounts.models import User
+    from aftersales.inventory.services import Move, stock_moves_apply, warehouse_of_kind
+
+    stock_moves_apply(actor=User.objects.get(username="warehouse"), moves=[
+        Move("purchase_receipt", 5, None, warehouse_of_kind("raw_material"), part_id=parts["HT-THERM"].pk)])
+    post("repair", f"repair-orders/{order['id']}/start/")
+    post("repair", f"repair-orders/{order['id']}/records/", {"records": [
+        record(ids[0], labour_hours="1.5", parts=[{"part": "HT-ELEM", "quantity": 1}]),
+        record(ids[1], labour_hours="0.5", parts=[{"part": "HT-ELEM", "quantity": 1},
+                                                  {"part": "HT-THERM", "quantity": 2}])]})
+    cost = api("finance").get(f"/api/v1/cases/{case['id']}/cost/").json()
+    # parts: 2 × 35 issued with the request + 2 × 12.50 from stock; labour 2 h × 50; transport 2 × 10
+    assert (cost["parts"], cost["labour"], cost["transport"], cost["total"]) == ("95.00", "100.00", "20.00", "215.00")
+    # charged: 2 units × (42 + 50 + 10)
+    assert (cost["charged"], cost["absorbed"]) == ("204.00", "11.00")
+    assert [(u["parts"], u["labour_hours"]) for u in cost["units"]] == [("0.00", "1.50"), ("25.00", "0.50")]
+    assert api("alice").get(f"/api/v1/cases/{case['id']}/cost/").status_code == 404
+    assert sum(p.quantity for p in PartUse.objects.filter(from_issue=False)) == 4
