@@ -245,3 +245,31 @@ def test_cost_of_a_case_adds_up_from_its_parts_labour_and_transport(disposed, po
     assert [(u["parts"], u["labour_hours"]) for u in cost["units"]] == [("0.00", "1.50"), ("25.00", "0.50")]
     assert api("alice").get(f"/api/v1/cases/{case['id']}/cost/").status_code == 404
     assert sum(p.quantity for p in PartUse.objects.filter(from_issue=False)) == 4
+
+
+def test_repair_daily_report_with_anomalies_and_major_ones_flagged(disposed, post, parts, api):
+    from django.utils import timezone
+
+    from aftersales.notifications.models import Notification
+    from aftersales.notifications.services import render
+
+    case, ids = disposed(SERIALS[:3])
+    order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids, "team": "维修一组"}, expect=201)
+    post("repair", f"repair-orders/{order['id']}/start/")
+    bad = post("repair", f"repair-orders/{order['id']}/records/", {"records": [
+        record(ids[0], major_anomaly="luck")]}, expect=400)
+    assert "major_anomaly" in bad["details"]["records"]["0"]
+    post("repair", f"repair-orders/{order['id']}/records/", {"records": [
+        record(ids[0]), record(ids[1], is_anomaly=True, cause="焊点虚焊"),
+        record(ids[2], major_anomaly="incoming_material", cause="加热管批次不良")]})
+    report = api("quality").get("/api/v1/repair-daily-report/", {"date": timezone.localdate().isoformat()}).json()
+    (team,) = report["teams"]
+    assert (team["team"], team["repaired"], team["labour_hours"]) == ("维修一组", 3, "4.50")
+    assert [a["unit"] for a in team["anomalies"]] == ids[1:]
+    assert [a["major"] for a in team["major_anomalies"]] == ["incoming_material"]
+    assert api("quality").get("/api/v1/repair-daily-report/", {"date": "yesterday"}).status_code == 400
+    assert api("alice").get("/api/v1/repair-daily-report/").status_code == 404
+    told = Notification.objects.filter(kind="major_anomaly")
+    assert {n.recipient.username for n in told} == {"quality", "engineering", "service"}
+    subject, body = render(told.first(), "en")
+    assert order["number"] in subject and "Incoming material" in body and "HT26090003" in body

@@ -116,6 +116,11 @@ def _render_context(notification: Notification) -> dict:
             item["label"] = kind.label if kind else item["kind"]
             item["due"] = timezone.localtime(timezone.datetime.fromisoformat(item["due_at"])).strftime("%Y-%m-%d %H:%M")
         context["more"] = context["count"] - len(context["items"])
+    if notification.kind == "major_anomaly":
+        from aftersales.repairs.models import MAJOR_ANOMALY_LABELS
+
+        for item in context["items"]:
+            item["major_label"] = MAJOR_ANOMALY_LABELS.get(item["major"], item["major"])
     if notification.kind == "customer_notice":
         context["notice_label"] = CustomerNotice.Kind(context["notice"]).label
     return context

@@ -3,6 +3,7 @@ requests, quotes, scrap applications, teardown, outsourced refurbishment, and a 
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
@@ -310,3 +311,24 @@ def _money_as_text(value):
     if isinstance(value, list):
         return [_money_as_text(item) for item in value]
     return str(value) if isinstance(value, Decimal) else value
+
+
+class RepairDailyReportView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        """维修日报表 of a day (`?date=`, default today; `?team=`): per team what was repaired, hours,
+        anomalies with their units' photos, major anomalies."""
+        from django.utils import timezone
+
+        from aftersales.lib.dates import parse_date
+
+        _staff(request)
+        raw = request.query_params.get("date", "")
+        try:
+            day = parse_date(raw) if raw else timezone.localdate()
+        except ValueError:
+            raise InvalidInput(details={"date": [_("Enter a date such as 2026-11-26.")]}) from None
+        report = selectors.repair_daily_report(day, team=request.query_params.get("team") or None)
+        return Response(_money_as_text(report))

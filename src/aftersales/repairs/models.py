@@ -9,6 +9,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+MAJOR_ANOMALY_LABELS = {
+    "design": _("Design"), "process": _("Process"), "incoming_material": _("Incoming material"),
+    "workmanship": _("Workmanship"),
+}
+
+
 class OrderKind(models.TextChoices):
     REPAIR = "repair", _("Repair")
     REWORK = "rework", _("Rework")

@@ -64,3 +64,58 @@ def case_cost(case) -> dict:
                    "labour": (data["labour_hours"] * rate).quantize(Decimal("0.01"))}
                   for unit_id, data in sorted(by_unit.items())],
     }
+
+
+def repair_daily_report(day, *, team: str | None = None) -> dict:
+    """维修日报表: per team, what was repaired that day, hours, parts, anomalies (with the units'
+    photos) and major anomalies (design, process, incoming material, workmanship)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from aftersales.returns.models import Attachment
+
+    start = dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
+    records = (RepairRecord.objects.filter(recorded_at__gte=start, recorded_at__lt=start + dt.timedelta(days=1))
+               .select_related("order", "unit__product_model", "technician", "order__return_case")
+               .order_by("order__team", "id"))
+    if team:
+        records = records.filter(order__team=team)
+    records = list(records)
+    photos: dict[int, list[str]] = {}
+    anomaly_units = {r.unit_id for r in records if r.is_anomaly}
+    for unit_id, name in Attachment.objects.filter(unit_id__in=anomaly_units).values_list("unit_id", "file"):
+        photos.setdefault(unit_id, []).append(name)
+    parts = defaultdict_sum(PartUse.objects.filter(unit_id__in={r.unit_id for r in records},
+                                                   order_id__in={r.order_id for r in records})
+                            .values_list("unit_id", "part__code", "quantity"))
+    teams: dict[str, dict] = {}
+    for r in records:
+        row = teams.setdefault(r.order.team or "", {"team": r.order.team or "", "repaired": 0,
+                                                      "labour_hours": Decimal("0"), "anomalies": [],
+                                                      "major_anomalies": [], "orders": set()})
+        row["repaired"] += 1
+        row["labour_hours"] += r.labour_hours
+        row["orders"].add(r.order.number)
+        if r.is_anomaly:
+            entry = {"order": r.order.number, "case": r.order.return_case.number, "unit": r.unit_id,
+                     "serial": r.unit.serial, "model": r.unit.product_model.code, "fault_found": r.fault_found,
+                     "cause": r.cause, "action": r.action, "major": r.major_anomaly,
+                     "technician": r.technician.get_username(), "parts": parts.get(r.unit_id, {}),
+                     "photos": photos.get(r.unit_id, [])}
+            row["anomalies"].append(entry)
+            if r.major_anomaly:
+                row["major_anomalies"].append(entry)
+    for row in teams.values():
+        row["orders"] = sorted(row["orders"])
+    return {"date": day, "teams": sorted(teams.values(), key=lambda row: row["team"]),
+            "repaired": len(records), "labour_hours": sum((r.labour_hours for r in records), Decimal("0"))}
+
+
+def defaultdict_sum(rows) -> dict:
+    """unit id -> {part code: quantity} from (unit_id, code, quantity) rows."""
+    result: dict[int, dict] = {}
+    for unit_id, code, quantity in rows:
+        result.setdefault(unit_id, {}).setdefault(code, 0)
+        result[unit_id][code] += quantity
+    return result

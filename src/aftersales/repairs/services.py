@@ -284,7 +284,24 @@ def records_add(*, actor, order_id: int, records: list[dict]) -> list[RepairReco
         for unit, r, hours, _parts_ in parsed], batch_size=1000)
     apply_action(actor=actor, case_id=order.return_case_id, action="finish_work",
                  unit_ids=[unit.pk for unit, *_rest in parsed])
+    _flag_major_anomalies(order, [record for record in made if record.major_anomaly])
     return made
+
+
+def _flag_major_anomalies(order: RepairOrder, records: list[RepairRecord]) -> None:
+    """Major anomalies (design, process, incoming material, workmanship) go to quality, engineering
+    and service at once, written with the records."""
+    if not records:
+        return
+    from aftersales.notifications.services import notify_many, recipients
+
+    serials = dict(ReturnUnit.objects.filter(pk__in=[r.unit_id for r in records]).values_list("id", "serial"))
+    context = {"order": order.number, "case": order.return_case.number, "team": order.team,
+               "items": [{"unit": r.unit_id, "serial": serials.get(r.unit_id, ""), "major": r.major_anomaly,
+                          "fault_found": r.fault_found[:200], "cause": r.cause[:200]} for r in records[:20]],
+               "count": len(records)}
+    notify_many([(recipients(role=role), "major_anomaly", context, "return_case", order.return_case_id)
+                 for role in ("quality", "engineering", "service")])
 
 
 def _consume_parts(actor, order: RepairOrder, parsed) -> None:

@@ -23,5 +23,6 @@ urlpatterns = [
     path("teardowns/", api.TeardownView.as_view()),
     path("refurbish-orders/", api.RefurbishOrdersView.as_view()),
     path("refurbish-orders/<int:pk>/return/", api.RefurbishReturnView.as_view()),
+    path("repair-daily-report/", api.RepairDailyReportView.as_view(), name="api-repair-daily-report"),
     path("cases/<int:pk>/cost/", api.CaseCostView.as_view(), name="api-case-cost"),
 ]
