@@ -61,12 +61,13 @@ def _decimal(value, field: str, *, minimum=Decimal("0")) -> Decimal:
     return number
 
 
-def _parts(lines, field: str = "parts") -> list[tuple[Part, int]]:
-    """[{"part": code, "quantity": n}] → [(Part, n)], every bad line reported."""
+def _parts(lines, field: str = "parts", found: dict | None = None) -> list[tuple[Part, int]]:
+    """[{"part": code, "quantity": n}] → [(Part, n)], every bad line reported. `found` (code → Part)
+    spares the query when many lists are read at once."""
     if not isinstance(lines, list):
         raise InvalidInput(details={field: [_("A list of parts and quantities is expected.")]})
-    codes = {str(line.get("part", "")) for line in lines if isinstance(line, dict)}
-    found = {p.code: p for p in Part.objects.filter(code__in=codes, is_active=True)}
+    if found is None:
+        found = _parts_by_code([lines])
     errors, parsed = {}, []
     for index, line in enumerate(lines):
         if not isinstance(line, dict):
@@ -83,6 +84,12 @@ def _parts(lines, field: str = "parts") -> list[tuple[Part, int]]:
     if errors:
         raise InvalidInput(details={field: errors})
     return parsed
+
+
+def _parts_by_code(lists) -> dict:
+    codes = {str(line.get("part", "")) for lines in lists if isinstance(lines, list)
+             for line in lines if isinstance(line, dict)}
+    return {p.code: p for p in Part.objects.filter(code__in=codes, is_active=True)}
 
 
 # --- orders ---
@@ -240,10 +247,14 @@ def records_add(*, actor, order_id: int, records: list[dict]) -> list[RepairReco
     units = {u.pk: u for u in ReturnUnit.objects.filter(pk__in=[r.get("unit") for r in records
                                                                 if isinstance(r, dict)]).select_related(
         "product_model")}
+    known_parts = _parts_by_code([r.get("parts", []) for r in records if isinstance(r, dict)])
     errors, parsed = {}, []
     for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            errors[str(index)] = {"record": [_("A repair record is expected.")]}
+            continue
         problems = {}
-        unit = units.get(record.get("unit")) if isinstance(record, dict) else None
+        unit = units.get(record.get("unit"))
         if unit is None or unit.pk not in on_order:
             problems["unit"] = [_("Not a unit of this order.")]
         elif unit.state not in (UnitState.IN_WORK, UnitState.DISPOSED):
@@ -251,13 +262,13 @@ def records_add(*, actor, order_id: int, records: list[dict]) -> list[RepairReco
         elif order.state == OrderState.FIRST_ARTICLE and unit.pk != order.first_article_unit_id:
             problems["unit"] = [_("The first article is checked before the rest of the batch is worked.")]
         for name in ("fault_found", "action"):
-            if not str(record.get(name, "")).strip() if isinstance(record, dict) else True:
+            if not str(record.get(name, "")).strip():
                 problems[name] = [_("This field is required.")]
         if record.get("major_anomaly") and record["major_anomaly"] not in MAJOR_ANOMALIES:
             problems["major_anomaly"] = [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(MAJOR_ANOMALIES)}]
         try:
             hours = _decimal(record.get("labour_hours", 0), "labour_hours")
-            parts = _parts(record.get("parts", []))
+            parts = _parts(record.get("parts", []), found=known_parts)
         except InvalidInput as error:
             problems.update(error.details)
         if problems:

@@ -49,7 +49,7 @@ FIELDS: dict[str, list[Field]] = {
                           Field("chargeable", _("Chargeable"), "checkbox"), COMMENT_REQUIRED],
 }
 # Actions done on their own pages (many inputs per unit): the case page links there.
-OWN_PAGES = {"receive": "web:receive", "inspect": "web:inspect"}
+OWN_PAGES = {"receive": "web:receive", "inspect": "web:inspect", "quote_charge": "web:quote_new"}
 # Case actions whose params are whole numbers or lists.
 _INTS = {"line"}
 _LISTS = {"serials"}

@@ -14,6 +14,9 @@ NAVIGATION = [
     ("web:receiving", _("Receiving"), {"warehouse"}),
     ("web:quality_bench", _("Quality bench"), {"quality"}),
     ("web:repair_bench", _("Repair bench"), {"repair"}),
+    ("web:repair_board", _("Rework board"), {"planning", "repair", "quality", "engineering", "purchasing"}),
+    ("web:repair_daily", _("Repair daily report"), {"repair", "quality", "engineering", "manager"}),
+    ("web:scrap_list", _("Scrap applications"), {"manager"}),
     ("web:notifications", _("Notifications"), set()),
 ]
 

@@ -27,6 +27,7 @@ from aftersales.deadlines.selectors import deadline_data, queue, queue_counts
 from aftersales.masterdata.models import Customer, ProductModel, ShippedUnit
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import render as render_notification
+from aftersales.repairs.models import Quote
 from aftersales.returns import selectors
 from aftersales.returns.models import (CaseState, Channel, DefectClass, Disposition, Outcome, Reason, Responsibility,
                                        ReturnCase, ReturnUnit, UnitExit, UnitState, VolumeClass, WarrantyStatus)
@@ -151,7 +152,8 @@ def _case_context(request, case, *, errors=None, failed_action=None) -> dict:
             "outcomes": dict(Outcome.choices), "warranty_labels": dict(WarrantyStatus.choices),
             "dispositions": dict(Disposition.choices), "exits": dict(UnitExit.choices),
             "state_counts": sorted(counts.items()),
-            "timeline": selectors.timeline(case), "posted": request.POST if errors else {}}
+            "timeline": selectors.timeline(case), "posted": request.POST if errors else {},
+            "quotes": Quote.objects.filter(return_case=case).order_by("-id")}
 
 
 @login_required
