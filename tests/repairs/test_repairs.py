@@ -273,3 +273,45 @@ def test_repair_daily_report_with_anomalies_and_major_ones_flagged(disposed, pos
     assert {n.recipient.username for n in told} == {"quality", "engineering", "service"}
     subject, body = render(told.first(), "en")
     assert order["number"] in subject and "Incoming material" in body and "HT26090003" in body
+
+
+def test_finance_sees_fees_due_and_records_payment(disposed, post, parts, flow, api):
+    case, ids = _charged(disposed, post, [1, 2])
+    quote = post("service", "quotes/", {"case": case["id"], "unit_ids": ids, "parts": [], "labour_hours": "1"},
+                 expect=201)
+    post("finance", f"quotes/{quote['id']}/payment/", {"amount": "50"}, expect=409)  # not accepted yet
+    flow("alice", "accept_charge", case, unit_ids=ids)
+    due = api("finance").get("/api/v1/fees-due/").json()
+    assert [(row["case"], row["amount_due"], row["outstanding"]) for row in due] == [(case["number"], "100.00",
+                                                                                     "100.00")]
+    post("finance", f"quotes/{quote['id']}/payment/", {"amount": "120"}, expect=400)
+    post("service", f"quotes/{quote['id']}/payment/", {"amount": "60"}, expect=403)
+    paid = post("finance", f"quotes/{quote['id']}/payment/", {"amount": "60"})
+    assert paid["paid_amount"] == "60.00"
+    assert api("finance").get("/api/v1/fees-due/").json()[0]["outstanding"] == "40.00"
+    post("finance", f"quotes/{quote['id']}/payment/", {"amount": "40"})
+    assert api("finance").get("/api/v1/fees-due/").json() == []
+    assert api("quality").get("/api/v1/fees-due/").status_code == 404
+
+
+def test_a_refused_charge_may_send_the_unit_to_scrap_if_the_customer_says_so(disposed, post, parts, flow, detail):
+    case, ids = _charged(disposed, post, [1])
+    post("service", "quotes/", {"case": case["id"], "unit_ids": ids, "parts": [], "labour_hours": "1"}, expect=201)
+    flow("alice", "refuse_charge", case, unit_ids=ids, scrap=True)
+    unit = detail(case)["units"][0]
+    assert (unit["state"], unit["disposition"]) == ("waiting_approval", "scrap")
+    assert Quote.objects.get().state == "refused"
+
+
+def test_repair_data_of_a_period_per_order(disposed, post, parts, api):
+    from django.utils import timezone
+
+    case, ids = disposed(SERIALS[:2])
+    order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids, "team": "一组"}, expect=201)
+    post("repair", f"repair-orders/{order['id']}/start/")
+    post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[0])]})
+    today = timezone.localdate().isoformat()
+    rows = api("planning").get("/api/v1/repair-data/", {"from": today, "to": today}).json()
+    assert [(r["order"], r["units"], r["recorded"], r["labour_hours"]) for r in rows] == [
+        (order["number"], 2, 1, "1.50")]
+    assert api("planning").get("/api/v1/repair-data/", {"from": today, "to": "2020-01-01"}).status_code == 400

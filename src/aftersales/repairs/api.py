@@ -332,3 +332,49 @@ class RepairDailyReportView(APIView):
             raise InvalidInput(details={"date": [_("Enter a date such as 2026-11-26.")]}) from None
         report = selectors.repair_daily_report(day, team=request.query_params.get("team") or None)
         return Response(_money_as_text(report))
+
+
+class QuotePaymentView(Endpoint):
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request, **kwargs):
+        """Finance records a payment of an accepted quote: `amount` (CNY)."""
+        return super().post(request, **kwargs)
+
+    def act(self, request, body, pk):
+        quote = services.quote_payment(actor=request.user, quote_id=int(pk), amount=body.get("amount"))
+        return {**_quote_data(quote), "paid_amount": str(quote.paid_amount), "amount_due": str(quote.amount_due)}
+
+
+class FeesDueView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        """Repair fees accepted by customers and not paid in full (finance, service, manager)."""
+        _staff(request)
+        if not roles_of(request.user) & {"finance", "service", "manager"}:
+            raise NotFound()
+        return Response(_money_as_text(selectors.fees_due()))
+
+
+class RepairDataView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        """Repair data of a period (`?from=`, `?to=` dates): per order progress, labour hours, parts at cost."""
+        from django.utils import timezone
+
+        from aftersales.lib.dates import parse_date
+
+        _staff(request)
+        dates = {}
+        for name in ("from", "to"):
+            raw = request.query_params.get(name, "")
+            try:
+                dates[name] = parse_date(raw) if raw else timezone.localdate()
+            except ValueError:
+                raise InvalidInput(details={name: [_("Enter a date such as 2026-11-26.")]}) from None
+        if dates["from"] > dates["to"]:
+            raise InvalidInput(details={"from": [_("The period starts after it ends.")]})
+        return Response(_money_as_text(selectors.repair_data(dates["from"], dates["to"])))

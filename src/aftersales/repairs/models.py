@@ -248,6 +248,14 @@ class Quote(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    paid_amount = models.DecimalField(_("paid (CNY)"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("payment recorded by"),
+                                on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    @property
+    def amount_due(self) -> Decimal:
+        return self.total_per_unit * len(self.unit_ids)
 
     class Meta:
         verbose_name = _("quote")

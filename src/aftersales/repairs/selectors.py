@@ -119,3 +119,40 @@ def defaultdict_sum(rows) -> dict:
         result.setdefault(unit_id, {}).setdefault(code, 0)
         result[unit_id][code] += quantity
     return result
+
+
+def fees_due():
+    """Accepted quotes not paid in full: what finance collects."""
+    rows = []
+    for quote in Quote.objects.filter(state=QuoteState.ACCEPTED).select_related("return_case__customer").order_by("id"):
+        due = quote.amount_due - quote.paid_amount
+        if due > 0:
+            rows.append({"quote": quote.pk, "case": quote.return_case.number, "case_id": quote.return_case_id,
+                         "customer": quote.return_case.customer.code, "units": len(quote.unit_ids),
+                         "amount_due": quote.amount_due, "paid": quote.paid_amount, "outstanding": due,
+                         "accepted_at": quote.answered_at})
+    return rows
+
+
+def repair_data(start, end) -> list[dict]:
+    """Repair data per order for a period (records made from `start` to `end`, dates inclusive):
+    progress, labour hours, material consumption at cost."""
+    import datetime as dt
+
+    from django.db.models import Count
+    from django.utils import timezone
+
+    tz = timezone.get_current_timezone()
+    since = dt.datetime.combine(start, dt.time(), tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    records = (RepairRecord.objects.filter(recorded_at__gte=since, recorded_at__lt=until).values("order_id")
+               .annotate(records=Count("id"), hours=Sum("labour_hours")))
+    by_order = {row["order_id"]: row for row in records}
+    amount = ExpressionWrapper(F("quantity") * F("unit_cost"), output_field=DecimalField(max_digits=20, decimal_places=2))
+    parts = dict(PartUse.objects.filter(order_id__in=by_order, from_issue=False, at__gte=since, at__lt=until)
+                 .values("order_id").annotate(total=Sum(amount)).values_list("order_id", "total"))
+    orders = RepairOrder.objects.filter(pk__in=by_order).select_related("return_case").annotate(
+        units=Count("order_units", distinct=True))
+    return [{"order": o.number, "case": o.return_case.number, "team": o.team, "state": o.state, "units": o.units,
+             "recorded": by_order[o.pk]["records"], "labour_hours": (by_order[o.pk]["hours"] or ZERO).quantize(CENT),
+             "parts_cost": (parts.get(o.pk) or ZERO).quantize(CENT)} for o in orders.order_by("number")]

@@ -559,6 +559,25 @@ def quote_revise(*, actor, quote_id: int, parts, labour_hours, transport=0, expe
         reason=str(reason)[:5000], created_by=actor)
 
 
+@transaction.atomic
+def quote_payment(*, actor, quote_id: int, amount) -> Quote:
+    """Finance records the customer's payment of an accepted quote (all or part of the fee)."""
+    _require(actor, "finance")
+    quote = Quote.objects.select_for_update().filter(pk=quote_id).first()
+    if quote is None:
+        raise NotFound()
+    if quote.state != QuoteState.ACCEPTED:
+        raise Conflict(_("Only an accepted quote is paid."), code="invalid_state")
+    paid = _decimal(amount, "amount", minimum=CENT)
+    if quote.paid_amount + paid > quote.amount_due:
+        raise InvalidInput(details={"amount": [_("More than the fee due (%(due)s).")
+                                               % {"due": quote.amount_due - quote.paid_amount}]})
+    quote.paid_amount += paid
+    quote.paid_at, quote.paid_by = timezone.now(), actor
+    quote.save(update_fields=["paid_amount", "paid_at", "paid_by"])
+    return quote
+
+
 def quotes_follow_answers(sender, *, case, action, unit_ids, **kwargs) -> None:
     """The customer answered on the case (portal or recorded by service): the quote in force follows."""
     if action not in ("accept_charge", "refuse_charge"):

@@ -149,7 +149,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
            _roles("customer service"), (own_case, consent_pending)),
     Action("accept_charge", _("Accept the charge"), UNIT, (U.WAITING_CUSTOMER,), (U.WAITING_CUSTOMER, U.DISPOSED),
            _roles("customer service"), (own_case, charge_quoted)),
-    Action("refuse_charge", _("Refuse the charge"), UNIT, (U.WAITING_CUSTOMER,), (U.READY_TO_SHIP,),
+    Action("refuse_charge", _("Refuse the charge"), UNIT, (U.WAITING_CUSTOMER,), (U.READY_TO_SHIP, U.WAITING_APPROVAL),
            _roles("customer service"), (own_case, charge_quoted)),
     Action("revise_charge", _("Revise the quoted charge"), UNIT, (U.DISPOSED, U.IN_WORK), (U.WAITING_CUSTOMER,),
            _roles("service"), (charge_accepted,)),

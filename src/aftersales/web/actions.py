@@ -30,6 +30,7 @@ FIELDS: dict[str, list[Field]] = {
     "reject_scrap": [COMMENT],
     "quote_charge": [Field("amount", _("Charge per unit (CNY)"), "decimal", required=True),
                      Field("expected_return_date", _("Expected return date"), "date")],
+    "refuse_charge": [Field("scrap", _("Do not send it back: scrap it"), "checkbox")],
     "revise_charge": [Field("amount", _("New charge per unit (CNY)"), "decimal", required=True),
                       Field("expected_return_date", _("Expected return date"), "date"),
                       Field("reason", _("What the bench found"), "textarea", required=True)],

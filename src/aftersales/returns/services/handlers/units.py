@@ -203,6 +203,10 @@ def _answer(ctx, field: str, accepted: bool) -> None:
         setattr(unit, field, answer)
         if accepted:
             unit.state = _route_waiting(unit)
+        elif field == "charge_answer" and ctx.params.get("scrap") is True:
+            # The customer does not want the unit back: it is scrapped, with the manager's approval.
+            unit.state, unit.disposition = U.WAITING_APPROVAL, D.SCRAP
+            answer["scrap"] = True
         else:
             unit.state, unit.disposition = U.READY_TO_SHIP, D.RETURN_AS_IS
     units_save(ctx.units, [field, "state", "disposition"])
@@ -223,8 +227,11 @@ def accept_charge(ctx):
 
 
 def refuse_charge(ctx):
+    """Refused: the unit goes back as is, or, if the customer says so (`scrap`: true), to scrap."""
+    if ctx.params.get("scrap") not in (None, True, False):
+        raise InvalidInput(details={"scrap": [_("Must be true or false.")]})
     _answer(ctx, "charge_answer", False)
-    ctx.unit_to_state = U.READY_TO_SHIP
+    ctx.unit_to_state = U.WAITING_APPROVAL if ctx.params.get("scrap") is True else U.READY_TO_SHIP
 
 
 def _move_state(ctx, state) -> None:
