@@ -197,6 +197,7 @@ def test_customer_answer_overdue_tells_that_customer_then_service(received_case,
     unit_id = detail(case)["units"][0]["id"]
     flow("quality", "inspect", case, unit_ids=[unit_id], result=FUNCTION_FAULT)
     flow("quality", "dispose", case, unit_ids=[unit_id], disposition="repair")
+    flow("service", "quote_charge", case, unit_ids=[unit_id], amount="100.00")
     Notification.objects.all().delete()
     from aftersales.deadlines.services import deadlines_sweep
 

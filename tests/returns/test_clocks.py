@@ -89,13 +89,21 @@ def test_each_step_of_a_charged_repair_with_pause_and_lateness(new_case, flow, d
     unit_id = detail(case)["units"][0]["id"]
     clock("2026-11-02T12:00")
     flow("quality", "inspect", case, unit_ids=[unit_id], result=FUNCTION_FAULT)
-    flow("quality", "dispose", case, unit_ids=[unit_id], disposition="repair")  # chargeable: waits for the customer
+    flow("quality", "dispose", case, unit_ids=[unit_id], disposition="repair")  # chargeable: waits for the quote
     running = clocks(case["id"])
     assert (running["inspection"].state, running["inspection"].late) == ("met", False)
+    assert running["disposition"].state == "met"
+    assert (running["quote"].role, running["quote"].due_at) == ("service", at("2026-11-03T12:00"))
+    assert "customer_answer" not in running and running["complaint_cycle"].state == "open"  # service owes a quote
+
+    clock("2026-11-02T13:00")
+    flow("service", "quote_charge", case, unit_ids=[unit_id], amount="380.00", expected_return_date="2026-11-20")
+    running = clocks(case["id"])
+    assert (running["quote"].state, running["quote"].late) == ("met", False)
     answer = running["customer_answer"]
-    assert (answer.role, answer.customer.code, answer.due_at) == ("customer", "C-ALICE", at("2026-11-09T12:00"))
+    assert (answer.role, answer.customer.code, answer.due_at) == ("customer", "C-ALICE", at("2026-11-09T13:00"))
     cycle = running["complaint_cycle"]
-    assert (cycle.state, cycle.consumed_seconds) == ("paused", 3 * 3600)  # 09:00-12:00 used before the pause
+    assert (cycle.state, cycle.consumed_seconds) == ("paused", 4 * 3600)  # 09:00-13:00 used before the pause
     assert DeadlinePause.objects.get(deadline=cycle).reason == "waiting for the customer's answer"
 
     # The customer's queue holds her answer; another customer's holds nothing.
@@ -103,15 +111,13 @@ def test_each_step_of_a_charged_repair_with_pause_and_lateness(new_case, flow, d
     assert [(item["kind"], item["reference"]) for item in queue["results"]] == [("customer_answer", case["number"])]
     assert api("bob").get("/api/v1/queues/customer/").json()["open"] == 0
 
-    clock("2026-11-02T13:00")
-    flow("service", "quote_charge", case, unit_ids=[unit_id], amount="380.00", expected_return_date="2026-11-20")
     clock("2026-11-04T12:00")  # Wednesday: two working days later
     flow("alice", "accept_charge", case, unit_ids=[unit_id])
     running = clocks(case["id"])
     assert (running["customer_answer"].state, running["customer_answer"].late) == ("met", False)
     cycle = running["complaint_cycle"]
-    # Without the pause: 2 Nov 09:00 + 10 working days = 16 Nov 09:00; paused for two working days.
-    assert (cycle.state, cycle.due_at) == ("open", at("2026-11-18T09:00"))
+    # Without the pause: 2 Nov 09:00 + 10 working days = 16 Nov 09:00; paused 13:00 Mon to 12:00 Wed.
+    assert (cycle.state, cycle.due_at) == ("open", at("2026-11-18T08:00"))
     assert DeadlinePause.objects.get(deadline=cycle).resumed_at == at("2026-11-04T12:00")
 
     flow("repair", "start_work", case, unit_ids=[unit_id])

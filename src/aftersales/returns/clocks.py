@@ -8,13 +8,14 @@ resumes, re-times and meets them. The steps (policies in core/policies.py):
   first decision of the round (approve, reject, return for correction);
 - approval (service, or the manager when a VP/GM/RSM approval is what is left), while submitted;
 - receiving after arrival (warehouse), from the start of receiving to the closed receipt;
-- inspection (quality), while received units wait for inspection;
+- inspection (quality), while received units wait for inspection; disposition (quality), while
+  inspected units wait for their disposition; the quote (service), while chargeable units wait for it;
 - the customer's answer to a charge or a rework risk (the customer; escalates to service);
 - final inspection (quality) while units wait for it; shipping back (warehouse) while units
   are ready to ship;
 - the complaint handling cycle (service), from submission to settlement, by defect class:
   appearance one week, function two weeks (sporadic) or four (batch); function until the
-  inspection says otherwise. It stands still while every open unit waits for the customer.
+  inspection says otherwise. It stands still while every open unit waits for the customer's answer.
 """
 
 from collections import Counter
@@ -43,14 +44,16 @@ def _complaint_cycle_policies(facts: dict) -> list[str]:
     return ["function_complaint_cycle_min_days"]
 
 
-CASE_KINDS = ("first_reply", "approval", "receiving", "inspection", "customer_answer", "final_inspection",
-              "ship_back", "complaint_cycle")
+CASE_KINDS = ("first_reply", "approval", "receiving", "inspection", "disposition", "quote", "customer_answer",
+              "final_inspection", "ship_back", "complaint_cycle")
 
 register(
     ClockKind("first_reply", _("First reply to the return application"), "service", "service_first_reply_hours"),
     ClockKind("approval", _("Approval of the return application"), "service", "approval_working_days"),
     ClockKind("receiving", _("Receiving after arrival"), "warehouse", "receiving_working_days"),
     ClockKind("inspection", _("Inspection of received units"), "quality", "inspection_working_days"),
+    ClockKind("disposition", _("Disposition of inspected units"), "quality", "disposition_working_days"),
+    ClockKind("quote", _("Quote to the customer"), "service", "quote_working_days"),
     ClockKind("customer_answer", _("Customer's answer (charge or rework risk)"), "customer",
               "customer_answer_working_days", escalate_to="service"),
     ClockKind("final_inspection", _("Final inspection after work"), "quality", "final_inspection_working_days"),
@@ -85,16 +88,39 @@ def case_wanted(case) -> dict[str, Want]:
     if case.state in AFTER_RECEIPT:
         states = Counter(dict(ReturnUnit.objects.filter(return_case=case).values("state")
                               .annotate(n=Count("id")).values_list("state", "n")))
-        for state, kind in ((U.RECEIVED, "inspection"), (U.WAITING_CUSTOMER, "customer_answer"),
+        for state, kind in ((U.RECEIVED, "inspection"), (U.INSPECTED, "disposition"),
                             (U.FINAL_INSPECTION, "final_inspection"), (U.READY_TO_SHIP, "ship_back")):
             if states[state]:
                 wanted[kind] = Want()
+    asked = 0
+    if states[U.WAITING_CUSTOMER]:
+        to_quote, asked = _waiting_for_customer(case)
+        if to_quote:
+            wanted["quote"] = Want()
+        if asked:
+            wanted["customer_answer"] = Want()
     if case.state in _CYCLE_STATES:
         open_units = sum(n for state, n in states.items() if state not in (U.DONE, U.MISSING))
-        waiting = open_units and states[U.WAITING_CUSTOMER] == open_units
+        waiting = open_units and asked == open_units
         wanted["complaint_cycle"] = Want(facts={"defect": _defect(case), "volume": case.volume_class or "sporadic"},
                                          paused_because=PAUSE_FOR_CUSTOMER if waiting else "")
     return wanted
+
+
+def _waiting_for_customer(case) -> tuple[int, int]:
+    """Of the units waiting for the customer: how many service must still quote (chargeable, no amount
+    yet, consent not outstanding), and how many the customer has been asked about (a charge quoted or
+    consent requested)."""
+    to_quote = asked = 0
+    for chargeable, amount, needs_consent, consent in (ReturnUnit.objects.filter(
+            return_case=case, state=U.WAITING_CUSTOMER).values_list("chargeable", "charge_amount", "needs_consent",
+                                                                    "consent")):
+        consent_open = needs_consent and not (consent or {}).get("given")
+        if consent_open or amount is not None:
+            asked += 1
+        elif chargeable:
+            to_quote += 1
+    return to_quote, asked
 
 
 def _decided_this_round(case) -> bool:
