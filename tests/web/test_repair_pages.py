@@ -120,3 +120,21 @@ def test_daily_report_page_and_export(browser_as, disposed):
     export = browser_as("quality").get("/repair-daily/", {"export": "xlsx"})
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     assert browser_as("alice").get("/repair-daily/").status_code == 404
+
+
+def test_order_page_queries_do_not_grow_with_units(browser_as, disposed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for serials in (SERIALS[:1], [f"HT2609{n:04d}" for n in range(10, 18)]):
+        case, ids = disposed(serials)
+        browser_as("planning").post(f"/repairs/new/{case['id']}/", {"kind": "repair", "unit_ids": ids})
+        order = RepairOrder.objects.order_by("-id").first()
+        browser_as("repair").post(f"/repairs/{order.pk}/start/")
+        client = browser_as("repair")
+        client.get(f"/repairs/{order.pk}/")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/repairs/{order.pk}/").status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1], counts
