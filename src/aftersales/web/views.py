@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -29,7 +30,7 @@ from aftersales.notifications.models import Notification
 from aftersales.notifications.services import render as render_notification
 from aftersales.repairs.models import Quote
 from aftersales.returns import selectors
-from aftersales.returns.models import (CaseState, Channel, DefectClass, Disposition, Outcome, Reason, Responsibility,
+from aftersales.returns.models import (CaseState, Channel, CustomerNotice, DefectClass, Disposition, Outcome, Reason, Responsibility,
                                        ReturnCase, ReturnUnit, UnitExit, UnitState, VolumeClass, WarrantyStatus)
 from aftersales.returns.services import cases as case_services
 from aftersales.returns.services.actions import apply_action
@@ -147,13 +148,20 @@ def _case_context(request, case, *, errors=None, failed_action=None) -> dict:
                  "count": len(entry.get("unit_ids", []))}
         (unit_actions if entry["level"] == "unit" else case_actions).append(entry)
     counts = Counter(u["state"] for u in data["units"])
+    is_customer = request.user.customer_id is not None
+    if is_customer:  # the portal shows the customer's own steps, not the departments' internal ones
+        data["deadlines"] = [d for d in data["deadlines"] if d["role"] == "customer"]
     return {"case": case, "data": data, "case_actions": case_actions, "unit_actions": unit_actions,
             "errors": errors or {}, "failed_action": failed_action, "unit_states": dict(UnitState.choices),
             "outcomes": dict(Outcome.choices), "warranty_labels": dict(WarrantyStatus.choices),
             "dispositions": dict(Disposition.choices), "exits": dict(UnitExit.choices),
             "state_counts": sorted(counts.items()),
             "timeline": selectors.timeline(case), "posted": request.POST if errors else {},
-            "quotes": Quote.objects.filter(return_case=case).order_by("-id")}
+            "quotes": Quote.objects.filter(return_case=case).order_by("-id"),
+            "action_labels": {name: spec.label for name, spec in ACTIONS.items()} | {
+                "create": _("Created"), "edit": _("Edited")},
+            "case_states": dict(CaseState.choices), "notice_labels": dict(CustomerNotice.Kind.choices),
+            "role_labels": ROLE_LABELS}
 
 
 @login_required
@@ -193,6 +201,10 @@ def case_action(request, pk: int, action: str):
     if request.htmx:
         case = _case_or_404(request, pk)
         return render(request, "web/case_detail.html#case-body", _case_context(request, case))
+    following = request.POST.get("next", "")
+    if following and url_has_allowed_host_and_scheme(following, allowed_hosts={request.get_host()},
+                                                     require_https=request.is_secure()):
+        return redirect(following)
     return redirect("web:case_detail", pk=pk)
 
 
@@ -298,7 +310,7 @@ def serial_lookup(request):
             default_warranty_months=values["warranty_months"], extension_months=unit.customer.warranty_extension_months
             if unit.customer else 0, on=timezone.localdate(), void_on_tampering=values["warranty_void_on_tampering"],
             human_damage_charged=values["human_damage_charged"])
-        found.append({"unit": unit, "decision": decision,
+        found.append({"unit": unit, "decision": decision, "status_label": WarrantyStatus(decision.status).label,
                       "reasons": [rules.reason_text(reason) for reason in decision.reasons]})
     return render(request, "web/serial_lookup.html", {"serial": serial, "found": found})
 
