@@ -315,3 +315,22 @@ def test_repair_data_of_a_period_per_order(disposed, post, parts, api):
     assert [(r["order"], r["units"], r["recorded"], r["labour_hours"]) for r in rows] == [
         (order["number"], 2, 1, "1.50")]
     assert api("planning").get("/api/v1/repair-data/", {"from": today, "to": "2020-01-01"}).status_code == 400
+
+
+def test_bad_inputs_found_by_the_property_test_are_refused(disposed, post, parts, users):
+    from aftersales.inventory.services import Move, stock_moves_apply, warehouse_of_kind
+
+    stock_moves_apply(actor=users["warehouse"], moves=[
+        Move("purchase_receipt", 5, None, warehouse_of_kind("raw_material"), part_id=parts["HT-ELEM"].pk)])
+    application = post("quality", "scrap-applications/", {"reason": "维修材料报废",
+                                                           "parts": [{"part": "HT-ELEM", "quantity": 5}]}, expect=201)
+    post("manager", f"scrap-applications/{application['id']}/decide/", {"approve": "false"}, expect=400)
+    assert raw_stock("HT-ELEM") == 5  # "false" as text approves nothing
+    case, ids = disposed(SERIALS[:1], disposition="teardown", outcome="refund")
+    torn = post("repair", "teardowns/", {"unit": ids[0], "parts": [{"part": "HT-PANEL", "quantity": 1,
+                                                                    "outcome": "cosmetic"}] * 12}, expect=201)
+    for bad in (str(torn["parts"][11]["id"]), torn["parts"][0]["id"]):
+        post("purchasing", "refurbish-orders/", {"supplier": "东莞外协厂", "teardown_part_ids": bad}, expect=400)
+    huge = post("repair", "teardowns/", {"unit": ids[0], "parts": [{"part": "HT-ELEM", "quantity": 2 ** 63,
+                                                                    "outcome": "good"}]}, expect=400)
+    assert "0" in huge["details"]["parts"]

@@ -159,7 +159,7 @@ def _request_step(name, call):
 
 
 MaterialRequestDecideView = _request_step("decide", lambda actor, pk, body: services.material_request_decide(
-    actor=actor, request_id=pk, approve=bool(body.get("approve")), comment=body.get("comment", "")))
+    actor=actor, request_id=pk, approve=body.get("approve"), comment=body.get("comment", "")))
 MaterialRequestReceiveView = _request_step("receive", lambda actor, pk, body: services.material_request_receive(
     actor=actor, request_id=pk))
 MaterialRequestIssueView = _request_step("issue", lambda actor, pk, body: services.material_request_issue(
@@ -242,7 +242,7 @@ class ScrapDecideView(Endpoint):
 
     def act(self, request, body, pk):
         return _scrap_data(services.scrap_decide(actor=request.user, application_id=int(pk),
-                                                 approve=bool(body.get("approve")), comment=body.get("comment", "")))
+                                                 approve=body.get("approve"), comment=body.get("comment", "")))
 
 
 class TeardownView(Endpoint):

@@ -31,6 +31,20 @@ from .models import (Delay, FirstArticleCheck, MaterialRequest, MaterialRequestL
 CENT = Decimal("0.01")
 SUBJECT = "repair_order"
 MAJOR_ANOMALIES = ("design", "process", "incoming_material", "workmanship")
+MAX_QUANTITY = 1_000_000  # one line of parts; far above any real one, far below the database's integers
+
+
+def _flag(value, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput(details={field: [_("Must be true or false.")]})
+    return value
+
+
+def _ids(value, field: str) -> list[int]:
+    """A list of record ids; a string or a number is refused, not read digit by digit."""
+    if not isinstance(value, list) or not all(isinstance(pk, int) and not isinstance(pk, bool) for pk in value):
+        raise InvalidInput(details={field: [_("A list of ids is expected.")]})
+    return value
 
 
 def _require(actor, *roles: str) -> set[str]:
@@ -77,8 +91,9 @@ def _parts(lines, field: str = "parts", found: dict | None = None) -> list[tuple
         quantity = line.get("quantity")
         if part is None:
             errors[str(index)] = [_("Unknown part “%(value)s”.") % {"value": line.get("part", "")}]
-        elif not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
-            errors[str(index)] = [_("The quantity must be a whole number above 0.")]
+        elif not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 < quantity <= MAX_QUANTITY:
+            errors[str(index)] = [_("The quantity must be a whole number from 1 to %(maximum)s.")
+                                  % {"maximum": MAX_QUANTITY}]
         else:
             parsed.append((part, quantity))
     if errors:
@@ -419,6 +434,8 @@ def _request_for_update(request_id: int) -> MaterialRequest:
 def material_request_create(*, actor, order_id: int, lines, comment: str = "") -> MaterialRequest:
     _require(actor, "repair")
     order = _order_for_update(order_id)
+    if order.state in (OrderState.DONE, OrderState.CANCELLED):
+        raise Conflict(_("The order is closed."), code="invalid_state")
     parts = _parts(lines, "lines")
     if not parts:
         raise InvalidInput(details={"lines": [_("Give at least one part.")]})
@@ -432,6 +449,7 @@ def material_request_create(*, actor, order_id: int, lines, comment: str = "") -
 @transaction.atomic
 def material_request_decide(*, actor, request_id: int, approve: bool, comment: str = "") -> MaterialRequest:
     _require(actor, "purchasing")
+    approve = _flag(approve, "approve")
     request = _request_for_update(request_id)
     if request.state != RequestState.SUBMITTED:
         raise Conflict(_("This request was already decided."), code="invalid_state")
@@ -641,6 +659,7 @@ def scrap_apply(*, actor, reason: str, case_id: int | None = None, unit_ids=None
 def scrap_decide(*, actor, application_id: int, approve: bool, comment: str = "") -> ScrapApplication:
     """The manager decides: approved units go to the scrap warehouse, parts leave raw-material stock."""
     _require(actor, "manager")
+    approve = _flag(approve, "approve")
     application = ScrapApplication.objects.select_for_update().filter(pk=application_id).first()
     if application is None:
         raise NotFound()
@@ -696,7 +715,8 @@ def refurbish_order_create(*, actor, supplier: str, teardown_part_ids: list[int]
     _require(actor, "purchasing", "repair")
     if not str(supplier).strip():
         raise InvalidInput(details={"supplier": [_("This field is required.")]})
-    rows = list(TeardownPart.objects.select_for_update().filter(pk__in=teardown_part_ids or []))
+    teardown_part_ids = _ids(teardown_part_ids, "teardown_part_ids")
+    rows = list(TeardownPart.objects.select_for_update().filter(pk__in=teardown_part_ids))
     wrong = [row.pk for row in rows if row.outcome != PartOutcome.COSMETIC or row.refurbish_order_id]
     if not rows or len(rows) != len(set(teardown_part_ids)) or wrong:
         raise Conflict(_("Only cosmetic teardown parts not yet sent go on a refurbishment order."),
