@@ -307,6 +307,8 @@ class PartsStockMachine(RuleBasedStateMachine):
         order = data.draw(st.sampled_from(sorted(self.order_states)), label="order")
         lines, _spoiled = _lines(data, max_size=3, most=4, spoil=None)
         pk = self._request_create("repair", order, lines, False)
+        if pk is None:  # the order was closed: no material is asked for it
+            return
         self._request_decide("purchasing", pk, True, "")
         if steps >= 3:
             self._request_receive(data.draw(st.sampled_from(["purchasing", "warehouse"]), label="receiver"), pk)
