@@ -181,7 +181,7 @@ def test_scrap_application_with_weights_per_class_approved(disposed, post, parts
     assert {(u["state"], u["exit"], u["warehouse"]) for u in units} == {("done", "scrapped", "SC")}
 
 
-def test_teardown_returns_good_parts_to_stock_and_sends_cosmetic_parts_to_refurbishment(disposed, post, parts):
+def test_teardown_returns_good_parts_to_stock_and_sends_cosmetic_parts_to_refurbishment(disposed, post, parts, api):
     case, ids = disposed(SERIALS[:1], disposition="teardown", outcome="refund")
     torn = post("repair", "teardowns/", {"unit": ids[0], "parts": [
         {"part": "HT-ELEM", "quantity": 1, "outcome": "good"},
@@ -197,6 +197,9 @@ def test_teardown_returns_good_parts_to_stock_and_sends_cosmetic_parts_to_refurb
     back = post("quality", f"refurbish-orders/{order['id']}/return/", {"passed": 1, "cost": "18.00"})
     assert (back["state"], back["passed_qc"], back["failed_qc"]) == ("returned", 1, 1)
     assert raw_stock("HT-PANEL") == 1
+    # The refurbishment is a cost of the case whose unit gave the parts.
+    cost = api("finance").get(f"/api/v1/cases/{case['id']}/cost/").json()
+    assert (cost["outsourcing"], cost["total"]) == ("18.00", "18.00")
     post("repair", "teardowns/", {"unit": ids[0], "parts": [{"part": "HT-ELEM", "quantity": 1, "outcome": "x"}]},
          expect=400)
 
@@ -214,6 +217,11 @@ def test_a_delay_past_the_maximum_needs_a_manager(disposed, post):
     assert granted["delay_working_days"] == 16 and granted["delays"][1]["approved_by"] == "manager"
     deadline = Deadline.objects.get(subject_type="repair_order", subject_id=order["id"], kind="repair_order")
     assert deadline.budget_seconds == (3 + 16) * 86400
+    from aftersales.notifications.models import Notification
+    from aftersales.notifications.services import render
+
+    told = Notification.objects.filter(kind="repair_delay", recipient__username="service").order_by("id")
+    assert told.count() == 2 and "已书面通知销售售后服务部" in render(told.last(), "en")[1]
 
 
 def test_cost_of_a_case_adds_up_from_its_parts_labour_and_transport(disposed, post, parts, flow, api):

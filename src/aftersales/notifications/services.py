@@ -116,6 +116,8 @@ def _render_context(notification: Notification) -> dict:
             item["label"] = kind.label if kind else item["kind"]
             item["due"] = timezone.localtime(timezone.datetime.fromisoformat(item["due_at"])).strftime("%Y-%m-%d %H:%M")
         context["more"] = context["count"] - len(context["items"])
+    if notification.kind == "repair_delay":
+        context["due"] = timezone.localtime(timezone.datetime.fromisoformat(context["due_at"])).strftime("%Y-%m-%d %H:%M")
     if notification.kind == "major_anomaly":
         from aftersales.repairs.models import MAJOR_ANOMALY_LABELS
 

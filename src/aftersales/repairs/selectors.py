@@ -12,6 +12,25 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
 
+def _outsourcing(case) -> Decimal:
+    """The case's share of outsourced refurbishment: each returned order's cost split by the quantity
+    of parts that came from this case's torn-down units."""
+    from .models import RefurbishState, TeardownPart
+
+    share = ZERO
+    rows = TeardownPart.objects.filter(refurbish_order__state=RefurbishState.RETURNED).values_list(
+        "refurbish_order_id", "refurbish_order__cost", "unit__return_case_id", "quantity")
+    orders: dict[int, dict] = {}
+    for order_id, cost, case_id, quantity in rows.filter(refurbish_order__in=TeardownPart.objects.filter(
+            unit__return_case=case).values("refurbish_order")):
+        entry = orders.setdefault(order_id, {"cost": cost, "all": 0, "ours": 0})
+        entry["all"] += quantity
+        entry["ours"] += quantity if case_id == case.pk else 0
+    for entry in orders.values():
+        share += entry["cost"] * entry["ours"] / entry["all"]
+    return share.quantize(CENT)
+
+
 def order_data(order: RepairOrder) -> dict:
     plan = getattr(order, "plan", None) if hasattr(order, "plan") else None
     return {
@@ -56,10 +75,11 @@ def case_cost(case) -> dict:
     for quote in Quote.objects.filter(return_case=case, state=QuoteState.ACCEPTED):
         transport += quote.transport * len(quote.unit_ids)
         charged += quote.total_per_unit * len(quote.unit_ids)
-    total = parts + labour + transport
+    outsourcing = _outsourcing(case)
+    total = parts + labour + transport + outsourcing
     return {
         "parts": parts, "labour_hours": hours, "labour_rate": rate, "labour": labour, "transport": transport,
-        "total": total, "charged": charged, "absorbed": max(total - charged, ZERO),
+        "outsourcing": outsourcing, "total": total, "charged": charged, "absorbed": max(total - charged, ZERO),
         "units": [{"unit": unit_id, "parts": data["parts"], "labour_hours": data["labour_hours"],
                    "labour": (data["labour_hours"] * rate).quantize(Decimal("0.01"))}
                   for unit_id, data in sorted(by_unit.items())],

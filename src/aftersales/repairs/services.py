@@ -415,10 +415,21 @@ def delay_add(*, actor, order_id: int, reason: str, explanation: str, working_da
     order.save(update_fields=["delay_working_days", "version"])
     _order_clock(order, actor=actor)
     order.refresh_from_db(fields=["due_at"])
+    _notify_service_of_delay(order, working_days, str(notice))
     return Delay.objects.create(order=order, reason=reason, explanation=str(explanation)[:5000],
                                 working_days=working_days, notice=str(notice)[:5000], requested_by=actor,
                                 approved_by=actor if total > limit else None, due_before=before,
                                 due_after=order.due_at)
+
+
+def _notify_service_of_delay(order: RepairOrder, working_days: int, notice: str) -> None:
+    """The written notice of a delay reaches service (who tells the customer) with the delay itself."""
+    from aftersales.notifications.services import notify, recipients
+
+    notify(recipients(role="service"), "repair_delay",
+           {"order": order.number, "case": order.return_case.number, "working_days": working_days,
+            "notice": notice[:2000], "due_at": order.due_at.isoformat()},
+           subject_type="return_case", subject_id=order.return_case_id)
 
 
 # --- material requests ---
