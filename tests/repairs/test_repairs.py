@@ -342,3 +342,37 @@ def test_bad_inputs_found_by_the_property_test_are_refused(disposed, post, parts
     huge = post("repair", "teardowns/", {"unit": ids[0], "parts": [{"part": "HT-ELEM", "quantity": 2 ** 63,
                                                                     "outcome": "good"}]}, expect=400)
     assert "0" in huge["details"]["parts"]
+
+
+def test_review_findings_on_quotes_and_inputs(disposed, post, parts, flow, api):
+    case, ids = _charged(disposed, post, [1, 2])
+    body = {"case": case["id"], "unit_ids": ids, "parts": [{"part": "HT-ELEM", "quantity": 1}], "labour_hours": "1"}
+    quote = post("service", "quotes/", body, expect=201)
+    assert post("service", "quotes/", body, expect=409)["code"] == "quote_pending"  # revise instead
+    shown = api("alice").get("/api/v1/quotes/", {"case": case["id"]}).json()[0]["lines"][0]
+    assert "unit_cost" not in shown and shown["unit_price"] == "42.00"
+    # The customer answers unit by unit: the quote settles with the last answer.
+    flow("alice", "accept_charge", case, unit_ids=[ids[0]])
+    assert Quote.objects.get(pk=quote["id"]).state == "sent"
+    flow("alice", "accept_charge", case, unit_ids=[ids[1]])
+    assert Quote.objects.get(pk=quote["id"]).state == "accepted"
+    for bad in ({"case": "x", "unit_ids": ids}, {"case": case["id"], "unit_ids": "12"},
+                {"case": case["id"], "unit_ids": ids, "is_batch": "false"}):
+        post("planning", "repair-orders/", bad, expect=400)
+    order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=201)
+    post("repair", f"repair-orders/{order['id']}/plan/", {"expected_finish": "2026-02-30T10:00"}, expect=400)
+    post("repair", f"repair-orders/{order['id']}/start/")
+    post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[0], labour_hours="1e7")]},
+         expect=400)
+    post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[0], major_anomaly=None)]})
+
+
+def test_a_sent_quote_revised_is_quoted_again_through_the_case(disposed, post, parts, detail):
+    case, ids = _charged(disposed, post, [1])
+    quote = post("service", "quotes/", {"case": case["id"], "unit_ids": ids, "parts": [], "labour_hours": "1"},
+                 expect=201)
+    post("service", f"quotes/{quote['id']}/revise/", {"parts": [], "labour_hours": "2", "reason": "复核工时"},
+         expect=201)
+    data = detail(case, role="alice")
+    assert data["units"][0]["charge_amount"] == "100.00"
+    assert [n["content"]["amount"] for n in data["notices"] if n["kind"] == "charge"] == ["50.00", "100.00"]

@@ -326,3 +326,13 @@ def test_the_manager_sees_the_overview_chart_from_local_static_files(browser_as,
     assert sum(data["on_time"]) + sum(data["overdue"]) == 3  # first reply, approval, complaint cycle
     assert "/static/web/vendor/echarts-5.6.0.min.js" in body and "cdn" not in body.lower()
     assert "overview-chart" not in browser_as("service").get("/").content.decode()
+
+
+def test_a_refused_photo_saves_no_application(browser_as, registry):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    script = SimpleUploadedFile("virus.exe", b"MZ" + b"0" * 64, content_type="application/octet-stream")
+    response = browser_as("alice").post("/cases/new/", {
+        "channel": "dealer", "line-0-product_model": "HT-2000", "line-0-item_name": "电热水器",
+        "line-0-serials": "HT26090001", "submit_now": "1", "photos": [script]})
+    assert response.status_code == 400 and ReturnCase.objects.count() == 0

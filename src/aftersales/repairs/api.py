@@ -166,9 +166,12 @@ MaterialRequestIssueView = _request_step("issue", lambda actor, pk, body: servic
     actor=actor, request_id=pk))
 
 
-def _quote_data(quote: Quote) -> dict:
+def _quote_data(quote: Quote, *, for_customer: bool = False) -> dict:
+    lines = quote.lines
+    if for_customer:  # the company's own cost of a part is not the customer's business
+        lines = [{key: value for key, value in line.items() if key != "unit_cost"} for line in lines]
     return {"id": quote.pk, "case": quote.return_case_id, "revision": quote.revision, "state": quote.state,
-            "unit_ids": quote.unit_ids, "lines": quote.lines, "parts_total": str(quote.parts_total),
+            "unit_ids": quote.unit_ids, "lines": lines, "parts_total": str(quote.parts_total),
             "labour_total": str(quote.labour_total), "transport": str(quote.transport),
             "total_per_unit": str(quote.total_per_unit), "reason": quote.reason,
             "expected_return_date": quote.expected_return_date}
@@ -184,7 +187,9 @@ class QuotesView(APIView):
         case = case_get(user=request.user, pk=int(raw)) if raw.isdigit() else None
         if case is None:
             raise NotFound()
-        return Response([_quote_data(q) for q in Quote.objects.filter(return_case=case).order_by("id")])
+        customer = request.user.customer_id is not None
+        return Response([_quote_data(q, for_customer=customer)
+                         for q in Quote.objects.filter(return_case=case).order_by("id")])
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request):

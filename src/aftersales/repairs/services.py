@@ -40,6 +40,12 @@ def _flag(value, field: str) -> bool:
     return value
 
 
+def _id(value, field: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidInput(details={field: [_("An id (a whole number) is expected.")]})
+    return value
+
+
 def _ids(value, field: str) -> list[int]:
     """A list of record ids; a string or a number is refused, not read digit by digit."""
     if not isinstance(value, list) or not all(isinstance(pk, int) and not isinstance(pk, bool) for pk in value):
@@ -63,14 +69,14 @@ def next_number(prefix: str) -> str:
     return f"{prefix}-{year}-{last:04d}"
 
 
-def _decimal(value, field: str, *, minimum=Decimal("0")) -> Decimal:
+def _decimal(value, field: str, *, minimum=Decimal("0"), maximum=Decimal("1e10")) -> Decimal:
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError):
         raise InvalidInput(details={field: [_("Must be a number.")]}) from None
     if not number.is_finite() or number < minimum:
         raise InvalidInput(details={field: [_("Must be at least %(minimum)s.") % {"minimum": minimum}]})
-    if number >= Decimal("1e10"):
+    if number >= maximum:
         raise InvalidInput(details={field: [_("Too large.")]})
     return number
 
@@ -135,6 +141,10 @@ def order_open(*, actor, case_id: int, unit_ids: list[int], kind: str = OrderKin
                team: str = "", is_batch: bool | None = None) -> RepairOrder:
     """Planning opens a rework order for disposed units of one case (repair, rework or refurbish)."""
     _require(actor, "planning")
+    case_id = _id(case_id, "case")
+    unit_ids = _ids(unit_ids, "unit_ids")
+    if is_batch is not None:
+        is_batch = _flag(is_batch, "is_batch")
     if kind not in OrderKind.values:
         raise InvalidInput(details={"kind": [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(OrderKind.values)}]})
     case = ReturnCase.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
@@ -172,7 +182,12 @@ def order_plan(*, actor, order_id: int, expected_finish, note: str = "") -> Repa
     order = _order_for_update(order_id)
     from django.utils.dateparse import parse_datetime
 
-    finish = parse_datetime(str(expected_finish)) if not hasattr(expected_finish, "tzinfo") else expected_finish
+    if order.state in (OrderState.DONE, OrderState.CANCELLED):
+        raise Conflict(_("The order is closed."), code="invalid_state")
+    try:
+        finish = parse_datetime(str(expected_finish)) if not hasattr(expected_finish, "tzinfo") else expected_finish
+    except ValueError:
+        finish = None
     if finish is None:
         raise InvalidInput(details={"expected_finish": [_("Enter a moment such as 2026-12-01T17:00.")]})
     if timezone.is_naive(finish):
@@ -259,9 +274,9 @@ def records_add(*, actor, order_id: int, records: list[dict]) -> list[RepairReco
     if not isinstance(records, list) or not records:
         raise InvalidInput(details={"records": [_("Give at least one repair record.")]})
     on_order = set(_order_unit_ids(order))
-    units = {u.pk: u for u in ReturnUnit.objects.filter(pk__in=[r.get("unit") for r in records
-                                                                if isinstance(r, dict)]).select_related(
-        "product_model")}
+    units = {u.pk: u for u in ReturnUnit.objects.filter(pk__in=[
+        r["unit"] for r in records if isinstance(r, dict) and isinstance(r.get("unit"), int)
+        and not isinstance(r.get("unit"), bool)]).select_related("product_model")}
     known_parts = _parts_by_code([r.get("parts", []) for r in records if isinstance(r, dict)])
     errors, parsed = {}, []
     for index, record in enumerate(records):
@@ -279,10 +294,10 @@ def records_add(*, actor, order_id: int, records: list[dict]) -> list[RepairReco
         for name in ("fault_found", "action"):
             if not str(record.get(name, "")).strip():
                 problems[name] = [_("This field is required.")]
-        if record.get("major_anomaly") and record["major_anomaly"] not in MAJOR_ANOMALIES:
+        if record.get("major_anomaly") not in (None, "", *MAJOR_ANOMALIES):
             problems["major_anomaly"] = [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(MAJOR_ANOMALIES)}]
         try:
-            hours = _decimal(record.get("labour_hours", 0), "labour_hours")
+            hours = _decimal(record.get("labour_hours", 0), "labour_hours", maximum=Decimal("100000"))
             parts = _parts(record.get("parts", []), found=known_parts)
         except InvalidInput as error:
             problems.update(error.details)
@@ -306,7 +321,7 @@ def records_add(*, actor, order_id: int, records: list[dict]) -> list[RepairReco
                      software_before=str(r.get("software_before", ""))[:40],
                      software_after=str(r.get("software_after") or unit.product_model.latest_software_revision)[:40],
                      is_anomaly=bool(r.get("is_anomaly") or r.get("major_anomaly")),
-                     major_anomaly=r.get("major_anomaly", ""))
+                     major_anomaly=r.get("major_anomaly") or "")
         for unit, r, hours, _parts_ in parsed], batch_size=1000)
     apply_action(actor=actor, case_id=order.return_case_id, action="finish_work",
                  unit_ids=[unit.pk for unit, *_rest in parsed])
@@ -444,7 +459,7 @@ def _request_for_update(request_id: int) -> MaterialRequest:
 @transaction.atomic
 def material_request_create(*, actor, order_id: int, lines, comment: str = "") -> MaterialRequest:
     _require(actor, "repair")
-    order = _order_for_update(order_id)
+    order = _order_for_update(_id(order_id, "order"))
     if order.state in (OrderState.DONE, OrderState.CANCELLED):
         raise Conflict(_("The order is closed."), code="invalid_state")
     parts = _parts(lines, "lines")
@@ -548,12 +563,18 @@ def quote_send(*, actor, case_id: int, unit_ids: list[int], parts, labour_hours,
                expected_return_date=None) -> Quote:
     """收费清单 to the customer: the case's quote_charge step, with the full quote behind the amount."""
     _require(actor, "service")
+    case_id, unit_ids = _id(case_id, "case"), sorted(set(_ids(unit_ids, "unit_ids")))
+    quoted = [q.pk for q in Quote.objects.filter(return_case_id=case_id, state=QuoteState.SENT)
+              if set(q.unit_ids) & set(unit_ids)]
+    if quoted:
+        raise Conflict(_("These units already have a quote waiting for the customer: revise it instead."),
+                       code="quote_pending", details={"quotes": quoted})
     priced = quote_compute(parts=parts, labour_hours=labour_hours, transport=transport)
     expected = _expected(expected_return_date)
     apply_action(actor=actor, case_id=case_id, action="quote_charge", unit_ids=unit_ids,
                  params={"amount": str(priced["total"]), "expected_return_date": str(expected or "")})
     return Quote.objects.create(
-        return_case_id=case_id, unit_ids=sorted(set(unit_ids)), lines=priced["lines"],
+        return_case_id=case_id, unit_ids=unit_ids, lines=priced["lines"],
         parts_total=priced["parts_total"], labour_total=priced["labour_total"], transport=priced["transport"],
         total_per_unit=priced["total"], expected_return_date=expected, created_by=actor)
 
@@ -572,13 +593,15 @@ def quote_revise(*, actor, quote_id: int, parts, labour_hours, transport=0, expe
         raise InvalidInput(details={"reason": [_("Say what the bench found.")]})
     priced = quote_compute(parts=parts, labour_hours=labour_hours, transport=transport)
     expected = _expected(expected_return_date)
-    action = "revise_charge" if quote.state == QuoteState.ACCEPTED else None
     params = {"amount": str(priced["total"]), "expected_return_date": str(expected or ""), "reason": str(reason)}
-    if action:
-        apply_action(actor=actor, case_id=quote.return_case_id, action=action, unit_ids=quote.unit_ids,
-                     params=params, comment=str(reason)[:2000])
+    if quote.state == QuoteState.SENT:
+        # Not answered yet: the new amount is quoted again (charge cleared first, so the step applies).
+        ReturnUnit.objects.filter(pk__in=quote.unit_ids).update(charge_amount=None)
+        action = "quote_charge"
     else:
-        ReturnUnit.objects.filter(pk__in=quote.unit_ids).update(charge_amount=priced["total"])
+        action = "revise_charge"
+    apply_action(actor=actor, case_id=quote.return_case_id, action=action, unit_ids=quote.unit_ids,
+                 params=params, comment=str(reason)[:2000])
     quote.state = QuoteState.SUPERSEDED
     quote.save(update_fields=["state"])
     return Quote.objects.create(
@@ -611,10 +634,13 @@ def quotes_follow_answers(sender, *, case, action, unit_ids, **kwargs) -> None:
     """The customer answered on the case (portal or recorded by service): the quote in force follows."""
     if action not in ("accept_charge", "refuse_charge"):
         return
-    answered = set(unit_ids)
     for quote in Quote.objects.select_for_update().filter(return_case=case, state=QuoteState.SENT):
-        if set(quote.unit_ids) <= answered:
-            quote.state = QuoteState.ACCEPTED if action == "accept_charge" else QuoteState.REFUSED
+        if not set(quote.unit_ids) & set(unit_ids):
+            continue
+        answers = list(ReturnUnit.objects.filter(pk__in=quote.unit_ids).values_list("charge_answer", flat=True))
+        if all(answers):  # settled once every unit of the quote has its answer; any refusal refuses it
+            accepted = all(answer.get("accepted") for answer in answers)
+            quote.state = QuoteState.ACCEPTED if accepted else QuoteState.REFUSED
             quote.answered_at = timezone.now()
             quote.save(update_fields=["state", "answered_at"])
 
@@ -645,7 +671,9 @@ def scrap_apply(*, actor, reason: str, case_id: int | None = None, unit_ids=None
                 weights_kg=None) -> ScrapApplication:
     """报废申请单 for units waiting for scrap approval and/or scrapped materials (by part or by weight)."""
     _require(actor, "quality", "repair", "warehouse")
-    unit_ids = sorted(set(unit_ids or []))
+    unit_ids = sorted(set(_ids(unit_ids, "unit_ids"))) if unit_ids not in (None, []) else []
+    if case_id is not None:
+        case_id = _id(case_id, "case")
     parsed = _parts(parts or [])
     weights = _weights(weights_kg)
     if not str(reason).strip():
@@ -698,7 +726,7 @@ def teardown_record(*, actor, unit_id: int, parts) -> list[TeardownPart]:
     """Parts taken from a torn-down unit: good ones into raw-material stock (after QC), cosmetic ones
     wait for outsourced refurbishment, the rest is scrap."""
     _require(actor, "repair", "quality")
-    unit = ReturnUnit.objects.select_for_update().filter(pk=unit_id).first()
+    unit = ReturnUnit.objects.select_for_update().filter(pk=_id(unit_id, "unit")).first()
     if unit is None:
         raise NotFound()
     if unit.exit != UnitExit.TORN_DOWN:

@@ -140,7 +140,8 @@ def _order_context(request, order: RepairOrder, errors=None, failed=None) -> dic
 
 
 def _order(pk: int) -> RepairOrder:
-    order = RepairOrder.objects.select_related("return_case", "first_article_unit").filter(pk=pk).first()
+    order = (RepairOrder.objects.select_related("return_case", "first_article_unit", "plan__answered_by")
+             .prefetch_related("first_article_checks", "delays__approved_by").filter(pk=pk).first())
     if order is None:
         raise Http404
     return order

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -256,15 +257,17 @@ def case_new(request):
         if not errors and not line_errors:
             indexes = [line.pop("_index") for line in lines]
             try:
-                typed = case_services.lines_from_codes(lines)
-                case = case_services.case_create(
-                    actor=request.user, customer=customer, lines=typed, channel=channel,
-                    customer_reference=request.POST.get("customer_reference", "").strip()[:80],
-                    notes=request.POST.get("notes", "").strip())
-                for upload in request.FILES.getlist("photos"):
-                    attachment_add(actor=request.user, case_id=case.pk, upload=upload, description=upload.name[:200])
-                if request.POST.get("submit_now"):
-                    apply_action(actor=request.user, case_id=case.pk, action="submit")
+                with transaction.atomic():  # the case, its photos and its submission, or nothing
+                    typed = case_services.lines_from_codes(lines)
+                    case = case_services.case_create(
+                        actor=request.user, customer=customer, lines=typed, channel=channel,
+                        customer_reference=request.POST.get("customer_reference", "").strip()[:80],
+                        notes=request.POST.get("notes", "").strip())
+                    for upload in request.FILES.getlist("photos"):
+                        attachment_add(actor=request.user, case_id=case.pk, upload=upload,
+                                       description=upload.name[:200])
+                    if request.POST.get("submit_now"):
+                        apply_action(actor=request.user, case_id=case.pk, action="submit")
             except AppError as error:
                 details = _error_details(error)
                 for key, value in (details.pop("lines", [{}])[0] if isinstance(details.get("lines"), list)
