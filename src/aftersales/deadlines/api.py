@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from aftersales.core.errors import NotFound
 from aftersales.core.pagination import Pagination
 from aftersales.core.roles import ROLES
-from aftersales.returns.workflow import roles_of
+from aftersales.returns.workflow import user_roles
 
 from .selectors import deadline_data, queue, queue_counts
 
@@ -18,9 +18,7 @@ ROLE_LABELS = {role.code: role.label for role in ROLES}
 
 
 def _roles(user) -> list[str]:
-    if getattr(user, "customer_id", None) is not None:
-        return ["customer"]
-    return sorted(roles_of(user), key=list(ROLE_LABELS).index)
+    return sorted(user_roles(user), key=list(ROLE_LABELS).index)
 
 
 class QueueCountsSerializer(serializers.Serializer):

@@ -200,6 +200,15 @@ def roles_of(user) -> set[str]:
     return set(user.role_codes())
 
 
+def user_roles(user) -> set[str]:
+    """The roles a signed-in user acts in: a customer user is the customer, staff their roles."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    if getattr(user, "customer_id", None) is not None:
+        return {"customer"}
+    return roles_of(user)
+
+
 def case_states_for(action: Action) -> tuple[str, ...]:
     if action.level == CASE:
         return action.sources

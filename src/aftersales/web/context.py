@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.returns.workflow import roles_of
+from aftersales.returns.workflow import user_roles
 
 # (url name, label, roles that see it; empty = every signed-in user)
 NAVIGATION = [
@@ -19,14 +19,6 @@ NAVIGATION = [
     ("web:scrap_list", _("Scrap applications"), {"manager"}),
     ("web:notifications", _("Notifications"), set()),
 ]
-
-
-def user_roles(user) -> set[str]:
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    if user.customer_id is not None:
-        return {"customer"}
-    return roles_of(user)
 
 
 def web(request) -> dict:

@@ -32,6 +32,7 @@ from aftersales.returns.models import (DefectClass, Disposition, Inspection, Out
                                        Responsibility, ReturnCase, ReturnUnit, UnitState, WarrantyStatus)
 
 from .context import user_roles
+from .views import _case_or_404
 
 NOT_ARRIVED = (UnitState.EXPECTED, UnitState.MISSING)
 # A4 label sheets of 3 × 8 labels, 70 × 37 mm (the common 24-up sheet); one sheet per printed page.
@@ -56,13 +57,6 @@ def _identity(serial: str, unit_id: int) -> str:
 def _moment(value) -> str:
     # Formatted here rather than with |date in the template: a thousand rows render noticeably faster.
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _case_or_404(request, pk: int) -> ReturnCase:
-    case = selectors.case_get(user=request.user, pk=pk)
-    if case is None:
-        raise Http404
-    return case
 
 
 # --- the data of each form (a fixed number of queries whatever the number of units) ---

@@ -113,6 +113,13 @@ def order_new(request, case_id: int):
 
 # --- the order page ---
 
+def _to_record(order: RepairOrder, units: list[dict]) -> list[dict]:
+    """The units of the order that a repair record may be made for now."""
+    workable = {UnitState.IN_WORK} | ({UnitState.DISPOSED} if order.state == OrderState.IN_PROGRESS else set())
+    return [u for u in units if u["state"] in workable and (
+        order.state != OrderState.FIRST_ARTICLE or u["id"] == order.first_article_unit_id)]
+
+
 def _order_context(request, order: RepairOrder, errors=None, failed=None) -> dict:
     data = repair_selectors.order_data(order)
     roles = user_roles(request.user)
@@ -122,9 +129,7 @@ def _order_context(request, order: RepairOrder, errors=None, failed=None) -> dic
     states = dict(UnitState.choices)
     for unit in units:
         unit["state_label"] = states[unit["state"]]
-    workable = {UnitState.IN_WORK} | ({UnitState.DISPOSED} if order.state == OrderState.IN_PROGRESS else set())
-    to_record = [u for u in units if u["state"] in workable and (
-        order.state != OrderState.FIRST_ARTICLE or u["id"] == order.first_article_unit_id)]
+    to_record = _to_record(order, units)
     first_article_ready = (order.state == OrderState.FIRST_ARTICLE and any(
         u["id"] == order.first_article_unit_id and u["state"] == UnitState.FINAL_INSPECTION for u in units))
     requests = list(order.material_requests.prefetch_related("lines__part").order_by("id"))
@@ -183,8 +188,9 @@ def _records_from(request, pk: int) -> list[dict]:
     record["parts"] = _parts_from(post)
     order = _order(pk)
     if post.get("all_units") == "on":
-        context = _order_context(request, order)
-        return [{**record, "unit": unit["id"]} for unit in context["to_record"]]
+        units = list(ReturnUnit.objects.filter(pk__in=OrderUnit.objects.filter(order=order).values("unit_id"))
+                     .order_by("id").values("id", "state"))
+        return [{**record, "unit": unit["id"]} for unit in _to_record(order, units)]
     serial = post.get("serial", "").strip()
     unit_id = post.get("unit", "")
     if serial:

@@ -34,7 +34,7 @@ from aftersales.returns import selectors
 from aftersales.returns.models import (CaseState, Channel, CustomerNotice, DefectClass, Disposition, Outcome, Reason, Responsibility,
                                        ReturnCase, ReturnUnit, UnitExit, UnitState, VolumeClass, WarrantyStatus)
 from aftersales.returns.services import cases as case_services
-from aftersales.returns.services.actions import apply_action
+from aftersales.returns.services.actions import allowed_actions, apply_action
 from aftersales.returns.services.attachments import attachment_add
 from aftersales.returns.workflow import ACTIONS
 
@@ -183,8 +183,8 @@ def case_action(request, pk: int, action: str):
     if not errors:
         params, comment = action_fields.params_from(request.POST, action)
         unit_ids = [int(pk) for pk in request.POST.getlist("unit_ids") if pk.isdigit()] or None
-        if spec.level == "unit" and unit_ids is None:
-            allowed = {a["action"]: a for a in selectors.case_detail_data(case, user=request.user)["allowed_actions"]}
+        if spec.level == "unit" and unit_ids is None:  # none ticked: every unit the action applies to
+            allowed = {a["action"]: a for a in allowed_actions(case, request.user)}
             unit_ids = allowed.get(action, {}).get("unit_ids") or []
         version = request.POST.get("version")
         try:
