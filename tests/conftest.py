@@ -15,6 +15,8 @@ from aftersales.core.roles import STAFF_ROLE_CODES
 from aftersales.masterdata.models import Customer, ProductModel, ShippedUnit
 
 PASSWORD = "s3cret-Passw0rd"
+# The return case's flow fixtures (new_case, received, refused, ...) for every test directory.
+pytest_plugins = ["tests.flows"]
 
 
 @pytest.fixture

@@ -29,7 +29,6 @@ from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 from aftersales.returns.services.actions import apply_action
 from aftersales.returns.services.cases import case_create
 from tests.conftest import PASSWORD
-from tests.returns.conftest import registry  # noqa: F401  Alice's registered units (HT2609xxxx, HT2501xxxx)
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = {

@@ -15,7 +15,7 @@ from aftersales.notifications.delivery import LEASE, MAX_ATTEMPTS, claim, delive
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import notify, render
 from tests.conftest import at
-from tests.returns.test_flows import FUNCTION_FAULT, OUT_OF_WARRANTY, items_for, line
+from tests.flows import FUNCTION_FAULT, OUT_OF_WARRANTY, items_for, line
 
 DOWN = "tests.notifications.backends.DownBackend"
 

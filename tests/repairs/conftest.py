@@ -3,8 +3,7 @@ from decimal import Decimal
 import pytest
 
 from aftersales.masterdata.models import Part
-from tests.returns.conftest import detail, flow, new_case, registry  # noqa: F401  the return case's flow helpers
-from tests.returns.test_flows import FUNCTION_FAULT, items_for, line
+from tests.flows import FUNCTION_FAULT, items_for, line
 
 
 @pytest.fixture

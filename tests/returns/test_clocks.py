@@ -8,7 +8,7 @@ import pytest
 from aftersales.deadlines.models import Deadline, DeadlinePause
 from tests.conftest import at
 
-from .test_flows import FUNCTION_FAULT, OUT_OF_WARRANTY, SHIP, items_for, line
+from tests.flows import FUNCTION_FAULT, OUT_OF_WARRANTY, SHIP, items_for, line
 
 pytestmark = pytest.mark.django_db
 

@@ -10,63 +10,14 @@ import pytest
 from django.utils import timezone
 
 from aftersales.accounts.services import user_create
-from aftersales.deadlines.models import Deadline
 from aftersales.inventory.models import StockBalance, StockMove
 from aftersales.masterdata.models import ShippedUnit
-from aftersales.notifications.models import Notification
-from aftersales.returns.models import (Approval, CaseEvent, CaseNumberSequence, CustomerNotice, Inspection,
-                                       ReceivingDiscrepancy, ReturnCase, ReturnLine, ReturnUnit)
+from aftersales.returns.models import (CaseEvent, CaseNumberSequence, ReceivingDiscrepancy, ReturnCase, ReturnUnit)
+
+from tests.flows import (FUNCTION_FAULT, HT, IN_WARRANTY, OUT_OF_WARRANTY, SHIP, allowed, footprint, items_for, line,
+                       notice_kinds)
 
 pytestmark = pytest.mark.django_db
-
-HT = "HT-2000"
-IN_WARRANTY = "HT2609{:04d}"  # registry fixture: shipped 2026-09-10
-OUT_OF_WARRANTY = "HT2501{:04d}"  # registry fixture: shipped 2025-01-10
-
-
-def line(*, serials=None, quantity=None, outcome="repair", model=HT, **fields) -> dict:
-    """A complete return-note line (part no., name, quantity or serials, lot, defect)."""
-    body = {"product_model": model, "item_name": "电热水器 2000W", "production_lot": "260910-1",
-            "defect_description": "不加热", "requested_outcome": outcome, **fields}
-    if serials is not None:
-        body["serials"] = serials
-    if quantity is not None:
-        body["quantity"] = quantity
-    return body
-
-
-def items_for(lines: list[dict]) -> list[dict]:
-    """What arrives when the goods match the note exactly."""
-    items = []
-    for number, note_line in enumerate(lines, start=1):
-        if note_line.get("serials"):
-            items.extend({"serial": serial} for serial in note_line["serials"])
-        else:
-            items.append({"line": number, "quantity": note_line["quantity"]})
-    return items
-
-
-def footprint(case_id: int) -> dict:
-    """Everything an action may write; equal before and after means nothing was written."""
-    case = ReturnCase.objects.get(pk=case_id)
-    return {
-        "case": (case.state, case.version, case.approval_round),
-        "units": list(ReturnUnit.objects.filter(return_case_id=case_id).order_by("id").values_list(
-            "id", "state", "warehouse_id", "exit", "disposition", "consent", "charge_amount", "charge_answer")),
-        "lines": list(ReturnLine.objects.filter(return_case_id=case_id).order_by("id").values_list(
-            "id", "refund_amount", "exchanges_shipped")),
-        "events": CaseEvent.objects.filter(return_case_id=case_id).count(),
-        "notices": CustomerNotice.objects.filter(return_case_id=case_id).count(),
-        "approvals": Approval.objects.filter(return_case_id=case_id).count(),
-        "inspections": Inspection.objects.filter(unit__return_case_id=case_id).count(),
-        "discrepancies": ReceivingDiscrepancy.objects.filter(return_case_id=case_id).count(),
-        "deadlines": list(Deadline.objects.filter(subject_type="return_case", subject_id=case_id).order_by("id")
-                          .values_list("id", "state", "due_at", "consumed_seconds")),
-        "notifications": Notification.objects.count(),
-        "moves": StockMove.objects.count(),
-        "balances": list(StockBalance.objects.order_by("id").values_list("id", "quantity")),
-    }
-
 
 @pytest.fixture(autouse=True)
 def _product_models(product_models):
@@ -92,84 +43,6 @@ def _every_unit_accounted_for(db):
     for key, quantity in (balances | located).items():
         assert (located[key] <= balances[key]) if key[0] == "FG" else (located[key] == balances[key]), key
 
-
-@pytest.fixture
-def stock(api):
-    """stock() -> Counter of the HT-2000 balance per warehouse code, read through the API."""
-
-    def balances(model=HT) -> Counter:
-        response = api("warehouse").get("/api/v1/stock/balances/", {"product_model__code": model, "page_size": 500})
-        assert response.status_code == 200, response.json()
-        return Counter({row["warehouse"]: row["quantity"] for row in response.json()["results"]})
-
-    return balances
-
-
-@pytest.fixture
-def timeline(api):
-    def get(case, role="service") -> list[dict]:
-        response = api(role).get(f"/api/v1/cases/{case['id']}/timeline/")
-        assert response.status_code == 200, response.json()
-        return response.json()
-
-    return get
-
-
-@pytest.fixture
-def refused(api):
-    """refused(role, action, case, status, code, **body): the action is refused with that status
-    and error code, and nothing at all was written."""
-
-    def check(role, name, case, status, code, **body):
-        before = footprint(case["id"])
-        response = api(role).post(f"/api/v1/cases/{case['id']}/actions/{name}/", body, format="json")
-        assert (response.status_code, response.json()["code"]) == (status, code), (name, role, response.json())
-        assert footprint(case["id"]) == before
-        return response.json()
-
-    return check
-
-
-@pytest.fixture
-def received(new_case, flow, detail):
-    """received(lines) -> (case, unit ids): applied, approved, received exactly as noted, receipt closed."""
-
-    def make(lines=None, approvers=("service",), **fields):
-        lines = lines or [line(serials=[IN_WARRANTY.format(1)])]
-        case = new_case(lines=lines, **fields)
-        flow("service", "submit", case)
-        for role in approvers:
-            flow(role, "approve", case)
-        flow("warehouse", "start_receiving", case)
-        flow("warehouse", "receive", case, items=items_for(lines))
-        flow("warehouse", "close_receipt", case)
-        return case, [unit["id"] for unit in detail(case)["units"]]
-
-    return make
-
-
-@pytest.fixture
-def work_and_final(flow):
-    """Repair works the units, quality passes them at final inspection."""
-
-    def run(case, ids):
-        flow("repair", "start_work", case, unit_ids=ids)
-        flow("repair", "finish_work", case, unit_ids=ids)
-        flow("quality", "pass_final", case, unit_ids=ids)
-
-    return run
-
-
-def notice_kinds(data) -> list[str]:
-    return [notice["kind"] for notice in data["notices"]]
-
-
-def allowed(data) -> dict:
-    return {entry["action"]: entry.get("unit_ids") for entry in data["allowed_actions"]}
-
-
-FUNCTION_FAULT = {"defect_class": "function", "responsibility": "company"}
-SHIP = {"carrier": "顺丰", "tracking_number": "SF1234567890"}
 
 
 # --- 1. in-warranty repair, shipped back ---
@@ -314,7 +187,7 @@ def test_refund_line_beside_a_repair_line(received, flow, detail, refused, regis
         line(serials=[IN_WARRANTY.format(1)], outcome="refund", unit_price="999.00"),
         line(serials=[IN_WARRANTY.format(2)])])
     assert "settle_refund" in allowed(detail(case, role="finance"))
-    refused("finance", "settle_refund", case, 400, "invalid", line=1)  # its unit is not inspected yet
+    refused("finance", "settle_refund", case, 409, "refund_units_undecided", line=1)  # its unit is not decided yet
     refused("finance", "settle_refund", case, 400, "invalid", line=2)  # not a refund line
     flow("quality", "inspect", case, unit_ids=[refund_id, repair_id], result=FUNCTION_FAULT)
     flow("quality", "dispose", case, unit_ids=[refund_id], disposition="defective_stock")
@@ -526,8 +399,15 @@ def test_batch_case_sorted_by_quality_with_mixed_dispositions(received, flow, de
     flow("manager", "approve_scrap", case, unit_ids=ids[30:40])
     flow("warehouse", "ship_back", case, unit_ids=ids[40:], **SHIP)
     assert stock() == Counter({"AS": 30, "SC": 10})
-    flow("repair", "start_work", case, unit_ids=ids[:30])
-    assert detail(case)["state"] == "in_work"
+    # A batch is worked through its rework order, first article first (no side door through the case).
+    refused("repair", "start_work", case, 409, "batch_work_needs_order", unit_ids=ids[:30])
+    order = api("planning").post("/api/v1/repair-orders/", {"case": case["id"], "unit_ids": ids[:30]}, format="json")
+    assert order.status_code == 201, order.json()
+    order = order.json()
+    assert api("repair").post(f"/api/v1/repair-orders/{order['id']}/start/", {}, format="json").status_code == 200
+    refused("repair", "start_work", case, 409, "first_article_pending", unit_ids=ids[1:30])
+    data = detail(case)
+    assert data["unit_counts"]["in_work"] == 1 and data["unit_counts"]["disposed"] == 29  # the first article only
 
 
 # --- 6. scrap needs a manager's approval ---

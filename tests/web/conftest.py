@@ -1,7 +1,6 @@
 import pytest
 from django.test import Client
 
-from tests.returns.conftest import detail, flow, new_case, registry  # noqa: F401  the return case's flow helpers
 
 
 @pytest.fixture

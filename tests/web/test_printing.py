@@ -9,7 +9,7 @@ import segno
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.returns.test_flows import IN_WARRANTY, OUT_OF_WARRANTY, items_for, line
+from tests.flows import IN_WARRANTY, OUT_OF_WARRANTY, items_for, line
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.utils import translation
 from aftersales.masterdata.models import ScrapClass
 from aftersales.repairs.models import DelayReason, Quote
 from tests.repairs.conftest import parts, post  # noqa: F401  the repair flow's fixtures
-from tests.returns.test_flows import FUNCTION_FAULT, IN_WARRANTY, OUT_OF_WARRANTY, items_for, line
+from tests.flows import FUNCTION_FAULT, IN_WARRANTY, OUT_OF_WARRANTY, items_for, line
 from tests.web.test_printing import COMPANY, _embedded_fonts
 
 pytestmark = pytest.mark.django_db

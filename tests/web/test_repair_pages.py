@@ -5,7 +5,7 @@ import pytest
 from aftersales.repairs.models import MaterialRequest, Quote, RepairOrder, RepairRecord, ScrapApplication
 from aftersales.returns.models import ReturnUnit
 from tests.repairs.conftest import disposed, parts, post  # noqa: F401
-from tests.returns.test_flows import OUT_OF_WARRANTY
+from tests.flows import OUT_OF_WARRANTY
 
 pytestmark = pytest.mark.django_db
 SERIALS = ["HT26090001", "HT26090002", "HT26090003"]

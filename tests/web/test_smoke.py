@@ -1,6 +1,6 @@
 import pytest
 
-from tests.returns.test_flows import items_for, line
+from tests.flows import items_for, line
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from aftersales.core import parsing
 from aftersales.core.errors import InvalidInput, NotFound
 from aftersales.core.idempotency import idempotent
 from aftersales.returns.selectors import case_get
@@ -64,8 +65,8 @@ class OrdersView(Endpoint):
         orders = RepairOrder.objects.select_related("return_case").order_by("due_at", "id")
         if request.query_params.get("state"):
             orders = orders.filter(state=request.query_params["state"])
-        if request.query_params.get("case", "").isdigit():
-            orders = orders.filter(return_case_id=int(request.query_params["case"]))
+        if request.query_params.get("case"):
+            orders = orders.filter(return_case_id=parsing.id_or_none(request.query_params["case"]) or 0)
         return Response([{"id": o.pk, "number": o.number, "case": o.return_case.number, "state": o.state,
                           "kind": o.kind, "team": o.team, "due_at": o.due_at, "is_batch": o.is_batch}
                          for o in orders[:500]])
@@ -181,7 +182,8 @@ class QuotesView(APIView):
     def get(self, request):
         """The quotes of a case (`?case=` id): customers see their own cases' quotes."""
         raw = request.query_params.get("case", "")
-        case = case_get(user=request.user, pk=int(raw)) if raw.isdigit() else None
+        case_id = parsing.id_or_none(raw)
+        case = case_get(user=request.user, pk=case_id) if case_id else None
         if case is None:
             raise NotFound()
         customer = request.user.customer_id is not None
@@ -324,14 +326,9 @@ class RepairDailyReportView(APIView):
         anomalies with their units' photos, major anomalies."""
         from django.utils import timezone
 
-        from aftersales.lib.dates import parse_date
-
         _staff(request)
         raw = request.query_params.get("date", "")
-        try:
-            day = parse_date(raw) if raw else timezone.localdate()
-        except ValueError:
-            raise InvalidInput(details={"date": [_("Enter a date such as 2026-11-26.")]}) from None
+        day = parsing.date_value(raw, "date") if raw else timezone.localdate()
         report = selectors.repair_daily_report(day, team=request.query_params.get("team") or None)
         return Response(_money_as_text(report))
 
@@ -367,16 +364,11 @@ class RepairDataView(APIView):
         """Repair data of a period (`?from=`, `?to=` dates): per order progress, labour hours, parts at cost."""
         from django.utils import timezone
 
-        from aftersales.lib.dates import parse_date
-
         _staff(request)
         dates = {}
         for name in ("from", "to"):
             raw = request.query_params.get(name, "")
-            try:
-                dates[name] = parse_date(raw) if raw else timezone.localdate()
-            except ValueError:
-                raise InvalidInput(details={name: [_("Enter a date such as 2026-11-26.")]}) from None
+            dates[name] = parsing.date_value(raw, name) if raw else timezone.localdate()
         if dates["from"] > dates["to"]:
             raise InvalidInput(details={"from": [_("The period starts after it ends.")]})
         return Response(_money_as_text(selectors.repair_data(dates["from"], dates["to"])))

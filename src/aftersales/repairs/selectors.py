@@ -111,10 +111,10 @@ def repair_daily_report(day, *, team: str | None = None) -> dict:
                             .values_list("unit_id", "part__code", "quantity"))
     teams: dict[str, dict] = {}
     for r in records:
-        row = teams.setdefault(r.order.team or "", {"team": r.order.team or "", "repaired": 0,
+        row = teams.setdefault(r.order.team or "", {"team": r.order.team or "", "repaired": set(),
                                                       "labour_hours": Decimal("0"), "anomalies": [],
                                                       "major_anomalies": [], "orders": set()})
-        row["repaired"] += 1
+        row["repaired"].add(r.unit_id)  # units, not records: a reworked first article is one unit
         row["labour_hours"] += r.labour_hours
         row["orders"].add(r.order.number)
         if r.is_anomaly:
@@ -128,8 +128,10 @@ def repair_daily_report(day, *, team: str | None = None) -> dict:
                 row["major_anomalies"].append(entry)
     for row in teams.values():
         row["orders"] = sorted(row["orders"])
+        row["repaired"] = len(row["repaired"])
     return {"date": day, "teams": sorted(teams.values(), key=lambda row: row["team"]),
-            "repaired": len(records), "labour_hours": sum((r.labour_hours for r in records), Decimal("0"))}
+            "repaired": len({r.unit_id for r in records}), "records": len(records),
+            "labour_hours": sum((r.labour_hours for r in records), Decimal("0"))}
 
 
 def defaultdict_sum(rows) -> dict:

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.core import policies
+from aftersales.core import parsing, policies
 from aftersales.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from aftersales.deadlines.services import Subject, Want, deadlines_sync
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_of_kind
@@ -180,18 +180,9 @@ def order_plan(*, actor, order_id: int, expected_finish, note: str = "") -> Repa
     """Repair answers the instruction with a plan (policy: 8 hours); a plan past the due date says why."""
     _require(actor, "repair")
     order = _order_for_update(order_id)
-    from django.utils.dateparse import parse_datetime
-
     if order.state in (OrderState.DONE, OrderState.CANCELLED):
         raise Conflict(_("The order is closed."), code="invalid_state")
-    try:
-        finish = parse_datetime(str(expected_finish)) if not hasattr(expected_finish, "tzinfo") else expected_finish
-    except ValueError:
-        finish = None
-    if finish is None:
-        raise InvalidInput(details={"expected_finish": [_("Enter a moment such as 2026-12-01T17:00.")]})
-    if timezone.is_naive(finish):
-        finish = timezone.make_aware(finish)
+    finish = parsing.moment(expected_finish, "expected_finish")
     if finish > order.due_at and not str(note).strip():
         raise InvalidInput(details={"note": [_("The plan finishes after the due date: say why.")]})
     RepairPlan.objects.update_or_create(order=order, defaults={
@@ -550,12 +541,7 @@ def quote_compute(*, parts, labour_hours, transport, values: dict | None = None)
 def _expected(value):
     if value in (None, ""):
         return None
-    from aftersales.lib.dates import parse_date
-
-    try:
-        return parse_date(value)
-    except ValueError:
-        raise InvalidInput(details={"expected_return_date": [_("Enter a date such as 2026-12-10.")]}) from None
+    return parsing.date_value(value, "expected_return_date")
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from aftersales.core import parsing
 from aftersales.core.errors import InvalidInput, NotFound
 from aftersales.core.idempotency import idempotent
 from aftersales.masterdata.models import Customer
@@ -24,16 +25,20 @@ from .services.attachments import attachment_add
 from .workflow import ACTIONS
 
 
+COMMENT_LENGTH = 5000
+
+
 class LineInput(serializers.Serializer):
     product_model = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     item_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    quantity = serializers.IntegerField(required=False, min_value=0, allow_null=True)
+    quantity = serializers.IntegerField(required=False, min_value=0, max_value=parsing.MAX_UNITS, allow_null=True)
     production_lot = serializers.CharField(required=False, allow_blank=True, max_length=60)
-    serials = serializers.ListField(child=serializers.CharField(max_length=80), required=False)
+    serials = serializers.ListField(child=serializers.CharField(max_length=80), required=False,
+                                    max_length=parsing.MAX_UNITS)
     requested_outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
     reason = serializers.ChoiceField(choices=Reason.choices, required=False)
-    defect_description = serializers.CharField(required=False, allow_blank=True)
     unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    defect_description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
 class CaseInput(serializers.Serializer):
@@ -42,9 +47,9 @@ class CaseInput(serializers.Serializer):
     customer_reference = serializers.CharField(required=False, allow_blank=True, max_length=80)
     delivered_date = serializers.DateField(required=False, allow_null=True)
     is_quality_incident = serializers.BooleanField(required=False)
-    notes = serializers.CharField(required=False, allow_blank=True)
-    lines = LineInput(many=True, required=False)
-    version = serializers.IntegerField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    lines = LineInput(many=True, required=False, max_length=500)
+    version = serializers.IntegerField(required=False, min_value=1, max_value=parsing.MAX_ID)
 
 
 class CaseListOutput(serializers.ModelSerializer):
@@ -74,9 +79,11 @@ class CaseFilter(django_filters.FilterSet):
 
 
 class ActionInput(serializers.Serializer):
-    version = serializers.IntegerField(required=False, help_text="The case version you acted on (409 if stale).")
-    comment = serializers.CharField(required=False, allow_blank=True)
-    unit_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    version = serializers.IntegerField(required=False, min_value=1, max_value=parsing.MAX_ID,
+                                       help_text="The case version you acted on (409 if stale).")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=COMMENT_LENGTH)
+    unit_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=parsing.MAX_ID),
+                                     required=False)
 
 
 class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -91,9 +98,12 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.case_list(user=self.request.user)
 
+    lookup_value_regex = "[0-9]+"  # /cases/abc/ is not a case: 404
+
     def _case(self, pk) -> ReturnCase:
         """The case if this user may see it (another customer's case is simply not found)."""
-        case = selectors.case_get(user=self.request.user, pk=int(pk))
+        case_id = parsing.id_or_none(pk)
+        case = selectors.case_get(user=self.request.user, pk=case_id) if case_id else None
         if case is None:
             raise NotFound()
         return case
@@ -107,7 +117,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         """The case with lines, units (warranty, location, state), approvals, differences,
         notices, and the actions you may take now."""
-        return self._detail(int(pk))
+        return self._detail(self._case(pk).pk)
 
     @extend_schema(request=CaseInput, responses=OpenApiTypes.OBJECT)
     def create(self, request):
@@ -127,7 +137,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data.pop("customer", None)
         if "lines" in data:
             data["lines"] = case_services.lines_from_codes(data["lines"])
-        case = case_services.case_update_draft(actor=request.user, case_id=int(pk), **data)
+        case = case_services.case_update_draft(actor=request.user, case_id=_case_id(pk), **data)
         return self._detail(case.pk)
 
     @extend_schema(request=ActionInput, responses=OpenApiTypes.OBJECT,
@@ -138,14 +148,16 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def act(self, request, pk=None, name=None):
         """Take a workflow action. Body: `version` (optional), `comment`, `unit_ids` for unit
         actions, and the action's own fields (see docs/workflow.md)."""
-        body = dict(request.data)
+        body = dict(parsing.json_object(request.data))
         version, comment, unit_ids = body.pop("version", None), body.pop("comment", ""), body.pop("unit_ids", None)
-        if version is not None and not isinstance(version, int):
-            raise InvalidInput(details={"version": [_("A whole number is expected.")]})
+        if version is not None:
+            version = parsing.whole_number(version, "version", maximum=parsing.MAX_ID)
+        comment = parsing.text(comment, "comment", max_length=COMMENT_LENGTH)
+        case_id = _case_id(pk)
 
         def run():
-            case = apply_action(actor=request.user, case_id=int(pk), action=name, params=body, unit_ids=unit_ids,
-                                version=version, comment=str(comment or ""))
+            case = apply_action(actor=request.user, case_id=case_id, action=name, params=body, unit_ids=unit_ids,
+                                version=version, comment=comment)
             return Response({"id": case.pk, "number": case.number, "state": case.state, "version": case.version,
                              **case.action_result})
 
@@ -201,17 +213,20 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def timeline(self, request, pk=None):
         """Every action on the case: who, when, from and to state, what changed. Append-only."""
         case = self._case(pk)
-        return Response([{
-            "id": e.id, "action": e.action, "by": e.actor.get_username() if e.actor else None, "at": e.at,
-            "from_state": e.from_state, "to_state": e.to_state, "unit_count": len(e.unit_ids),
-            "unit_ids": e.unit_ids, "unit_to_state": e.unit_to_state, "changes": e.changes, "comment": e.comment,
-        } for e in selectors.timeline(case)])
+        return Response(selectors.timeline(case, user=request.user))
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"], url_path="inspection-report")
     def inspection_report(self, request, pk=None):
         case = self._case(pk)
         return Response(selectors.inspection_report(case))
+
+
+def _case_id(pk) -> int:
+    case_id = parsing.id_or_none(pk)
+    if case_id is None:
+        raise NotFound()
+    return case_id
 
 
 def _valid(serializer_class, data, partial: bool = False) -> dict:

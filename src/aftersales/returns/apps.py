@@ -9,3 +9,6 @@ class ReturnsConfig(AppConfig):
 
     def ready(self):
         from . import clocks  # noqa: F401  registers the return case's clock kinds
+        from . import registry
+
+        registry.register()

@@ -241,6 +241,12 @@ class ReturnUnit(models.Model):
                 | models.Q(state="done", warehouse__isnull=False, exit__in=EXITS_INTO_STOCK),
                 name="return_unit_accounted_for",
             ),
+            # A physical unit is on one open case at a time: from the application until it leaves.
+            models.UniqueConstraint(
+                fields=["product_model", "serial"],
+                condition=~models.Q(serial="") & ~models.Q(state__in=["done", "missing"]),
+                name="return_unit_serial_on_one_open_case",
+            ),
         ]
 
     def __str__(self):

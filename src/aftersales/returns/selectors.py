@@ -4,6 +4,7 @@ from collections import Counter, defaultdict
 from types import SimpleNamespace
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.permissions import scope_to_customer
 from aftersales.deadlines.selectors import subject_deadlines
@@ -46,7 +47,7 @@ def case_get(*, user, pk: int) -> ReturnCase | None:
 UNIT_FIELDS = ("id", "line_id", "product_model_id", "warehouse_id", "serial", "in_registry", "is_extra", "state",
                "exit", "warranty_status", "warranty_until", "warranty_reasons", "warranty_override", "chargeable",
                "disposition", "needs_consent", "consent", "charge_amount", "charge_answer", "replacement_serial",
-               "carrier", "tracking_number")
+               "carrier", "tracking_number", "shipped_unit__customer_id", "shipped_unit__customer__code")
 
 
 def case_units(case: ReturnCase) -> list[SimpleNamespace]:
@@ -63,24 +64,70 @@ def _reason_texts(reasons: list[dict], cache: dict) -> list[str]:
     return cache[key]
 
 
-def unit_data(unit, *, line_numbers: dict, model_codes: dict, warehouse_codes: dict, reason_cache: dict) -> dict:
-    return {
+def registered_elsewhere(unit, case: ReturnCase) -> str | None:
+    """The code of the customer the registry says the unit was shipped to, when that is not the case's."""
+    owner = getattr(unit, "shipped_unit__customer_id", None)
+    if owner is None or owner == case.customer_id:
+        return None
+    return getattr(unit, "shipped_unit__customer__code", None)
+
+
+def unit_data(unit, *, line_numbers: dict, model_codes: dict, warehouse_codes: dict, reason_cache: dict,
+              case: ReturnCase, for_customer: bool = False) -> dict:
+    elsewhere = registered_elsewhere(unit, case)
+    warranty = {"status": unit.warranty_status,
+                "until": unit.warranty_until.isoformat() if unit.warranty_until else None,
+                "chargeable": unit.chargeable,
+                "reasons": _reason_texts(unit.warranty_reasons, reason_cache),
+                "override": unit.warranty_override or None}
+    data = {
         "id": unit.id, "line": line_numbers[unit.line_id], "product_model": model_codes[unit.product_model_id],
         "serial": unit.serial, "in_registry": unit.in_registry, "is_extra": unit.is_extra, "state": unit.state,
         "warehouse": warehouse_codes.get(unit.warehouse_id), "exit": unit.exit,
-        "warranty": {"status": unit.warranty_status,
-                     "until": unit.warranty_until.isoformat() if unit.warranty_until else None,
-                     "chargeable": unit.chargeable,
-                     "reasons": _reason_texts(unit.warranty_reasons, reason_cache),
-                     "override": unit.warranty_override or None},
+        "registered_to_other_customer": elsewhere, "warranty": warranty,
         "disposition": unit.disposition, "needs_consent": unit.needs_consent, "consent": unit.consent or None,
         "charge_amount": str(unit.charge_amount) if unit.charge_amount is not None else None,
         "charge_answer": unit.charge_answer or None, "replacement_serial": unit.replacement_serial,
         "carrier": unit.carrier, "tracking_number": unit.tracking_number,
     }
+    if for_customer:
+        _as_the_customer_sees_it(data, elsewhere)
+    return data
+
+
+def _without_names(answer):
+    return {key: value for key, value in answer.items() if key != "by"} if answer else answer
+
+
+def _as_the_customer_sees_it(unit: dict, elsewhere: str | None) -> None:
+    """A customer learns nothing of a unit the registry says was shipped to someone else, and no
+    staff names."""
+    unit.pop("registered_to_other_customer")
+    if elsewhere is not None:
+        unit["in_registry"] = False
+        unit["warranty"] = {"status": "unknown", "until": None, "chargeable": None,
+                            "reasons": [str(SERIAL_TO_CHECK)], "override": None}
+    else:
+        unit["warranty"]["override"] = _without_names(unit["warranty"]["override"])
+    unit["consent"], unit["charge_answer"] = _without_names(unit["consent"]), _without_names(unit["charge_answer"])
+
+
+SERIAL_TO_CHECK = _("Service will check this serial number against the units shipped to you.")
+
+
+def sees_as_customer(user) -> bool:
+    return getattr(user, "customer_id", None) is not None
+
+
+def customer_may_see_deadline(deadline: dict) -> bool:
+    """The portal shows the customer's own steps, not the departments' internal ones."""
+    return deadline["role"] == "customer"
 
 
 def case_detail_data(case: ReturnCase, *, user) -> dict:
+    """The case as this user may see it: one selector for the API and the pages, so what a customer
+    learns (steps, names, other customers' units) is decided here only."""
+    for_customer = sees_as_customer(user)
     units = case_units(case)
     by_state = defaultdict(list)
     for unit in units:
@@ -91,9 +138,19 @@ def case_detail_data(case: ReturnCase, *, user) -> dict:
         "model_codes": dict(ProductModel.objects.filter(pk__in={u.product_model_id for u in units})
                             .values_list("id", "code")),
         "warehouse_codes": dict(Warehouse.objects.values_list("id", "code")),
-        "reason_cache": {},
+        "reason_cache": {}, "case": case, "for_customer": for_customer,
     }
-    return {
+    unit_rows = [unit_data(u, **codes) for u in units]
+    mismatched = defaultdict(list)
+    if not for_customer:
+        for row in unit_rows:
+            if row["registered_to_other_customer"]:
+                mismatched[row["line"]].append({"serial": row["serial"],
+                                                "customer": row["registered_to_other_customer"]})
+    deadlines = subject_deadlines("return_case", case.pk)
+    if for_customer:
+        deadlines = [d for d in deadlines if customer_may_see_deadline(d)]
+    data = {
         "id": case.pk, "number": case.number, "version": case.version, "state": case.state,
         "state_display": case.get_state_display(),
         "customer": {"code": case.customer.code, "name": case.customer.name},
@@ -114,24 +171,35 @@ def case_detail_data(case: ReturnCase, *, user) -> dict:
             "window_decision": line.window_decision, "exchanges_shipped": line.exchanges_shipped,
             "refund_amount": str(line.refund_amount) if line.refund_amount is not None else None,
             "refund_deduction": str(line.refund_deduction),
+            **({} if for_customer else {"registered_to_other_customers": mismatched.get(line.line_no, [])}),
         } for line in lines],
         "unit_counts": dict(Counter(u.state for u in units)),
-        "units": [unit_data(u, **codes) for u in units],
+        "units": unit_rows,
         "approvals": [{"kind": a.kind, "decision": a.decision, "comment": a.comment,
-                       "by": a.decided_by.get_username(), "at": a.decided_at, "round": a.round}
+                       "by": None if for_customer else a.decided_by.get_username(), "at": a.decided_at,
+                       "round": a.round}
                       for a in case.approvals.all()],
         "discrepancies": [{"kind": d.kind, "line": d.line.line_no if d.line else None, "serial": d.serial,
-                           "quantity": d.quantity, "note": d.note} for d in case.discrepancies.all()],
+                           "quantity": d.quantity, "note": d.note, "at": d.recorded_at}
+                          for d in case.discrepancies.all()],
         "notices": [{"kind": n.kind, "content": n.content, "at": n.created_at} for n in case.notices.all()],
         "attachments": [{"id": a.pk, "url": a.file.url, "description": a.description, "line_id": a.line_id,
                          "unit_id": a.unit_id, "at": a.uploaded_at} for a in case.attachments.all()],
-        "deadlines": subject_deadlines("return_case", case.pk),
+        "deadlines": deadlines,
         "allowed_actions": allowed_actions(case, user, by_state),
     }
+    if for_customer:
+        data["created_by"] = None
+    return data
 
 
-def timeline(case: ReturnCase):
-    return CaseEvent.objects.filter(return_case=case).select_related("actor").order_by("id")
+def timeline(case: ReturnCase, *, user) -> list[dict]:
+    """The case's timeline as this user may see it: customers see what happened, not who did it."""
+    for_customer = sees_as_customer(user)
+    return [{"id": e.id, "action": e.action, "by": None if for_customer or not e.actor else e.actor.get_username(),
+             "at": e.at, "from_state": e.from_state, "to_state": e.to_state, "unit_count": len(e.unit_ids),
+             "unit_ids": e.unit_ids, "unit_to_state": e.unit_to_state, "changes": e.changes, "comment": e.comment}
+            for e in CaseEvent.objects.filter(return_case=case).select_related("actor").order_by("id")]
 
 
 def inspection_report(case: ReturnCase) -> dict:

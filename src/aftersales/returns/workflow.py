@@ -26,6 +26,8 @@ class GuardContext:
     actor: object
     roles: set[str]
     units: list = field(default_factory=list)
+    action: str = ""
+    cache: dict = field(default_factory=dict)  # shared by the checks of one request (allowed actions)
 
 
 @dataclass(frozen=True)
@@ -100,8 +102,27 @@ def refund_pending(ctx: GuardContext) -> str | None:
     return None if pending else "no_refund_pending"
 
 
+# Checks that other apps put on the work itself (repairs: a batch's first-article gate). Each takes
+# the GuardContext (its action is start_work or finish_work) and returns an error code or None.
+WORK_GATES: list[Guard] = []
+
+
+def register_work_gate(gate: Guard, messages: dict) -> None:
+    if gate not in WORK_GATES:
+        WORK_GATES.append(gate)
+    GUARD_MESSAGES.update(messages)
+
+
+def work_gates_pass(ctx: GuardContext) -> str | None:
+    for gate in WORK_GATES:
+        code = gate(ctx)
+        if code is not None:
+            return code
+    return None
+
+
 # Guards that look at the units acted on; the others look at the case and the actor only.
-UNIT_GUARDS = {consent_pending, charge_to_quote, charge_quoted, charge_accepted}
+UNIT_GUARDS = {consent_pending, charge_to_quote, charge_quoted, charge_accepted, work_gates_pass}
 
 
 # --- the table ---
@@ -154,8 +175,9 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
     Action("revise_charge", _("Revise the quoted charge"), UNIT, (U.DISPOSED, U.IN_WORK), (U.WAITING_CUSTOMER,),
            _roles("service"), (charge_accepted,)),
     # Per unit: the work and its final inspection.
-    Action("start_work", _("Start work"), UNIT, (U.DISPOSED,), (U.IN_WORK,), _roles("repair")),
-    Action("finish_work", _("Finish work"), UNIT, (U.IN_WORK,), (U.FINAL_INSPECTION,), _roles("repair")),
+    Action("start_work", _("Start work"), UNIT, (U.DISPOSED,), (U.IN_WORK,), _roles("repair"), (work_gates_pass,)),
+    Action("finish_work", _("Finish work"), UNIT, (U.IN_WORK,), (U.FINAL_INSPECTION,), _roles("repair"),
+           (work_gates_pass,)),
     Action("pass_final", _("Pass final inspection"), UNIT, (U.FINAL_INSPECTION,), (U.READY_TO_SHIP, U.DONE),
            _roles("quality")),
     Action("fail_final", _("Fail final inspection"), UNIT, (U.FINAL_INSPECTION,), (U.IN_WORK,), _roles("quality")),
@@ -177,6 +199,15 @@ UNIT_ACTION_CASE_STATES = {
     "override_warranty": (C.SUBMITTED, C.APPROVED, C.RECEIVING, *AFTER_RECEIPT),
 }
 DEFAULT_UNIT_ACTION_CASE_STATES = AFTER_RECEIPT
+
+# Timeline entries that are not workflow actions, and the words people read for every entry.
+OTHER_EVENTS = {"create": _("Created"), "edit": _("Edited"), "attach": _("Added a file")}
+
+
+def event_label(action: str):
+    spec = ACTIONS.get(action)
+    return spec.label if spec is not None else OTHER_EVENTS.get(action, action)
+
 
 GUARD_MESSAGES = {
     "no_lines": _("The case has no lines."),

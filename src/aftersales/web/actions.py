@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core import parsing
 from aftersales.returns.models import Disposition
 
 
@@ -70,7 +71,7 @@ def params_from(post, action: str) -> tuple[dict, str]:
         if raw == "":
             continue
         if field.name in _INTS:
-            params[field.name] = int(raw) if raw.isdigit() else raw
+            params[field.name] = parsing.number_or_text(raw)
         elif field.name in _LISTS:
             params[field.name] = [s for s in raw.replace(",", "\n").split() if s]
         else:

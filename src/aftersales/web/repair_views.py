@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from aftersales.core import parsing
 from aftersales.core.errors import AppError
-from aftersales.lib.dates import parse_date
 from aftersales.masterdata.models import Part
 from aftersales.repairs import selectors as repair_selectors
 from aftersales.repairs import services
@@ -25,7 +25,7 @@ from aftersales.returns.models import Disposition, ReturnUnit, UnitState
 
 from .context import user_roles
 from .exports import xlsx_response
-from .views import _Row, _error_details
+from .views import _Row, _error_details, _ids_posted
 
 REPAIR_ROLES = {"planning", "repair", "quality", "engineering", "manager", "purchasing", "warehouse", "service"}
 PART_ROWS = 4
@@ -48,7 +48,7 @@ def _parts_from(post, prefix: str = "part") -> list[dict]:
         code = post.get(f"{prefix}-{index}-code", "").strip()
         quantity = post.get(f"{prefix}-{index}-quantity", "").strip()
         if code or quantity:
-            lines.append({"part": code, "quantity": int(quantity) if quantity.isdigit() else quantity})
+            lines.append({"part": code, "quantity": parsing.number_or_text(quantity)})
     return lines
 
 
@@ -95,7 +95,7 @@ def order_new(request, case_id: int):
         .values("id", "serial", "product_model__code", "disposition"))
     errors = {}
     if request.method == "POST":
-        unit_ids = [int(pk) for pk in request.POST.getlist("unit_ids") if pk.isdigit()]
+        unit_ids = _ids_posted(request.POST)
         try:
             order = services.order_open(actor=request.user, case_id=case.pk, unit_ids=unit_ids,
                                         kind=request.POST.get("kind", OrderKind.REPAIR),
@@ -169,8 +169,7 @@ STEPS = {
     "record": lambda r, pk: services.records_add(actor=r.user, order_id=pk, records=_records_from(r, pk)),
     "delay": lambda r, pk: services.delay_add(
         actor=r.user, order_id=pk, reason=r.POST.get("reason", ""), explanation=r.POST.get("explanation", ""),
-        working_days=int(r.POST["working_days"]) if r.POST.get("working_days", "").isdigit() else
-        r.POST.get("working_days"), notice=r.POST.get("notice", "")),
+        working_days=parsing.number_or_text(r.POST.get("working_days", "")), notice=r.POST.get("notice", "")),
     "close": lambda r, pk: services.order_close(actor=r.user, order_id=pk),
     "request": lambda r, pk: services.material_request_create(actor=r.user, order_id=pk, lines=_parts_from(r.POST),
                                                               comment=r.POST.get("comment", "")),
@@ -197,7 +196,7 @@ def _records_from(request, pk: int) -> list[dict]:
         found = OrderUnit.objects.filter(order=order, unit__serial=serial).values_list("unit_id", flat=True).first()
         unit = found if found is not None else -1
     else:
-        unit = int(unit_id) if unit_id.isdigit() else -1
+        unit = parsing.id_or_none(unit_id) or -1
     return [{**record, "unit": unit}]
 
 
@@ -262,7 +261,7 @@ def quote_new(request, case_id: int):
     units = [u for u in units if not u["charge_answer"]]
     errors = {}
     if request.method == "POST":
-        unit_ids = [int(pk) for pk in request.POST.getlist("unit_ids") if pk.isdigit()] or [u["id"] for u in units]
+        unit_ids = _ids_posted(request.POST) or [u["id"] for u in units]
         try:
             services.quote_send(actor=request.user, case_id=case.pk, unit_ids=unit_ids, parts=_parts_from(request.POST),
                                 labour_hours=request.POST.get("labour_hours") or "0",
@@ -318,9 +317,9 @@ def daily_report(request):
     _staff(request)
     raw = request.GET.get("date", "")
     try:
-        day = parse_date(raw) if raw else timezone.localdate()
-    except ValueError:
-        day, error = timezone.localdate(), _("Enter a date such as 2026-11-26.")
+        day = parsing.date_value(raw, "date") if raw else timezone.localdate()
+    except AppError as refused:
+        day, error = timezone.localdate(), refused.details["date"][0]
     else:
         error = None
     report = repair_selectors.repair_daily_report(day, team=request.GET.get("team") or None)

@@ -6,6 +6,7 @@ so a page can do exactly what the API allows and nothing else. Pages answer htmx
 the partial that changed (django-template-partials: `template.html#partial`).
 """
 
+import re
 from collections import Counter
 
 from django.conf import settings
@@ -22,27 +23,36 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from aftersales.core import parsing
 from aftersales.core.errors import AppError
+from aftersales.core.registry import step_page, waiting_items
 from aftersales.core.roles import STAFF_ROLE_CODES
 from aftersales.deadlines.api import ROLE_LABELS
 from aftersales.deadlines.selectors import deadline_data, queue, queue_counts
-from aftersales.masterdata.models import Customer, ProductModel, ShippedUnit
+from aftersales.masterdata.models import Customer, ProductModel, ShippedUnit, Warehouse, WarehouseKind
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import render as render_notification
 from aftersales.repairs.models import Quote
 from aftersales.returns import selectors
-from aftersales.returns.models import (CaseState, Channel, CustomerNotice, DefectClass, Disposition, Outcome, Reason, Responsibility,
-                                       ReturnCase, ReturnUnit, UnitExit, UnitState, VolumeClass, WarrantyStatus)
+from aftersales.returns.models import (Approval, CaseState, Channel, CustomerNotice, DefectClass, Disposition, Outcome,
+                                       Reason, ReceivingDiscrepancy, Responsibility, ReturnCase, ReturnUnit, UnitExit,
+                                       UnitState, VolumeClass, WarrantyStatus)
 from aftersales.returns.services import cases as case_services
 from aftersales.returns.services.actions import allowed_actions, apply_action
 from aftersales.returns.services.attachments import attachment_add
-from aftersales.returns.workflow import ACTIONS
+from aftersales.returns.workflow import ACTIONS, OTHER_EVENTS
 
 from . import actions as action_fields
 from .context import user_roles
 from .exports import xlsx_response
 
 INBOX_ITEMS = 50
+
+
+def warehouse_labels() -> dict:
+    """Warehouse code -> the words for it (its kind, translated), for pages that show where a unit is."""
+    kinds = dict(WarehouseKind.choices)
+    return {code: kinds.get(kind, name) for code, name, kind in Warehouse.objects.values_list("code", "name", "kind")}
 
 
 def _error_details(error: AppError) -> dict:
@@ -71,9 +81,13 @@ def inbox(request):
             (_("Due"), "due_at"), (_("Step"), "label"), (_("Case"), "reference"), (_("Started at"), "started_at"),
             (_("Overdue"), "overdue"), (_("Provisional due date"), "provisional")],
             (_Row(deadline_data(d, at)) for d in queue(role, customer_id=customer_id).iterator(chunk_size=2000)))
-    summary = [{**queue_counts(r, customer_id=customer_id, at=at), "label": ROLE_LABELS[r]} for r in roles]
+    waiting = {r: waiting_items(r, request.user) for r in roles}
+    summary = [{**queue_counts(r, customer_id=customer_id, at=at), "label": ROLE_LABELS[r],
+                "waiting": len(waiting[r])} for r in roles]
     items = [deadline_data(d, at) for d in queue(role, customer_id=customer_id)[:INBOX_ITEMS]] if role else []
-    context = {"summary": summary, "role": role, "items": items}
+    for item in items:
+        item["url"] = step_page(item)
+    context = {"summary": summary, "role": role, "items": items, "waiting": waiting.get(role, [])}
     if "manager" in roles:
         # The manager's overview: what waits in every department, and how much of it is overdue.
         overview = [{**queue_counts(r, at=at), "label": str(ROLE_LABELS[r])} for r in STAFF_ROLE_CODES]
@@ -149,20 +163,18 @@ def _case_context(request, case, *, errors=None, failed_action=None) -> dict:
                  "count": len(entry.get("unit_ids", []))}
         (unit_actions if entry["level"] == "unit" else case_actions).append(entry)
     counts = Counter(u["state"] for u in data["units"])
-    is_customer = request.user.customer_id is not None
-    if is_customer:  # the portal shows the customer's own steps, not the departments' internal ones
-        data["deadlines"] = [d for d in data["deadlines"] if d["role"] == "customer"]
     return {"case": case, "data": data, "case_actions": case_actions, "unit_actions": unit_actions,
             "errors": errors or {}, "failed_action": failed_action, "unit_states": dict(UnitState.choices),
             "outcomes": dict(Outcome.choices), "warranty_labels": dict(WarrantyStatus.choices),
             "dispositions": dict(Disposition.choices), "exits": dict(UnitExit.choices),
             "state_counts": sorted(counts.items()),
-            "timeline": selectors.timeline(case), "posted": request.POST if errors else {},
+            "timeline": selectors.timeline(case, user=request.user), "posted": request.POST if errors else {},
             "quotes": Quote.objects.filter(return_case=case).order_by("-id"),
-            "action_labels": {name: spec.label for name, spec in ACTIONS.items()} | {
-                "create": _("Created"), "edit": _("Edited")},
+            "action_labels": {name: spec.label for name, spec in ACTIONS.items()} | OTHER_EVENTS,
             "case_states": dict(CaseState.choices), "notice_labels": dict(CustomerNotice.Kind.choices),
-            "role_labels": ROLE_LABELS}
+            "role_labels": ROLE_LABELS, "approval_labels": dict(Approval.Kind.choices),
+            "warehouse_labels": warehouse_labels(),
+            "difference_labels": dict(ReceivingDiscrepancy.Kind.choices)}
 
 
 @login_required
@@ -182,14 +194,14 @@ def case_action(request, pk: int, action: str):
     errors = action_fields.required_missing(request.POST, action)
     if not errors:
         params, comment = action_fields.params_from(request.POST, action)
-        unit_ids = [int(pk) for pk in request.POST.getlist("unit_ids") if pk.isdigit()] or None
+        unit_ids = _ids_posted(request.POST) or None
         if spec.level == "unit" and unit_ids is None:  # none ticked: every unit the action applies to
             allowed = {a["action"]: a for a in allowed_actions(case, request.user)}
             unit_ids = allowed.get(action, {}).get("unit_ids") or []
         version = request.POST.get("version")
         try:
             apply_action(actor=request.user, case_id=case.pk, action=action, params=params, unit_ids=unit_ids,
-                         version=int(version) if version and version.isdigit() else None, comment=comment)
+                         version=parsing.id_or_none(version), comment=comment)
         except AppError as error:
             errors = {"non_field": [str(error.message)], **_error_details(error)}
     if errors:
@@ -214,6 +226,18 @@ def case_action(request, pk: int, action: str):
 LINE_FIELDS = ("product_model", "item_name", "quantity", "serials", "production_lot", "requested_outcome", "reason",
                "defect_description")
 MAX_LINES = 50
+LINE_FIELD_NAME = re.compile(r"line-([0-9]{1,2})-[a-z_]+")
+
+
+def _line_position(key) -> int | None:
+    """The position of a line in an error's details ("0", "1", ...), or None for anything else."""
+    text = str(key)
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
+
+
+def _ids_posted(post, name: str = "unit_ids") -> list[int]:
+    """The ids ticked in a form; anything that cannot be an id is left out."""
+    return [pk for pk in (parsing.id_or_none(raw) for raw in post.getlist(name)) if pk is not None]
 
 
 def _lines_from_post(post) -> list[dict]:
@@ -225,9 +249,13 @@ def _lines_from_post(post) -> list[dict]:
             continue
         line = {**{name: value for name, value in raw.items() if value or name not in ("requested_outcome", "reason")},
                 "serials": [s for s in raw["serials"].replace(",", "\n").split() if s], "_index": index}
-        line["quantity"] = int(raw["quantity"]) if raw["quantity"].isdigit() else (None if raw["quantity"] else 0)
-        if raw["quantity"] and not raw["quantity"].isdigit():
-            line["_bad_quantity"] = True
+        if raw["quantity"]:
+            try:
+                line["quantity"] = parsing.whole_number(raw["quantity"], "quantity")
+            except AppError:
+                line["quantity"], line["_bad_quantity"] = None, True
+        else:
+            line["quantity"] = 0
         lines.append(line)
     return lines
 
@@ -272,15 +300,17 @@ def case_new(request):
                 details = _error_details(error)
                 for key, value in (details.pop("lines", [{}])[0] if isinstance(details.get("lines"), list)
                                    else details.pop("lines", {})).items():
-                    if str(key).isdigit() and int(key) < len(indexes):
-                        line_errors[indexes[int(key)]] = value
+                    position = _line_position(key)
+                    if position is not None and position < len(indexes):
+                        line_errors[indexes[position]] = value
                 errors.update(details or ({} if line_errors else {"non_field": [str(error.message)]}))
                 for line, index in zip(lines, indexes):
                     line["_index"] = index
             else:
                 messages.success(request, _("Return %(number)s saved.") % {"number": case.number})
                 return redirect("web:case_detail", pk=case.pk)
-    rows = max(3, max((int(k.split("-")[1]) + 1 for k in request.POST if k.startswith("line-")), default=0))
+    rows = max(3, max((int(k.split("-")[1]) + 1 for k in request.POST
+                       if LINE_FIELD_NAME.fullmatch(k)), default=0))
     line_rows = [{"i": i, "v": {name: request.POST.get(f"line-{i}-{name}", "") for name in LINE_FIELDS},
                   "e": line_errors.get(i, {})} for i in range(min(rows, MAX_LINES))]
     context = {
@@ -321,7 +351,7 @@ def serial_lookup(request):
 # --- receiving by scanner ---
 
 RESULT_STYLES = {"received": "ok", "extra": "warn", "duplicate": "warn", "wrong_case": "bad", "refused": "bad",
-                 "unknown_serial": "bad"}
+                 "unknown_serial": "bad", "serial_on_open_case": "bad"}
 
 
 def _receiving_counts(case) -> list[dict]:
@@ -343,7 +373,7 @@ def receive(request, pk: int):
         line, quantity = request.POST.get("line", "").strip(), request.POST.get("quantity", "").strip()
         if serial:
             items = [{"serial": serial}]
-        elif line.isdigit() and quantity.isdigit():
+        elif parsing.id_or_none(line) and parsing.id_or_none(quantity):
             items = [{"line": int(line), "quantity": int(quantity)}]
         else:
             items = []
@@ -446,7 +476,7 @@ def inspect(request, pk: int):
     errors = {}
     if request.method == "POST":
         action = "dispose" if request.POST.get("step") == "dispose" else "inspect"
-        unit_ids = [int(pk) for pk in request.POST.getlist("unit_ids") if pk.isdigit()]
+        unit_ids = _ids_posted(request.POST)
         if not unit_ids:
             errors["unit_ids"] = [_("Select the units.")]
         params = {}

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from aftersales.core import parsing
 from aftersales.core.errors import AppError, Conflict, InvalidInput, NotFound, PermissionDenied
 from aftersales.core.permissions import scope_to_customer
 from aftersales.masterdata.models import ProductModel, ShippedUnit
@@ -67,13 +68,9 @@ def case_for_update(*, actor, case_id: int, version: int | None = None) -> Retur
 
 
 def load_units(case: ReturnCase, unit_ids) -> list["UnitRecord"]:
-    not_a_list = InvalidInput(details={"unit_ids": [_("A list of unit ids is expected.")]})
-    if not isinstance(unit_ids, (list, tuple, set)):  # a string of ids would be read digit by digit
-        raise not_a_list
-    try:
-        wanted = sorted({int(pk) for pk in unit_ids})
-    except (TypeError, ValueError):
-        raise not_a_list from None
+    if isinstance(unit_ids, set):
+        unit_ids = sorted(unit_ids)
+    wanted = sorted(set(parsing.record_ids(unit_ids, "unit_ids")))  # a string of ids is not read digit by digit
     units = []
     for start in range(0, len(wanted), CHUNK):
         rows = (ReturnUnit.objects.filter(return_case=case, pk__in=wanted[start:start + CHUNK]).order_by("pk")
@@ -104,7 +101,7 @@ def attach_related(case: ReturnCase, units: list) -> None:
     (a bulk action loads thousands of units: joining them would build four objects per unit)."""
     lines = {line.pk: line for line in ReturnLine.objects.filter(return_case=case).defer(*LINE_FIELDS_DEFERRED)}
     models = ProductModel.objects.in_bulk({unit.product_model_id for unit in units})
-    shipped = ShippedUnit.objects.only("id", "shipped_date").in_bulk(
+    shipped = ShippedUnit.objects.only("id", "shipped_date", "customer_id").in_bulk(
         {unit.shipped_unit_id for unit in units if unit.shipped_unit_id})
     for unit in units:
         unit.line = lines[unit.line_id]
@@ -154,7 +151,7 @@ def apply_action(*, actor, case_id: int, action: str, params: dict | None = None
                 _("“%(action)s” cannot be done on units in their present state.") % {"action": spec.label},
                 code="invalid_state", details={"unit_ids": wrong[:100], "count": len(wrong)},
             )
-    _check_guards(spec, GuardContext(case=case, actor=actor, roles=roles, units=units))
+    _check_guards(spec, GuardContext(case=case, actor=actor, roles=roles, units=units, action=action))
 
     from_state = case.state
     ctx = ActionContext(case=case, actor=actor, roles=roles, params=params or {}, units=units, comment=comment)
@@ -233,23 +230,26 @@ def allowed_actions(case: ReturnCase, actor, unit_groups: dict | None = None) ->
         for unit in case.units.all():
             unit_groups[unit.state].append(unit)
     allowed = []
+    cache: dict = {}
     for spec in ACTIONS.values():
         if not roles & spec.roles or case.state not in case_states_for(spec):
             continue
+
+        def context(units=(), spec=spec):
+            return GuardContext(case=case, actor=actor, roles=roles, units=list(units), action=spec.name, cache=cache)
+
         if spec.level == CASE:
-            if _passes(spec, GuardContext(case=case, actor=actor, roles=roles)):
+            if _passes(spec, context()):
                 allowed.append({"action": spec.name, "label": str(spec.label), "level": CASE})
             continue
         candidates = [u for state in spec.sources for u in unit_groups.get(state, [])]
         if not candidates:
             continue
         case_guards = [g for g in spec.guards if g not in UNIT_GUARDS]
-        if not all(guard(GuardContext(case=case, actor=actor, roles=roles)) is None for guard in case_guards):
+        if not all(guard(context()) is None for guard in case_guards):
             continue
         unit_guards = [g for g in spec.guards if g in UNIT_GUARDS]
-        eligible = [u for u in candidates
-                    if all(g(GuardContext(case=case, actor=actor, roles=roles, units=[u])) is None
-                           for g in unit_guards)]
+        eligible = [u for u in candidates if all(g(context([u])) is None for g in unit_guards)]
         if eligible:
             allowed.append({"action": spec.name, "label": str(spec.label), "level": UNIT,
                             "unit_ids": [u.id for u in eligible]})

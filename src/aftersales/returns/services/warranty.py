@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from aftersales.core import policies
+from aftersales.masterdata.models import Customer
 
 from .. import rules
 
@@ -12,13 +13,20 @@ def decide_units(units, *, case, on=None, snapshot=None, facts_by_unit=None) -> 
     A manager's override stands until the facts change (an inspection)."""
     snapshot = snapshot or policies.snapshot()
     on = on or timezone.localdate()
-    extension = case.customer.warranty_extension_months
     facts_by_unit = facts_by_unit or {}
+    # The terms of the customer the unit was shipped to (the registry), not of whoever applies.
+    extensions = dict(Customer.objects.filter(
+        pk__in={u.shipped_unit.customer_id for u in units if u.shipped_unit and u.shipped_unit.customer_id})
+        .values_list("id", "warranty_extension_months"))
     for unit in units:
         facts = facts_by_unit.get(unit.pk, {})
         if unit.warranty_override and not facts:
             continue
         shipped = unit.shipped_unit
+        if shipped is not None and shipped.customer_id is not None:
+            extension = extensions.get(shipped.customer_id, 0)
+        else:
+            extension = case.customer.warranty_extension_months
         decision = rules.decide_warranty(
             shipped_date=shipped.shipped_date if shipped else None,
             has_serial=bool(unit.serial),

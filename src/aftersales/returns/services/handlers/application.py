@@ -6,14 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.core import policies
-from aftersales.core.errors import InvalidInput, PermissionDenied
+from aftersales.core.errors import Conflict, InvalidInput, PermissionDenied
 from aftersales.masterdata.models import ShippedUnit
 
 from ... import rules
 from ...models import Approval, CaseState, CustomerNotice, Outcome, ReturnLine, ReturnUnit, VolumeClass
 from .. import approvals, warranty
 from ..actions import ActionContext
-from .common import U, _now, _notice, _required
+from .common import U, _now, _notice, _required, open_units_elsewhere, units_create
 
 
 def submit(ctx: ActionContext) -> None:
@@ -27,6 +27,7 @@ def submit(ctx: ActionContext) -> None:
         raise InvalidInput(details={"lines": incomplete})
 
     ReturnUnit.objects.filter(return_case=case, state=U.EXPECTED).delete()
+    _refuse_serials_on_open_cases(case, lines)
     expected = []
     for line in lines:
         registry = {u.serial: u for u in ShippedUnit.objects.filter(product_model_id=line.product_model_id,
@@ -36,7 +37,7 @@ def submit(ctx: ActionContext) -> None:
             expected.append(ReturnUnit(return_case=case, line=line, product_model=line.product_model, serial=serial,
                                        shipped_unit=shipped, in_registry=shipped is not None))
     warranty.decide_units(expected, case=case, snapshot=snapshot)
-    ReturnUnit.objects.bulk_create(expected, batch_size=2000)
+    units_create(expected)
 
     today = timezone.localdate()
     for line in lines:
@@ -71,6 +72,25 @@ def submit(ctx: ActionContext) -> None:
                    "expected_units": len(expected), "needs_quality_sorting": case.needs_quality_sorting}
 
 
+def _refuse_serials_on_open_cases(case, lines) -> None:
+    """A serial still on another open case (expected there, or received and not yet gone) is refused:
+    one physical unit is on one case at a time."""
+    wanted = {(line.product_model_id, serial): line.line_no for line in lines for serial in line.serials}
+    if not wanted:
+        return
+    taken = open_units_elsewhere(case, {serial for _model, serial in wanted})
+    clashes = {key: number for key, number in taken.items() if key in wanted}
+    if not clashes:
+        return
+    per_line: dict[str, dict] = {}
+    for (model_id, serial), number in sorted(clashes.items(), key=lambda item: item[0][1]):
+        message = _("Serial %(serial)s is on the open case %(case)s.") % {"serial": serial, "case": number}
+        per_line.setdefault(str(wanted[(model_id, serial)]), {}).setdefault("serials", []).append(message)
+    raise Conflict(_("Some serials are already on another open return case."), code="serial_on_open_case",
+                   details={"lines": per_line,
+                            "cases": {serial: number for (_model, serial), number in sorted(clashes.items())}})
+
+
 def approve(ctx: ActionContext) -> None:
     case = ctx.case
     may = approvals.approvals_actor_may_give(case, ctx.actor, ctx.roles)
@@ -96,6 +116,7 @@ def reject(ctx: ActionContext) -> None:
         raise PermissionDenied(_("You may not give this approval."))
     Approval.objects.create(return_case=case, kind=kind, decision="rejected", comment=ctx.comment,
                             decided_by=ctx.actor, round=case.approval_round)
+    ReturnUnit.objects.filter(return_case=case, state=U.EXPECTED).delete()  # no longer on an open case
     ctx.case_to_state = CaseState.REJECTED
     ctx.changes = {"approval": kind}
     _notice(case, CustomerNotice.Kind.DECISION, decision="rejected", comment=ctx.comment)

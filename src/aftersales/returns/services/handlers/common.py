@@ -2,13 +2,14 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.core.errors import InvalidInput
+from aftersales.core.errors import Conflict, InvalidInput
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_ids
 
-from ...models import CustomerNotice, Disposition, UnitState
+from ...models import CustomerNotice, Disposition, ReturnUnit, UnitState
 
 
 U = UnitState
@@ -68,3 +69,20 @@ def _leave(ctx, units, *, exit: str, move_kind: str, to_kind: str | None) -> Non
     for unit in units:
         unit.state, unit.exit, unit.done_at = U.DONE, exit, now
         unit.warehouse_id = wh[to_kind] if to_kind else None
+
+
+def open_units_elsewhere(case, serials) -> dict[tuple[int, str], str]:
+    """(model id, serial) -> number of the other open case a unit with that serial is on."""
+    rows = (ReturnUnit.objects.filter(serial__in=list(serials)).exclude(return_case=case)
+            .exclude(state__in=[U.DONE, U.MISSING]).values_list("product_model_id", "serial", "return_case__number"))
+    return {(model_id, serial): number for model_id, serial, number in rows}
+
+
+def units_create(units: list) -> None:
+    """Insert new unit records; a serial another case took in the meantime is refused, not a crash."""
+    try:
+        with transaction.atomic():
+            ReturnUnit.objects.bulk_create(units, batch_size=2000)
+    except IntegrityError:
+        raise Conflict(_("Some serials are already on another open return case."),
+                       code="serial_on_open_case") from None

@@ -4,7 +4,7 @@ from collections import Counter, defaultdict
 
 from django.utils.translation import gettext as _
 
-from aftersales.core import policies
+from aftersales.core import parsing, policies
 from aftersales.core.errors import InvalidInput
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_ids
 from aftersales.masterdata.models import ProductModel, ShippedUnit
@@ -12,7 +12,7 @@ from aftersales.masterdata.models import ProductModel, ShippedUnit
 from ...models import CaseState, CustomerNotice, ReceivingDiscrepancy, ReturnUnit
 from .. import warranty
 from ..actions import ActionContext, units_save
-from .common import U, _now, _notice
+from .common import U, _now, _notice, units_create
 
 
 def start_receiving(ctx: ActionContext) -> None:
@@ -22,9 +22,7 @@ def start_receiving(ctx: ActionContext) -> None:
 def receive(ctx: ActionContext) -> None:
     """Match what arrived against the note. Serials: received, duplicate, extra (a model the note
     lists), wrong case, or refused (no matching line). Quantities: units split from the line."""
-    case, items = ctx.case, ctx.params.get("items") or []
-    if not isinstance(items, list) or not items:
-        raise InvalidInput(details={"items": [_("List what arrived: serials or line quantities.")]})
+    case, items = ctx.case, _items(ctx.params.get("items"))
     lines = list(case.lines.select_related("product_model"))
     lines_by_no = {line.line_no: line for line in lines}
     line_for_model = {}
@@ -41,8 +39,13 @@ def receive(ctx: ActionContext) -> None:
     registry = defaultdict(list)
     for shipped in ShippedUnit.objects.filter(serial__in=strangers).select_related("product_model"):
         registry[shipped.serial].append(shipped)
-    elsewhere = dict(ReturnUnit.objects.filter(serial__in=strangers, state=U.EXPECTED).exclude(return_case=case)
-                     .values_list("serial", "return_case__number"))
+    # Another open case holds the serial: expected there (goods sent under the wrong note), or already
+    # received there and not gone (the same physical unit cannot be received twice).
+    elsewhere, held = {}, {}
+    for serial, number, state in (ReturnUnit.objects.filter(serial__in=strangers).exclude(return_case=case)
+                                  .exclude(state__in=[U.DONE, U.MISSING])
+                                  .values_list("serial", "return_case__number", "state")):
+        (elsewhere if state == U.EXPECTED else held)[serial] = number
     models_by_code = {m.code: m for m in ProductModel.objects.filter(
         code__in=[item.get("product_model") for item in items if isinstance(item, dict) and item.get("product_model")])}
 
@@ -62,11 +65,15 @@ def receive(ctx: ActionContext) -> None:
                 received.append(unit)
                 results.append({"serial": serial, "result": "received", "line": line_numbers[unit.line_id]})
                 continue
-            if serial in elsewhere:
-                results.append({"serial": serial, "result": "wrong_case", "case": elsewhere[serial]})
-                discrepancies.append(ReceivingDiscrepancy(
-                    return_case=case, kind="unmatched", serial=serial, recorded_by=ctx.actor,
-                    note=_("Expected on case %(number)s; refused.") % {"number": elsewhere[serial]}))
+            other = elsewhere.get(serial) or held.get(serial)
+            if other is not None:  # refused: the unit belongs to another open case
+                expected_there = serial in elsewhere
+                results.append({"serial": serial, "result": "wrong_case" if expected_there else "serial_on_open_case",
+                                "case": other})
+                note = (_("Expected on case %(number)s; refused.") if expected_there
+                        else _("Already received on the open case %(number)s; refused."))
+                discrepancies.append(ReceivingDiscrepancy(return_case=case, kind="unmatched", serial=serial,
+                                                          recorded_by=ctx.actor, note=note % {"number": other}))
                 continue
             model = models_by_code.get(item.get("product_model"))
             shipped = next((s for s in registry.get(serial, []) if model is None or s.product_model_id == model.pk),
@@ -111,7 +118,7 @@ def receive(ctx: ActionContext) -> None:
         unit.state, unit.warehouse_id, unit.received_at = U.RECEIVED, wh["after_sales"], now
     if created:
         warranty.decide_units([u for u in created], case=case)
-        ReturnUnit.objects.bulk_create(created, batch_size=2000)
+        units_create(created)
     if received:
         units_save(received, ["state", "warehouse", "received_at"])
     ReceivingDiscrepancy.objects.bulk_create(discrepancies)
@@ -122,6 +129,42 @@ def receive(ctx: ActionContext) -> None:
     counts = Counter(r["result"] for r in results)
     ctx.changes = {"unit_ids": [u.pk for u in [*received, *created]], "results": dict(counts)}
     ctx.unit_to_state = U.RECEIVED
+
+
+MAX_ITEMS = 10_000  # entries in one receiving call (a scanner sends one; a counted list a few thousand)
+
+
+def _items(raw) -> list[dict]:
+    """What arrived, each entry a serial (and maybe its model) or a line and a quantity, checked for type
+    and bounds before anything is matched."""
+    if not isinstance(raw, list) or not raw:
+        raise InvalidInput(details={"items": [_("List what arrived: serials or line quantities.")]})
+    if len(raw) > MAX_ITEMS:
+        raise InvalidInput(details={"items": [_("At most %(maximum)s entries at once.") % {"maximum": MAX_ITEMS}]})
+    errors, items = {}, []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            errors[str(index)] = [_("Each item is an object.")]
+            continue
+        try:
+            serial = item.get("serial")
+            if isinstance(serial, int) and not isinstance(serial, bool):  # a scanner's digits sent as a number
+                serial = str(serial)
+            entry = {"serial": parsing.text(serial, "serial", max_length=80)}
+            model = item.get("product_model")
+            if model not in (None, ""):
+                entry["product_model"] = parsing.text(model, "product_model", max_length=40)
+            if not entry["serial"]:
+                entry["line"] = parsing.whole_number(item.get("line"), "line", minimum=1, maximum=10_000)
+                entry["quantity"] = parsing.whole_number(item.get("quantity"), "quantity", minimum=1,
+                                                         maximum=parsing.MAX_UNITS)
+        except InvalidInput as error:
+            errors[str(index)] = [message for messages in error.details.values() for message in messages]
+            continue
+        items.append(entry)
+    if errors:
+        raise InvalidInput(details={"items": errors})
+    return items
 
 
 def close_receipt(ctx: ActionContext) -> None:

@@ -2,18 +2,19 @@
 
 from django.utils.translation import gettext as _
 
-from aftersales.core.errors import InvalidInput
+from aftersales.core import parsing
+from aftersales.core.errors import Conflict, InvalidInput
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_ids
 
-from ...models import CaseState, CustomerNotice, Outcome, ReturnLine, ReturnUnit, UnitExit
+from ...models import CaseState, CustomerNotice, Disposition, Outcome, ReturnLine, ReturnUnit, UnitExit
 from ...workflow import AFTER_RECEIPT
 from ..actions import ActionContext, units_save
 from .common import U, _now, _who, _notice, _required, _money, _leave
 
 
 def ship_back(ctx: ActionContext) -> None:
-    _required(ctx.params, "carrier", "tracking_number")
-    carrier, tracking = str(ctx.params["carrier"])[:80], str(ctx.params["tracking_number"])[:80]
+    carrier = parsing.text(ctx.params.get("carrier"), "carrier", max_length=80, required=True)
+    tracking = parsing.text(ctx.params.get("tracking_number"), "tracking_number", max_length=80, required=True)
     _leave(ctx, ctx.units, exit=UnitExit.SHIPPED_BACK, move_kind="ship_back", to_kind=None)
     for unit in ctx.units:
         unit.carrier, unit.tracking_number = carrier, tracking
@@ -38,6 +39,10 @@ def settle_exchange(ctx: ActionContext) -> None:
     shipped_new = []
     ahead: dict[int, list[str]] = {}  # per line, used up as this loop matches units
     new_serials = ctx.params.get("new_serials") or {}
+    if not isinstance(new_serials, dict):
+        raise InvalidInput(details={"new_serials": [_("Map unit ids to the serials of their new units.")]})
+    carrier = parsing.text(ctx.params.get("carrier"), "carrier", max_length=80)
+    tracking = parsing.text(ctx.params.get("tracking_number"), "tracking_number", max_length=80)
     for unit in ctx.units:
         line = ReturnLine.objects.select_for_update().get(pk=unit.line_id)
         if line.pk not in ahead:
@@ -45,8 +50,8 @@ def settle_exchange(ctx: ActionContext) -> None:
         if ahead[line.pk]:
             unit.replacement_serial = ahead[line.pk].pop(0)
         else:
-            serial = str(new_serials.get(str(unit.pk), "") if len(ctx.units) > 1 else
-                         ctx.params.get("new_serial", "")).strip()
+            serial = parsing.text(new_serials.get(str(unit.pk), "") if len(ctx.units) > 1 else
+                                  ctx.params.get("new_serial", ""), "new_serial", max_length=80)
             if not serial:
                 raise InvalidInput(details={"new_serial": [_("Record the serial of the new unit.")]})
             unit.replacement_serial = serial
@@ -54,24 +59,28 @@ def settle_exchange(ctx: ActionContext) -> None:
             line.save(update_fields=["exchanges_shipped"])
             shipped_new.append(Move(kind="exchange_out", quantity=1, from_warehouse_id=wh["finished_goods"],
                                     to_warehouse_id=None, product_model_id=unit.product_model_id, serial=serial))
-        unit.carrier = str(ctx.params.get("carrier", ""))[:80]
-        unit.tracking_number = str(ctx.params.get("tracking_number", ""))[:80]
+        unit.carrier, unit.tracking_number = carrier, tracking
     stock_moves_apply(actor=ctx.actor, moves=shipped_new, return_case=ctx.case)
     _leave(ctx, ctx.units, exit=UnitExit.EXCHANGED, move_kind="to_defective", to_kind="defective")
     units_save(ctx.units, ["state", "exit", "warehouse", "done_at", "replacement_serial", "carrier",
                            "tracking_number"])
     _notice(ctx.case, CustomerNotice.Kind.SHIPMENT, unit_ids=[u.pk for u in ctx.units],
-            replacement_serials=[u.replacement_serial for u in ctx.units], carrier=ctx.params.get("carrier", ""),
-            tracking_number=ctx.params.get("tracking_number", ""))
+            replacement_serials=[u.replacement_serial for u in ctx.units], carrier=carrier, tracking_number=tracking)
     ctx.unit_to_state = U.DONE
 
 
 def ship_exchange_in_advance(ctx: ActionContext) -> None:
     _required(ctx.params, "line", "serials")
-    line = ReturnLine.objects.select_for_update().filter(return_case=ctx.case, line_no=ctx.params["line"]).first()
+    line_no = parsing.whole_number(ctx.params["line"], "line", minimum=1, maximum=10_000)
+    line = ReturnLine.objects.select_for_update().filter(return_case=ctx.case, line_no=line_no).first()
     if line is None or line.requested_outcome != Outcome.EXCHANGE:
         raise InvalidInput(details={"line": [_("Name a line of this case that asks for an exchange.")]})
-    serials = [str(s).strip() for s in ctx.params["serials"] if str(s).strip()]
+    if not isinstance(ctx.params["serials"], list):
+        raise InvalidInput(details={"serials": [_("A list of serial numbers is expected.")]})
+    serials = [parsing.text(s, "serials", max_length=80) for s in ctx.params["serials"]]
+    serials = [s for s in serials if s]
+    carrier = parsing.text(ctx.params.get("carrier"), "carrier", max_length=80)
+    tracking = parsing.text(ctx.params.get("tracking_number"), "tracking_number", max_length=80)
     if line.exchanges_shipped + len(serials) > line.quantity:
         raise InvalidInput(details={"serials": [_("More exchange units than the line returns.")]})
     if set(serials) & set(line.advance_serials) or len(set(serials)) != len(serials):
@@ -84,7 +93,7 @@ def ship_exchange_in_advance(ctx: ActionContext) -> None:
     line.advance_serials = [*line.advance_serials, *serials]
     line.save(update_fields=["exchanges_shipped", "advance_serials"])
     _notice(ctx.case, CustomerNotice.Kind.SHIPMENT, line=line.line_no, replacement_serials=serials,
-            carrier=ctx.params.get("carrier", ""), tracking_number=ctx.params.get("tracking_number", ""))
+            carrier=carrier, tracking_number=tracking)
     ctx.changes = {"line": line.line_no, "serials": serials}
     if ctx.case.state not in AFTER_RECEIPT:  # before the receipt is closed the case does not follow its units
         ctx.case_to_state = ctx.case.state
@@ -92,23 +101,30 @@ def ship_exchange_in_advance(ctx: ActionContext) -> None:
 
 def settle_refund(ctx: ActionContext) -> None:
     _required(ctx.params, "line")
-    line = ReturnLine.objects.select_for_update().filter(return_case=ctx.case, line_no=ctx.params["line"]).first()
+    line_no = parsing.whole_number(ctx.params["line"], "line", minimum=1, maximum=10_000)
+    line = ReturnLine.objects.select_for_update().filter(return_case=ctx.case, line_no=line_no).first()
     if line is None or line.requested_outcome != Outcome.REFUND or line.refunded_at is not None:
         raise InvalidInput(details={"line": [_("Name a refund line of this case not refunded yet.")]})
-    pending = ReturnUnit.objects.filter(line=line, state__in=[U.EXPECTED, U.RECEIVED]).exists()
-    if pending:
-        raise InvalidInput(details={"line": [_("Inspect every unit of the line before the refund.")]})
+    undecided = list(ReturnUnit.objects.filter(line=line, disposition="").exclude(state=U.MISSING)
+                     .values_list("id", flat=True)[:100])
+    if undecided:
+        raise Conflict(_("Decide every unit of the line (extra units too) before the refund."),
+                       code="refund_units_undecided", details={"line": line.line_no, "unit_ids": undecided})
     deduction = _money(ctx.params, "deduction")
-    if deduction and not ctx.params.get("deduction_reason"):
+    reason = parsing.text(ctx.params.get("deduction_reason"), "deduction_reason", max_length=500)
+    if deduction and not reason:
         raise InvalidInput(details={"deduction_reason": [_("Say what the deduction is for.")]})
-    returned = ReturnUnit.objects.filter(line=line).exclude(state=U.MISSING).count()
-    gross = line.unit_price * returned
+    # What the note announced and quality took back for the refund: extra units and units sent back
+    # as they came are not paid for.
+    refunded = (ReturnUnit.objects.filter(line=line, is_extra=False).exclude(state=U.MISSING)
+                .exclude(disposition=Disposition.RETURN_AS_IS).count())
+    gross = line.unit_price * min(refunded, line.quantity)
     if deduction > gross:
         raise InvalidInput(details={"deduction": [_("The deduction is larger than the refund.")]})
     line.refund_deduction, line.refund_amount, line.refunded_at = deduction, gross - deduction, _now()
     line.save(update_fields=["refund_deduction", "refund_amount", "refunded_at"])
     _notice(ctx.case, CustomerNotice.Kind.REFUND, line=line.line_no, gross=str(gross), deduction=str(deduction),
-            reason=ctx.params.get("deduction_reason", ""), amount=str(line.refund_amount))
+            reason=reason, amount=str(line.refund_amount))
     ctx.changes = {"line": line.line_no, "refund": str(line.refund_amount), "deduction": str(deduction)}
 
 

@@ -4,6 +4,7 @@ from collections import Counter, defaultdict
 
 from django.utils.translation import gettext as _
 
+from aftersales.core import parsing
 from aftersales.core.bulk import db_datetime, insert_rows
 from aftersales.core.errors import InvalidInput
 
@@ -20,6 +21,16 @@ ALLOWED_DISPOSITIONS = {
                      D.REPAIR, D.REFURBISH},
 }
 WORK = {D.REPAIR, D.REFURBISH}
+
+
+def dispositions_allowed(unit) -> set[str]:
+    """What quality may decide for a unit: what fits the line's outcome; an extra unit (not on the
+    note) may always go back as is, and on a refund line only that: nobody paid for it."""
+    if not unit.is_extra:
+        return ALLOWED_DISPOSITIONS[unit.line.requested_outcome]
+    if unit.line.requested_outcome == Outcome.REFUND:
+        return {D.RETURN_AS_IS}
+    return ALLOWED_DISPOSITIONS[unit.line.requested_outcome] | {D.RETURN_AS_IS}
 
 
 INSPECTION_FIELDS = {
@@ -42,9 +53,12 @@ def _inspection_values(raw: dict) -> dict:
                 errors[name] = [_("Must be true or false.")]
             else:
                 values[name] = raw[name]
-    for name in ("grade", "missing_accessories", "notes"):
+    for name, length in (("grade", 10), ("missing_accessories", 200), ("notes", 5000)):
         if name in raw:
-            values[name] = str(raw[name])[:200 if name != "notes" else 5000]
+            try:
+                values[name] = parsing.text(raw[name], name, max_length=length)
+            except InvalidInput as error:
+                errors.update(error.details)
     if errors:
         raise InvalidInput(details=errors)
     return values
@@ -117,7 +131,7 @@ def dispose(ctx: ActionContext) -> None:
     unknown = sorted({d for d in wanted.values() if d not in D.values}, key=str)
     if unknown:
         raise InvalidInput(details={"disposition": [_("Unknown disposition: %(value)s.") % {"value": unknown[0]}]})
-    unfit = [u.pk for u in ctx.units if wanted[u.pk] not in ALLOWED_DISPOSITIONS[u.line.requested_outcome]]
+    unfit = [u.pk for u in ctx.units if wanted[u.pk] not in dispositions_allowed(u)]
     if unfit:
         raise InvalidInput(_("These dispositions do not fit the outcome the customer asked for."),
                            details={"disposition": [_("Not allowed for units %(ids)s.") % {"ids": unfit[:20]}]})
@@ -171,13 +185,18 @@ def reject_scrap(ctx: ActionContext) -> None:
     ctx.unit_to_state = U.INSPECTED
 
 
+def _expected_return_date(params: dict) -> str:
+    raw = params.get("expected_return_date")
+    return "" if raw in (None, "") else parsing.date_value(raw, "expected_return_date").isoformat()
+
+
 def quote_charge(ctx: ActionContext) -> None:
     amount = _money(ctx.params, "amount", positive=True)
     for unit in ctx.units:
         unit.charge_amount = amount
     units_save(ctx.units, ["charge_amount"])
     _notice(ctx.case, CustomerNotice.Kind.CHARGE, unit_ids=[u.pk for u in ctx.units], amount=str(amount),
-            expected_return_date=ctx.params.get("expected_return_date", ""))
+            expected_return_date=_expected_return_date(ctx.params))
     ctx.changes = {"amount": str(amount)}
 
 
@@ -189,8 +208,8 @@ def revise_charge(ctx: ActionContext) -> None:
         unit.charge_amount, unit.charge_answer, unit.state = amount, {}, U.WAITING_CUSTOMER
     units_save(ctx.units, ["charge_amount", "charge_answer", "state"])
     _notice(ctx.case, CustomerNotice.Kind.CHARGE, unit_ids=[u.pk for u in ctx.units], amount=str(amount),
-            expected_return_date=ctx.params.get("expected_return_date", ""), revised=True,
-            reason=str(ctx.params.get("reason", ""))[:500])
+            expected_return_date=_expected_return_date(ctx.params), revised=True,
+            reason=parsing.text(ctx.params.get("reason"), "reason", max_length=5000))
     ctx.unit_to_state = U.WAITING_CUSTOMER
     ctx.changes = {"amount": str(amount), "previous": previous}
 
@@ -250,7 +269,7 @@ def finish_work(ctx):
 
 
 def pass_final(ctx: ActionContext) -> None:
-    notes = str(ctx.params.get("notes", ""))
+    notes = parsing.text(ctx.params.get("notes"), "notes", max_length=5000)
     _inspections_write(ctx, [(u.pk, {"passed": True, "notes": notes}) for u in ctx.units], stage="final")
     # Repaired for the customer (a repair, or an exchange quality chose to repair): shipped back.
     back = [u for u in ctx.units if u.line.requested_outcome in (Outcome.REPAIR, Outcome.EXCHANGE)]
@@ -264,7 +283,7 @@ def pass_final(ctx: ActionContext) -> None:
 
 
 def fail_final(ctx: ActionContext) -> None:
-    notes = str(ctx.params.get("notes", ""))
+    notes = parsing.text(ctx.params.get("notes"), "notes", max_length=5000)
     _inspections_write(ctx, [(u.pk, {"passed": False, "notes": notes}) for u in ctx.units], stage="final")
     for unit in ctx.units:
         unit.state = U.IN_WORK

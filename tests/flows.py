@@ -1,0 +1,202 @@
+"""Helpers for return case flows through the API, acted by the personas of tests/conftest.py:
+complete note lines, what arrives, a case's footprint (everything an action may write), and the
+fixtures that build a case up to a stage (`new_case`, `received`) or check a refusal (`refused`)."""
+
+from collections import Counter
+
+import pytest
+
+from aftersales.deadlines.models import Deadline
+from aftersales.inventory.models import StockBalance, StockMove
+from aftersales.inventory.services import stock_receive_from_production
+from aftersales.masterdata.models import ShippedUnit
+from aftersales.notifications.models import Notification
+from aftersales.returns.models import (Approval, CaseEvent, CustomerNotice, Inspection, ReceivingDiscrepancy,
+                                       ReturnCase, ReturnLine, ReturnUnit)
+
+
+@pytest.fixture
+def registry(customers, product_models):
+    """Alice's registered units: HT2501xxxx shipped 2025-01-10 (out of warranty by late 2026),
+    HT2609xxxx shipped 2026-09-10 (in warranty)."""
+    made = {}
+    for n in range(30):
+        for prefix, shipped in (("HT2501", "2025-01-10"), ("HT2609", "2026-09-10")):
+            serial = f"{prefix}{n:04d}"
+            made[serial] = ShippedUnit.objects.create(
+                serial=serial, product_model=product_models["HT-2000"], customer=customers["alice"],
+                production_lot=f"{prefix[2:]}10-1", shipped_date=shipped)
+    return made
+
+
+@pytest.fixture
+def finished_goods(users, product_models):
+    stock_receive_from_production(actor=users["warehouse"], product_model=product_models["HT-2000"], quantity=100)
+
+
+@pytest.fixture
+def flow(api):
+    """flow(role, "action", case, **body) posts a workflow action and returns the JSON answer."""
+
+    def act(role, name, case, expect=200, **body):
+        response = api(role).post(f"/api/v1/cases/{case['id']}/actions/{name}/", body, format="json")
+        assert response.status_code == expect, (name, role, response.json())
+        return response.json()
+
+    return act
+
+
+@pytest.fixture
+def new_case(api):
+    """new_case(**fields) -> a draft through the API. Without lines: one in-warranty unit, a serial of
+    its own per case (HT26090001 first): one physical unit is on one open case at a time."""
+    serials = iter(f"HT2609{n:04d}" for n in range(1, 30))
+
+    def make(role="service", lines=None, **fields):
+        body = {"customer": "C-ALICE", "channel": "dealer", "customer_reference": "TH-20261120-03", **fields,
+                "lines": lines or [{"product_model": "HT-2000", "item_name": "电热水器 2000W", "serials": [next(serials)],
+                                    "production_lot": "260910-1", "defect_description": "不加热",
+                                    "requested_outcome": "repair"}]}
+        response = api(role).post("/api/v1/cases/", body, format="json")
+        assert response.status_code == 201, response.json()
+        return response.json()
+
+    return make
+
+
+@pytest.fixture
+def detail(api):
+    def get(case, role="service"):
+        response = api(role).get(f"/api/v1/cases/{case['id']}/")
+        assert response.status_code == 200, response.json()
+        return response.json()
+
+    return get
+
+
+HT = "HT-2000"
+IN_WARRANTY = "HT2609{:04d}"  # registry fixture: shipped 2026-09-10
+OUT_OF_WARRANTY = "HT2501{:04d}"  # registry fixture: shipped 2025-01-10
+
+
+def line(*, serials=None, quantity=None, outcome="repair", model=HT, **fields) -> dict:
+    """A complete return-note line (part no., name, quantity or serials, lot, defect)."""
+    body = {"product_model": model, "item_name": "电热水器 2000W", "production_lot": "260910-1",
+            "defect_description": "不加热", "requested_outcome": outcome, **fields}
+    if serials is not None:
+        body["serials"] = serials
+    if quantity is not None:
+        body["quantity"] = quantity
+    return body
+
+
+def items_for(lines: list[dict]) -> list[dict]:
+    """What arrives when the goods match the note exactly."""
+    items = []
+    for number, note_line in enumerate(lines, start=1):
+        if note_line.get("serials"):
+            items.extend({"serial": serial} for serial in note_line["serials"])
+        else:
+            items.append({"line": number, "quantity": note_line["quantity"]})
+    return items
+
+
+def footprint(case_id: int) -> dict:
+    """Everything an action may write; equal before and after means nothing was written."""
+    case = ReturnCase.objects.get(pk=case_id)
+    return {
+        "case": (case.state, case.version, case.approval_round),
+        "units": list(ReturnUnit.objects.filter(return_case_id=case_id).order_by("id").values_list(
+            "id", "state", "warehouse_id", "exit", "disposition", "consent", "charge_amount", "charge_answer")),
+        "lines": list(ReturnLine.objects.filter(return_case_id=case_id).order_by("id").values_list(
+            "id", "refund_amount", "exchanges_shipped")),
+        "events": CaseEvent.objects.filter(return_case_id=case_id).count(),
+        "notices": CustomerNotice.objects.filter(return_case_id=case_id).count(),
+        "approvals": Approval.objects.filter(return_case_id=case_id).count(),
+        "inspections": Inspection.objects.filter(unit__return_case_id=case_id).count(),
+        "discrepancies": ReceivingDiscrepancy.objects.filter(return_case_id=case_id).count(),
+        "deadlines": list(Deadline.objects.filter(subject_type="return_case", subject_id=case_id).order_by("id")
+                          .values_list("id", "state", "due_at", "consumed_seconds")),
+        "notifications": Notification.objects.count(),
+        "moves": StockMove.objects.count(),
+        "balances": list(StockBalance.objects.order_by("id").values_list("id", "quantity")),
+    }
+
+
+@pytest.fixture
+def stock(api):
+    """stock() -> Counter of the HT-2000 balance per warehouse code, read through the API."""
+
+    def balances(model=HT) -> Counter:
+        response = api("warehouse").get("/api/v1/stock/balances/", {"product_model__code": model, "page_size": 500})
+        assert response.status_code == 200, response.json()
+        return Counter({row["warehouse"]: row["quantity"] for row in response.json()["results"]})
+
+    return balances
+
+
+@pytest.fixture
+def timeline(api):
+    def get(case, role="service") -> list[dict]:
+        response = api(role).get(f"/api/v1/cases/{case['id']}/timeline/")
+        assert response.status_code == 200, response.json()
+        return response.json()
+
+    return get
+
+
+@pytest.fixture
+def refused(api):
+    """refused(role, action, case, status, code, **body): the action is refused with that status
+    and error code, and nothing at all was written."""
+
+    def check(role, name, case, status, code, **body):
+        before = footprint(case["id"])
+        response = api(role).post(f"/api/v1/cases/{case['id']}/actions/{name}/", body, format="json")
+        assert (response.status_code, response.json()["code"]) == (status, code), (name, role, response.json())
+        assert footprint(case["id"]) == before
+        return response.json()
+
+    return check
+
+
+@pytest.fixture
+def received(new_case, flow, detail):
+    """received(lines) -> (case, unit ids): applied, approved, received exactly as noted, receipt closed."""
+
+    def make(lines=None, approvers=("service",), **fields):
+        lines = lines or [line(serials=[IN_WARRANTY.format(1)])]
+        case = new_case(lines=lines, **fields)
+        flow("service", "submit", case)
+        for role in approvers:
+            flow(role, "approve", case)
+        flow("warehouse", "start_receiving", case)
+        flow("warehouse", "receive", case, items=items_for(lines))
+        flow("warehouse", "close_receipt", case)
+        return case, [unit["id"] for unit in detail(case)["units"]]
+
+    return make
+
+
+@pytest.fixture
+def work_and_final(flow):
+    """Repair works the units, quality passes them at final inspection."""
+
+    def run(case, ids):
+        flow("repair", "start_work", case, unit_ids=ids)
+        flow("repair", "finish_work", case, unit_ids=ids)
+        flow("quality", "pass_final", case, unit_ids=ids)
+
+    return run
+
+
+def notice_kinds(data) -> list[str]:
+    return [notice["kind"] for notice in data["notices"]]
+
+
+def allowed(data) -> dict:
+    return {entry["action"]: entry.get("unit_ids") for entry in data["allowed_actions"]}
+
+
+FUNCTION_FAULT = {"defect_class": "function", "responsibility": "company"}
+SHIP = {"carrier": "顺丰", "tracking_number": "SF1234567890"}
