@@ -206,6 +206,23 @@ def test_command_due_from_a_date_is_that_working_day_without_a_time():
 
 
 @pytest.mark.django_db
+def test_command_marks_a_due_in_an_unconfirmed_year_on_its_own_line():
+    # Confirmed through 2026 (the policy's default): 1 Jan 2027 is the library's guess, 2–3 Jan a weekend.
+    out, err = run("due", "2026-12-31", "--working-days", "1")
+    assert out == "2027-01-04 Monday (provisional: 2027 schedule not confirmed)\n"
+    assert "2027 is provisional" in err
+    out, _err = run("due", "2026-12-31T16:00", "--working-days", "1")
+    assert out == "2027-01-04 16:00 Monday (provisional: 2027 schedule not confirmed)\n"
+    assert run("due", "2026-12-30", "--working-days", "1") == ("2026-12-31 Thursday\n", "")
+
+
+def test_a_moment_is_provisional_by_its_day_in_china():
+    new_year_in_shanghai = dt.datetime(2026, 12, 31, 17, tzinfo=dt.timezone.utc)  # 2027-01-01 01:00 +08:00
+    assert calendar().is_provisional(new_year_in_shanghai)
+    assert not calendar().is_provisional(dt.datetime(2026, 12, 31, 15, tzinfo=dt.timezone.utc))
+
+
+@pytest.mark.django_db
 def test_command_imports_a_year_all_or_nothing(tmp_path):
     good = tmp_path / "2027.csv"
     good.write_text("date,kind,name\n2027-02-06,holiday,春节\n2027-02-20,workday,调休上班\n", encoding="utf-8")
@@ -232,6 +249,8 @@ def test_api_workday_due_and_overrides_by_managers_only(api):
         "provisional"] is True
     answer = api("quality").get("/api/v1/calendar/due/", {"start": "2026-09-30", "working_days": "1"}).json()
     assert answer == {"start": "2026-09-30", "due": None, "due_date": "2026-10-08", "provisional": False}
+    answer = api("quality").get("/api/v1/calendar/due/", {"start": "2026-12-31", "working_days": "1"}).json()
+    assert (answer["due_date"], answer["provisional"]) == ("2027-01-04", True)
     for amount, code in ({"working_days": "1.5"}, "whole_working_days"), ({"hours": "24"}, "moment_required"):
         bad = api("quality").get("/api/v1/calendar/due/", {"start": "2026-09-30", **amount})
         assert (bad.status_code, bad.json()["code"]) == (400, code)

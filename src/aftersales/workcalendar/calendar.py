@@ -105,6 +105,10 @@ class WorkCalendar:
         return self.day(date).workday
 
     def is_provisional(self, moment: dt.datetime | dt.date) -> bool:
+        """Whether the day of `moment` (in the calendar's zone: a moment read back from the database is UTC)
+        falls in a year whose official schedule is not confirmed."""
+        if isinstance(moment, dt.datetime):
+            moment = moment.astimezone(self.tz)
         return moment.year > self.confirmed_through
 
     # --- working time ---

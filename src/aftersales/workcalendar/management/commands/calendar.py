@@ -70,6 +70,8 @@ class Command(BaseCommand):
             else:
                 due = calendar.add_hours_on_working_days(start, options["hours"])
             line = due.strftime("%Y-%m-%d %H:%M %A")
+        if calendar.is_provisional(due):
+            line += f" (provisional: {due.year} schedule not confirmed)"
         self.stdout.write(line)
         self._warn_provisional(calendar, start, due)
 
