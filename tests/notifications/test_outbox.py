@@ -191,6 +191,20 @@ def test_sweep_reminds_the_role_then_escalates_to_its_manager_once_each(new_case
 
 
 @pytest.mark.django_db
+def test_a_digest_marks_the_steps_due_in_an_unconfirmed_year(new_case, flow, clock, registry, emails):
+    from aftersales.deadlines.services import deadlines_sweep
+
+    clock("2026-12-31T09:00")  # Thursday; 1–3 January off: one working day later is Monday 4 January 2027
+    flow("service", "submit", new_case())
+    Notification.objects.all().delete()
+    assert deadlines_sweep(at=at("2027-01-04T06:00")) == {"approaching": 2}
+    digest = Notification.objects.get()
+    body = render(digest, "en")[1]
+    assert body.count("(due 2027-01-04 09:00; provisional: the official holiday schedule of 2027 is not confirmed)") == 2
+    assert "暂定：2027 年国家节假日安排尚未确认" in render(digest, "zh-hans")[1]
+
+
+@pytest.mark.django_db
 def test_customer_answer_overdue_tells_that_customer_then_service(received_case, flow, detail, clock, emails):
     clock("2026-11-02T09:00")
     case = received_case([line(serials=[OUT_OF_WARRANTY.format(1)], production_lot="250110-1")])

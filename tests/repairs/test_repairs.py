@@ -224,6 +224,25 @@ def test_a_delay_past_the_maximum_needs_a_manager(disposed, post):
     assert told.count() == 2 and "已书面通知销售售后服务部" in render(told.last(), "en")[1]
 
 
+def test_a_delay_into_an_unconfirmed_year_tells_service_the_due_moment_is_provisional(disposed, post, clock):
+    from aftersales.notifications.models import Notification
+    from aftersales.notifications.services import render
+
+    clock("2026-12-14T09:00")  # Monday: 3 working days, then 1 of delay, is Friday 18 December
+    case, ids = disposed(SERIALS[:1])
+    order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=201)
+    notice = {"reason": "material", "explanation": "加热管缺料", "notice": "已书面通知销售售后服务部"}
+    post("repair", f"repair-orders/{order['id']}/delays/", {**notice, "working_days": 1})
+    within_2026 = Notification.objects.filter(kind="repair_delay", recipient__username="service").get()
+    assert "provisional" not in render(within_2026, "en")[1]
+    # 14 more: 13 working days are left in December (15–31), the 18th in all is Friday 8 January 2027.
+    moved = post("repair", f"repair-orders/{order['id']}/delays/", {**notice, "working_days": 14})
+    assert moved["due_provisional"] is True and moved["due_at"].startswith("2027-")
+    into_2027 = Notification.objects.filter(kind="repair_delay", recipient__username="service").latest("id")
+    assert "(provisional: the official holiday schedule of 2027 is not confirmed)" in render(into_2027, "en")[1]
+    assert "暂定：2027 年国家节假日安排尚未确认" in render(into_2027, "zh-hans")[1]
+
+
 def test_cost_of_a_case_adds_up_from_its_parts_labour_and_transport(disposed, post, parts, flow, api):
     case, ids = _charged(disposed, post, [1, 2])
     post("service", "quotes/", {"case": case["id"], "unit_ids": ids, "parts": [{"part": "HT-ELEM", "quantity": 1}],

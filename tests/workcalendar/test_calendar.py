@@ -10,8 +10,9 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aftersales.core.errors import ImportRejected
+from aftersales.core.errors import ImportRejected, InvalidInput
 from aftersales.core.policies import policy_update
+from aftersales.lib.dates import parse_date_or_moment
 from aftersales.workcalendar.calendar import DAY, OFFICE, WorkCalendar, calendar_load, calendar_warnings
 from aftersales.workcalendar.models import CalendarDay
 from aftersales.workcalendar.services import calendar_import
@@ -53,6 +54,65 @@ def test_a_step_started_on_the_friday_before_national_day_is_due_after_the_holid
     assert calendar().add_working_days(friday, 5) == at("2025-10-10T10:00")
     assert calendar().add_working_days(friday, 6) == at("2025-10-11T10:00")  # adjusted Saturday
     assert calendar().add_working_days(at("2026-09-30T16:00"), 1) == at("2026-10-08T16:00")
+
+
+@pytest.mark.parametrize("received, days, due", [
+    # 2026: 1–7 Oct off (国庆节), Thu 8 Oct the first working day after.
+    ("2026-09-30", 1, "2026-10-08"),
+    # 8 Oct (1), Fri 9 Oct (2), Sat 10 Oct worked (调休) (3).
+    ("2026-09-30", 3, "2026-10-10"),
+    # … Sun 11 Oct off, Mon 12 Oct (4).
+    ("2026-09-30", 4, "2026-10-12"),
+    # Received on a day off: counting starts the day after all the same.
+    ("2026-10-03", 1, "2026-10-08"),
+    # 2026: 1–3 Jan off (元旦), Sun 4 Jan worked (调休).
+    ("2025-12-31", 1, "2026-01-04"),
+    ("2025-12-31", 2, "2026-01-05"),
+    # 2026: Sat 14 Feb worked, 15–23 Feb off (春节), Tue 24 Feb.
+    ("2026-02-13", 1, "2026-02-14"),
+    ("2026-02-13", 2, "2026-02-24"),
+    # 2026: 1–5 May off (劳动节); 6, 7, 8 May, then Sat 9 May worked.
+    ("2026-04-30", 1, "2026-05-06"),
+    ("2026-04-30", 4, "2026-05-09"),
+    # 2025: Sat 27 Sep off, Sun 28 Sep worked; Mon 29, Tue 30; 1–8 Oct off; Thu 9, Fri 10, Sat 11 Oct worked.
+    ("2025-09-26", 1, "2025-09-28"),
+    ("2025-09-26", 4, "2025-10-09"),
+    ("2025-09-26", 6, "2025-10-11"),
+    ("2025-09-26", 7.0, "2025-10-13"),  # a whole number written as a decimal is still whole
+])
+def test_whole_working_days_after_a_date_end_on_a_working_day(received, days, due):
+    assert calendar().working_days_after(dt.date.fromisoformat(received), days) == dt.date.fromisoformat(due)
+
+
+@pytest.mark.parametrize("text, read", [
+    ("2026-09-30", dt.date(2026, 9, 30)),
+    ("2026/9/30", dt.date(2026, 9, 30)),
+    ("2026年9月30日", dt.date(2026, 9, 30)),
+    ("20260930", dt.date(2026, 9, 30)),
+    ("2026-09-30T16:00", dt.datetime(2026, 9, 30, 16)),
+    ("2026-09-30 00:00", dt.datetime(2026, 9, 30)),  # midnight written out is a moment
+    ("2026-09-30T16:00+08:00", at("2026-09-30T16:00")),
+])
+def test_a_start_without_a_time_of_day_is_a_date(text, read):
+    assert parse_date_or_moment(text) == read and type(parse_date_or_moment(text)) is type(read)
+
+
+@pytest.mark.parametrize("days", [0, 1.5, -1, 0.25])
+def test_from_a_date_only_whole_working_days_count(days):
+    with pytest.raises(InvalidInput) as refused:
+        calendar().working_days_after(dt.date(2026, 9, 30), days)
+    assert refused.value.code == "whole_working_days"
+
+
+@settings(max_examples=80, deadline=None)
+@given(received=st.dates(min_value=dt.date(2025, 1, 1), max_value=dt.date(2026, 11, 30)),
+       days=st.integers(min_value=1, max_value=20))
+def test_the_due_date_is_the_end_of_the_day_clock_from_the_end_of_the_day_received(received, days):
+    cal = calendar()
+    due = cal.working_days_after(received, days)
+    assert due > received and cal.day(due).workday
+    end_of = lambda date: dt.datetime.combine(date + dt.timedelta(days=1), dt.time(), tzinfo=SH)  # noqa: E731
+    assert cal.between(end_of(received), end_of(due), DAY) == dt.timedelta(days=days)
 
 
 def test_working_hours_run_in_office_hours_only():
@@ -134,6 +194,35 @@ def test_command_due_and_is_workday():
 
 
 @pytest.mark.django_db
+def test_command_due_from_a_date_is_that_working_day_without_a_time():
+    assert run("due", "2026-09-30", "--working-days", "1") == ("2026-10-08 Thursday\n", "")
+    assert run("due", "2026-09-30", "--working-days", "3")[0] == "2026-10-10 Saturday\n"
+    assert run("due", "2025/12/31", "--working-days", "1")[0] == "2026-01-04 Sunday\n"
+    for fraction in ("1.5", "0"):
+        with pytest.raises(CommandError, match="whole working days"):
+            run("due", "2026-09-30", "--working-days", fraction)
+    with pytest.raises(CommandError, match="give the time too"):
+        run("due", "2026-09-30", "--hours", "24")
+
+
+@pytest.mark.django_db
+def test_command_marks_a_due_in_an_unconfirmed_year_on_its_own_line():
+    # Confirmed through 2026 (the policy's default): 1 Jan 2027 is the library's guess, 2–3 Jan a weekend.
+    out, err = run("due", "2026-12-31", "--working-days", "1")
+    assert out == "2027-01-04 Monday (provisional: 2027 schedule not confirmed)\n"
+    assert "2027 is provisional" in err
+    out, _err = run("due", "2026-12-31T16:00", "--working-days", "1")
+    assert out == "2027-01-04 16:00 Monday (provisional: 2027 schedule not confirmed)\n"
+    assert run("due", "2026-12-30", "--working-days", "1") == ("2026-12-31 Thursday\n", "")
+
+
+def test_a_moment_is_provisional_by_its_day_in_china():
+    new_year_in_shanghai = dt.datetime(2026, 12, 31, 17, tzinfo=dt.timezone.utc)  # 2027-01-01 01:00 +08:00
+    assert calendar().is_provisional(new_year_in_shanghai)
+    assert not calendar().is_provisional(dt.datetime(2026, 12, 31, 15, tzinfo=dt.timezone.utc))
+
+
+@pytest.mark.django_db
 def test_command_imports_a_year_all_or_nothing(tmp_path):
     good = tmp_path / "2027.csv"
     good.write_text("date,kind,name\n2027-02-06,holiday,春节\n2027-02-20,workday,调休上班\n", encoding="utf-8")
@@ -158,6 +247,13 @@ def test_api_workday_due_and_overrides_by_managers_only(api):
     assert answer["due"] == "2026-10-08T16:00:00+08:00" and answer["provisional"] is False
     assert api("quality").get("/api/v1/calendar/due/", {"start": "2027-12-30T16:00", "hours": "24"}).json()[
         "provisional"] is True
+    answer = api("quality").get("/api/v1/calendar/due/", {"start": "2026-09-30", "working_days": "1"}).json()
+    assert answer == {"start": "2026-09-30", "due": None, "due_date": "2026-10-08", "provisional": False}
+    answer = api("quality").get("/api/v1/calendar/due/", {"start": "2026-12-31", "working_days": "1"}).json()
+    assert (answer["due_date"], answer["provisional"]) == ("2027-01-04", True)
+    for amount, code in ({"working_days": "1.5"}, "whole_working_days"), ({"hours": "24"}, "moment_required"):
+        bad = api("quality").get("/api/v1/calendar/due/", {"start": "2026-09-30", **amount})
+        assert (bad.status_code, bad.json()["code"]) == (400, code)
     bad = api("quality").get("/api/v1/calendar/due/", {"start": "yesterday", "working_days": "x"})
     assert bad.status_code == 400 and "start" in bad.json()["details"]
     bad = api("quality").get("/api/v1/calendar/due/", {"start": "2026-09-30T16:00"})
@@ -169,6 +265,8 @@ def test_api_workday_due_and_overrides_by_managers_only(api):
     assert created.status_code == 201, created.json()
     answer = api("quality").get("/api/v1/calendar/due/", {"start": "2026-09-30T16:00", "working_days": "1"}).json()
     assert answer["due"] == "2026-10-09T16:00:00+08:00"
+    answer = api("quality").get("/api/v1/calendar/due/", {"start": "2026-09-30", "working_days": "1"}).json()
+    assert answer["due_date"] == "2026-10-09"
     assert api("manager").post("/api/v1/calendar/days/", day).status_code == 400  # one entry per date
     assert api("manager").delete(f"/api/v1/calendar/days/{created.json()['id']}/").status_code == 204
 

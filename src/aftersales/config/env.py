@@ -1,6 +1,7 @@
 """Read settings from the environment and fail fast on values that make no sense."""
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -39,3 +40,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def var_dir() -> Path:
+    """Where data lives (SQLite file, uploads, collected static files, `make run`'s secret): ./var unless told."""
+    return Path(env_str("AFTERSALES_VAR_DIR") or Path.cwd() / "var").resolve()

@@ -5,18 +5,21 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str, var_dir
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Data (SQLite file, uploads, collected static files) lives under ./var unless told otherwise.
-VAR_DIR = Path(env_str("AFTERSALES_VAR_DIR") or Path.cwd() / "var").resolve()
+VAR_DIR = var_dir()
 
 DEBUG = env_bool("DEBUG", False)
 
+# Only the environment: a server never falls back to a file. The `aftersales` command run by hand
+# reads the secret `make run` generated (__main__.py) and hands it over here.
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (the aftersales command also reads "
+                                   "$AFTERSALES_VAR_DIR/secret_key, which make run writes).")
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if not DEBUG else ["*"])

@@ -11,6 +11,7 @@ from aftersales.masterdata import api as masterdata_api
 from aftersales.notifications import api as notifications_api
 from aftersales.returns import api as returns_api
 from aftersales.web import views as web_views
+from aftersales.web.forms import LoginForm
 from aftersales.workcalendar import api as calendar_api
 
 router = DefaultRouter()
@@ -45,8 +46,8 @@ api_v1 = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
-         name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html", authentication_form=LoginForm,
+                                                         redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", web_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),

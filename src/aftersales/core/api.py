@@ -1,5 +1,7 @@
 """API building blocks shared by every app, and the system endpoints: token, health, policies."""
 
+import math
+
 from django.db import connection
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -13,7 +15,7 @@ from rest_framework.views import APIView
 
 from . import policies
 from .audit import history_entries
-from .auth import client_ip, login_blocked
+from .auth import client_ip, login_paused_for, login_paused_message
 from .errors import InvalidInput, TooManyLoginAttempts
 from .models import Policy
 from .permissions import scope_to_customer
@@ -78,8 +80,10 @@ class TokenView(APIView):
                    if not request.data.get(name)}
         if missing:
             raise InvalidInput(details=missing)
-        if login_blocked(username=str(username), ip_address=client_ip(request)):
-            raise TooManyLoginAttempts()
+        paused = login_paused_for(username=str(username), ip_address=client_ip(request))
+        if paused is not None:
+            raise TooManyLoginAttempts(login_paused_message(paused),
+                                       details={"retry_after_seconds": math.ceil(paused.total_seconds())})
         user = authenticate(request._request, username=str(username), password=str(password))
         if user is None:
             raise InvalidInput(_("Wrong username or password."), code="invalid_credentials")

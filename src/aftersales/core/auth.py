@@ -3,6 +3,7 @@
 Attempts are rows in the database so that every worker process sees the same count.
 """
 
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from .models import LoginAttempt
 
@@ -21,13 +23,32 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def login_blocked(*, username: str, ip_address: str | None) -> bool:
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    failures = LoginAttempt.objects.filter(succeeded=False, attempted_at__gte=since)
+def login_paused_for(*, username: str, ip_address: str | None) -> timedelta | None:
+    """How long logins stay refused for this username or address, or None when they are not."""
+    now = timezone.now()
+    window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    failures = LoginAttempt.objects.filter(succeeded=False, attempted_at__gte=now - window)
     limit = settings.LOGIN_FAILURE_LIMIT
-    if failures.filter(username=username).count() >= limit:
-        return True
-    return ip_address is not None and failures.filter(ip_address=ip_address).count() >= limit * 4
+    ends = []
+    for field, value, most in (("username", username, limit), ("ip_address", ip_address, limit * 4)):
+        if value is None:
+            continue
+        # Over the limit until the failure `most` places from the newest leaves the window.
+        oldest_counted = (failures.filter(**{field: value}).order_by("-attempted_at")
+                          .values_list("attempted_at", flat=True)[most - 1:most])
+        ends += [attempted_at + window for attempted_at in oldest_counted]
+    return max(ends) - now if ends else None
+
+
+def login_blocked(*, username: str, ip_address: str | None) -> bool:
+    return login_paused_for(username=username, ip_address=ip_address) is not None
+
+
+def login_paused_message(paused: timedelta) -> str:
+    minutes = max(math.ceil(paused.total_seconds() / 60), 1)
+    return ngettext("Too many failed login attempts: logins are paused. Try again in %(minutes)s minute.",
+                    "Too many failed login attempts: logins are paused. Try again in %(minutes)s minutes.",
+                    minutes) % {"minutes": minutes}
 
 
 class ThrottledModelBackend(ModelBackend):

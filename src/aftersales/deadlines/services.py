@@ -181,7 +181,7 @@ def deadlines_sweep(*, at: dt.datetime | None = None) -> dict:
     rows = list(Deadline.objects.select_for_update(skip_locked=True)
                 .filter(state=DeadlineState.OPEN, next_alert_at__lte=at).order_by()
                 .values("id", "kind", "role", "customer_id", "reference", "subject_type", "subject_id", "due_at",
-                        "escalate_at", "alert_level"))
+                        "provisional", "escalate_at", "alert_level"))
     by_level: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
         if row["escalate_at"] is not None and row["escalate_at"] <= at:

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 _YMD = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+_CLOCK = re.compile(r"\d:\d")
 
 
 def parse_date(value) -> date:
@@ -19,3 +20,12 @@ def parse_date(value) -> date:
         raise ValueError(text)
     year, month, day = (int(part) for part in match.groups())
     return date(year, month, day)
+
+
+def parse_date_or_moment(value) -> date | datetime:
+    """A date in any style above, or a moment in ISO 8601 (2026-09-30T16:00, 2026-09-30 16:00+08:00):
+    a text without a time of day is a date, never midnight. Raise ValueError for anything else."""
+    text = str(value).strip()
+    if not _CLOCK.search(text):
+        return parse_date(text)
+    return datetime.fromisoformat(text)

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .models import EmailStatus, Notification
 
@@ -70,7 +71,8 @@ def notify_deadlines(level: int, rows: list[dict]) -> int:
         context = {
             "level": level, "role": role, "count": len(items),
             "items": [{"kind": row["kind"], "reference": row["reference"], "due_at": row["due_at"].isoformat(),
-                       "subject_type": row["subject_type"], "subject_id": row["subject_id"]}
+                       "provisional": row["provisional"], "subject_type": row["subject_type"],
+                       "subject_id": row["subject_id"]}
                       for row in items[:DIGEST_ITEMS]],
         }
         users = customers.get(customer_id, []) if role == "customer" else staff.get(role, [])
@@ -102,6 +104,14 @@ def render(notification: Notification, language: str | None = None) -> tuple[str
     return subject, body
 
 
+def _due(facts: dict) -> tuple[str, str]:
+    """A due moment as the message shows it, and its mark when its year's official schedule is not confirmed."""
+    due = timezone.localtime(timezone.datetime.fromisoformat(facts["due_at"]))
+    mark = (_("provisional: the official holiday schedule of %(year)s is not confirmed") % {"year": due.year}
+            if facts.get("provisional") else "")
+    return due.strftime("%Y-%m-%d %H:%M"), mark
+
+
 def _render_context(notification: Notification) -> dict:
     from aftersales.deadlines.kinds import KINDS
     from aftersales.deadlines.models import AlertLevel
@@ -114,10 +124,10 @@ def _render_context(notification: Notification) -> dict:
         for item in context["items"]:
             kind = KINDS.get(item["kind"])
             item["label"] = kind.label if kind else item["kind"]
-            item["due"] = timezone.localtime(timezone.datetime.fromisoformat(item["due_at"])).strftime("%Y-%m-%d %H:%M")
+            item["due"], item["due_mark"] = _due(item)
         context["more"] = context["count"] - len(context["items"])
     if notification.kind == "repair_delay":
-        context["due"] = timezone.localtime(timezone.datetime.fromisoformat(context["due_at"])).strftime("%Y-%m-%d %H:%M")
+        context["due"], context["due_mark"] = _due(context)
     if notification.kind == "major_anomaly":
         from aftersales.repairs.models import MAJOR_ANOMALY_LABELS
 

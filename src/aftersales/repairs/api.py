@@ -34,7 +34,7 @@ def _staff(request) -> None:
 
 
 def _order(pk) -> RepairOrder:
-    order = (RepairOrder.objects.select_related("return_case", "plan__answered_by")
+    order = (selectors.with_due_provisional(RepairOrder.objects.select_related("return_case", "plan__answered_by"))
              .prefetch_related("first_article_checks", "delays__approved_by", "material_requests")
              .filter(pk=pk).first())
     if order is None:
@@ -62,13 +62,15 @@ class OrdersView(Endpoint):
     def get(self, request):
         """Open rework orders, soonest due first (`?state=`, `?case=` id)."""
         _staff(request)
-        orders = RepairOrder.objects.select_related("return_case").order_by("due_at", "id")
+        orders = selectors.with_due_provisional(RepairOrder.objects.select_related("return_case"))
+        orders = orders.order_by("due_at", "id")
         if request.query_params.get("state"):
             orders = orders.filter(state=request.query_params["state"])
         if request.query_params.get("case"):
             orders = orders.filter(return_case_id=parsing.id_or_none(request.query_params["case"]) or 0)
         return Response([{"id": o.pk, "number": o.number, "case": o.return_case.number, "state": o.state,
-                          "kind": o.kind, "team": o.team, "due_at": o.due_at, "is_batch": o.is_batch}
+                          "kind": o.kind, "team": o.team, "due_at": o.due_at, "due_provisional": o.due_provisional,
+                          "is_batch": o.is_batch}
                          for o in orders[:500]])
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)

@@ -2,10 +2,13 @@
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from aftersales.core import policies
+from aftersales.deadlines.models import Deadline
 
+from .clocks import SUBJECT
 from .models import PartUse, Quote, QuoteState, RepairOrder, RepairRecord
 
 ZERO = Decimal("0.00")
@@ -31,13 +34,22 @@ def _outsourcing(case) -> Decimal:
     return share.quantize(CENT)
 
 
+def with_due_provisional(orders: QuerySet) -> QuerySet:
+    """Orders with `due_provisional`: their own clock's due moment falls in a year whose official schedule
+    is not confirmed (the clock's flag, so the order reads as its step does in the queues)."""
+    clock = Deadline.objects.filter(subject_type=SUBJECT, subject_id=OuterRef("pk"), kind=SUBJECT).order_by("-id")
+    return orders.annotate(due_provisional=Coalesce(Subquery(clock.values("provisional")[:1]), Value(False)))
+
+
 def order_data(order: RepairOrder) -> dict:
+    """An order whole; `order` comes through `with_due_provisional`."""
     plan = getattr(order, "plan", None) if hasattr(order, "plan") else None
     return {
         "id": order.pk, "number": order.number, "case": order.return_case.number, "case_id": order.return_case_id,
         "kind": order.kind, "state": order.state, "state_display": order.get_state_display(),
         "method": order.method, "findings": order.findings, "team": order.team, "is_batch": order.is_batch,
         "first_article_unit": order.first_article_unit_id, "due_at": order.due_at,
+        "due_provisional": order.due_provisional,
         "delay_working_days": order.delay_working_days, "version": order.version,
         "unit_ids": list(order.order_units.order_by("unit_id").values_list("unit_id", flat=True)),
         "plan": {"expected_finish": plan.expected_finish, "note": plan.note, "beyond_due": plan.beyond_due,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.core import parsing, policies
 from aftersales.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from aftersales.deadlines.models import Deadline
 from aftersales.deadlines.services import Subject, Want, deadlines_sync
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_of_kind
 from aftersales.masterdata.models import Part, ScrapClass, WarehouseKind
@@ -23,13 +24,13 @@ from aftersales.returns.models import Disposition, ReturnCase, ReturnUnit, UnitE
 from aftersales.returns.services.actions import apply_action
 from aftersales.returns.workflow import roles_of
 
+from .clocks import SUBJECT
 from .models import (Delay, FirstArticleCheck, MaterialRequest, MaterialRequestLine, NumberSequence, OrderKind,
                      OrderState, OrderUnit, PartOutcome, PartUse, Quote, QuoteState, RefurbishOrder,
                      RefurbishState, RepairOrder, RepairPlan, RepairRecord, RequestState, ScrapApplication, ScrapState,
                      TeardownPart)
 
 CENT = Decimal("0.01")
-SUBJECT = "repair_order"
 MAJOR_ANOMALIES = ("design", "process", "incoming_material", "workmanship")
 MAX_QUANTITY = 1_000_000  # one line of parts; far above any real one, far below the database's integers
 
@@ -122,18 +123,23 @@ def _order_for_update(order_id: int) -> RepairOrder:
     return order
 
 
-def _order_clock(order: RepairOrder, *, actor=None) -> None:
-    """The order's clocks: the repair plan reply until repair answers, the order until it is done."""
+def _order_clock(order: RepairOrder, *, actor=None) -> Deadline | None:
+    """The order's clocks: the repair plan reply until repair answers, the order until it is done.
+    Returns the order's own clock while it runs."""
     wanted = {}
     if order.state not in (OrderState.DONE, OrderState.CANCELLED):
         wanted["repair_order"] = Want(facts={"batch": order.is_batch, "delay_days": order.delay_working_days})
         if not RepairPlan.objects.filter(order=order).exists():
             wanted["repair_plan_reply"] = Want()
     subject = Subject(SUBJECT, order.pk, order.number, order.return_case.customer_id)
+    running = None
     for deadline in deadlines_sync(subject, wanted, actor=actor):
-        if deadline.kind == "repair_order" and deadline.state == "open" and order.due_at != deadline.due_at:
-            order.due_at = deadline.due_at
-            RepairOrder.objects.filter(pk=order.pk).update(due_at=deadline.due_at)
+        if deadline.kind == SUBJECT and deadline.state == "open":
+            running = deadline
+            if order.due_at != deadline.due_at:
+                order.due_at = deadline.due_at
+                RepairOrder.objects.filter(pk=order.pk).update(due_at=deadline.due_at)
+    return running
 
 
 @transaction.atomic
@@ -419,22 +425,22 @@ def delay_add(*, actor, order_id: int, reason: str, explanation: str, working_da
     order.delay_working_days = total
     order.version += 1
     order.save(update_fields=["delay_working_days", "version"])
-    _order_clock(order, actor=actor)
+    clock = _order_clock(order, actor=actor)
     order.refresh_from_db(fields=["due_at"])
-    _notify_service_of_delay(order, working_days, str(notice))
+    _notify_service_of_delay(order, working_days, str(notice), provisional=bool(clock and clock.provisional))
     return Delay.objects.create(order=order, reason=reason, explanation=str(explanation)[:5000],
                                 working_days=working_days, notice=str(notice)[:5000], requested_by=actor,
                                 approved_by=actor if total > limit else None, due_before=before,
                                 due_after=order.due_at)
 
 
-def _notify_service_of_delay(order: RepairOrder, working_days: int, notice: str) -> None:
+def _notify_service_of_delay(order: RepairOrder, working_days: int, notice: str, *, provisional: bool) -> None:
     """The written notice of a delay reaches service (who tells the customer) with the delay itself."""
     from aftersales.notifications.services import notify, recipients
 
     notify(recipients(role="service"), "repair_delay",
            {"order": order.number, "case": order.return_case.number, "working_days": working_days,
-            "notice": notice[:2000], "due_at": order.due_at.isoformat()},
+            "notice": notice[:2000], "due_at": order.due_at.isoformat(), "provisional": provisional},
            subject_type="return_case", subject_id=order.return_case_id)
 
 

@@ -58,7 +58,8 @@ def _parts_from(post, prefix: str = "part") -> list[dict]:
 def board(request):
     """Open orders by due moment, and the units disposed for repair that wait for an order."""
     _staff(request)
-    orders = RepairOrder.objects.select_related("return_case").annotate(units=Count("order_units"))
+    orders = repair_selectors.with_due_provisional(
+        RepairOrder.objects.select_related("return_case").annotate(units=Count("order_units")))
     state = request.GET.get("state", "open")
     if state == "open":
         orders = orders.filter(state__in=[OrderState.PLANNED, OrderState.FIRST_ARTICLE, OrderState.IN_PROGRESS])
@@ -68,7 +69,8 @@ def board(request):
     if request.GET.get("export") == "xlsx":
         return xlsx_response("rework-orders", [
             (_("Order number"), "number"), (_("Case"), "return_case.number"), (_("Kind"), "get_kind_display"),
-            (_("State"), "get_state_display"), (_("Team"), "team"), (_("Units"), "units"), (_("Due"), "due_at")],
+            (_("State"), "get_state_display"), (_("Team"), "team"), (_("Units"), "units"), (_("Due"), "due_at"),
+            (_("Provisional due date"), "due_provisional")],
             orders)
     on_open_order = OrderUnit.objects.filter(unit=OuterRef("pk"), order__state__in=[
         OrderState.PLANNED, OrderState.FIRST_ARTICLE, OrderState.IN_PROGRESS])
@@ -145,7 +147,8 @@ def _order_context(request, order: RepairOrder, errors=None, failed=None) -> dic
 
 
 def _order(pk: int) -> RepairOrder:
-    order = (RepairOrder.objects.select_related("return_case", "first_article_unit", "plan__answered_by")
+    orders = RepairOrder.objects.select_related("return_case", "first_article_unit", "plan__answered_by")
+    order = (repair_selectors.with_due_provisional(orders)
              .prefetch_related("first_article_checks", "delays__approved_by").filter(pk=pk).first())
     if order is None:
         raise Http404

@@ -41,6 +41,11 @@ REASONS = {
 }
 
 
+def _beyond_horizon() -> InvalidInput:
+    return InvalidInput(_("No working time within ten years of this moment: check the calendar's overrides."),
+                        code="calendar_horizon")
+
+
 @dataclass(frozen=True)
 class DayInfo:
     date: dt.date
@@ -100,6 +105,10 @@ class WorkCalendar:
         return self.day(date).workday
 
     def is_provisional(self, moment: dt.datetime | dt.date) -> bool:
+        """Whether the day of `moment` (in the calendar's zone: a moment read back from the database is UTC)
+        falls in a year whose official schedule is not confirmed."""
+        if isinstance(moment, dt.datetime):
+            moment = moment.astimezone(self.tz)
         return moment.year > self.confirmed_through
 
     # --- working time ---
@@ -118,8 +127,7 @@ class WorkCalendar:
                     end = begin + dt.timedelta(hours=self.hours_per_day)
                 yield begin, end
             date += dt.timedelta(days=1)
-        raise InvalidInput(_("No working time within ten years of this moment: check the calendar's overrides."),
-                           code="calendar_horizon")
+        raise _beyond_horizon()
 
     def add(self, moment: dt.datetime, seconds: float, clock: str = DAY) -> dt.datetime:
         """The moment when `seconds` of working time on `clock` have passed since `moment`."""
@@ -157,13 +165,27 @@ class WorkCalendar:
     def add_hours_on_working_days(self, moment: dt.datetime, hours: float) -> dt.datetime:
         return self.add(moment, hours * 3600, DAY)
 
+    def working_days_after(self, date: dt.date, days: int | float) -> dt.date:
+        """The `days`-th working day after `date`: what is received on a day and allowed N working days is
+        due by the end of that working day, so the answer is the day itself (its midnight would name the next)."""
+        if days != int(days) or not 1 <= days <= HORIZON_DAYS:
+            raise InvalidInput(_("From a date, count whole working days (1 or more); to count part of a day, "
+                                 "give the moment it starts, such as 2026-09-30T16:00."), code="whole_working_days")
+        counted = 0
+        for offset in range(1, HORIZON_DAYS + 1):
+            day = date + dt.timedelta(days=offset)
+            if self.day(day).workday:
+                counted += 1
+                if counted == days:
+                    return day
+        raise _beyond_horizon()
+
     def next_workday(self, date: dt.date) -> dt.date:
         for _offset in range(HORIZON_DAYS):
             if self.day(date).workday:
                 return date
             date += dt.timedelta(days=1)
-        raise InvalidInput(_("No working time within ten years of this moment: check the calendar's overrides."),
-                           code="calendar_horizon")
+        raise _beyond_horizon()
 
 
 def calendar_load(*, language: str | None = None, values: dict | None = None) -> WorkCalendar:

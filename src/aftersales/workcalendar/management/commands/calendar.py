@@ -1,5 +1,6 @@
 """`aftersales calendar …`: the working-day calendar for people who check by hand.
 
+    aftersales calendar due 2026-09-30 --working-days 1       (received that day: due by the end of 2026-10-08)
     aftersales calendar due 2026-09-30T16:00 --working-days 2
     aftersales calendar due "2026-09-30 16:00" --working-hours 12
     aftersales calendar is-workday 2026-10-10
@@ -11,23 +12,21 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from aftersales.core.errors import AppError
-from aftersales.lib.dates import parse_date
+from aftersales.lib.dates import parse_date, parse_date_or_moment
 from aftersales.workcalendar.calendar import calendar_load
 
 
-def _moment(text: str, calendar) -> dt.datetime:
-    moment = parse_datetime(text.replace(" ", "T")) if any(c in text for c in "T :") else None
-    if moment is None:
-        try:
-            moment = dt.datetime.combine(parse_date(text), dt.time())
-        except ValueError:
-            raise CommandError(f"Not a date or moment: {text!r} (use 2026-09-30 or 2026-09-30T16:00).") from None
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=calendar.tz)
-    return moment
+def _start(text: str, calendar) -> dt.date | dt.datetime:
+    """A date (something received that day) or a moment, in the calendar's zone when none is given."""
+    try:
+        start = parse_date_or_moment(text)
+    except ValueError:
+        raise CommandError(f"Not a date or moment: {text!r} (use 2026-09-30 or 2026-09-30T16:00).") from None
+    if isinstance(start, dt.datetime) and timezone.is_naive(start):
+        start = start.replace(tzinfo=calendar.tz)
+    return start
 
 
 class Command(BaseCommand):
@@ -59,15 +58,31 @@ class Command(BaseCommand):
             self._status(calendar)
 
     def _due(self, calendar, options):
-        start = _moment(options["start"], calendar)
-        if options["working_days"] is not None:
-            due = calendar.add_working_days(start, options["working_days"])
-        elif options["working_hours"] is not None:
-            due = calendar.add_working_hours(start, options["working_hours"])
+        start = _start(options["start"], calendar)
+        if not isinstance(start, dt.datetime):
+            due = self._due_date(calendar, start, options)
+            line = due.strftime("%Y-%m-%d %A")
         else:
-            due = calendar.add_hours_on_working_days(start, options["hours"])
-        self.stdout.write(due.strftime("%Y-%m-%d %H:%M %A"))
+            if options["working_days"] is not None:
+                due = calendar.add_working_days(start, options["working_days"])
+            elif options["working_hours"] is not None:
+                due = calendar.add_working_hours(start, options["working_hours"])
+            else:
+                due = calendar.add_hours_on_working_days(start, options["hours"])
+            line = due.strftime("%Y-%m-%d %H:%M %A")
+        if calendar.is_provisional(due):
+            line += f" (provisional: {due.year} schedule not confirmed)"
+        self.stdout.write(line)
         self._warn_provisional(calendar, start, due)
+
+    @staticmethod
+    def _due_date(calendar, start: dt.date, options) -> dt.date:
+        if options["working_days"] is None:
+            raise CommandError("Hours count from a moment: give the time too, such as 2026-09-30T16:00.")
+        try:
+            return calendar.working_days_after(start, options["working_days"])
+        except AppError as error:
+            raise CommandError(str(error.message)) from None
 
     def _is_workday(self, calendar, text):
         try:
