@@ -42,7 +42,8 @@ from aftersales.returns.models import (EXITS_INTO_STOCK, EXITS_OUT, Approval, Ca
 from aftersales.returns.services.actions import allowed_actions, apply_action, derived_case_state
 from aftersales.returns.services.cases import case_create
 from aftersales.returns.services.handlers import ALLOWED_DISPOSITIONS
-from aftersales.returns.workflow import ACTIONS, AFTER_RECEIPT, CASE, case_states_for, roles_of
+from aftersales.core.roles import roles_of
+from aftersales.returns.workflow import ACTIONS, AFTER_RECEIPT, CASE, case_states_for
 
 pytestmark = pytest.mark.django_db
 

@@ -31,7 +31,51 @@ ROLES = [
     Role("customer", _("Customer"), _("Applies for returns and follows its own cases in the portal.")),
 ]
 ROLE_CODES = [role.code for role in ROLES]
-STAFF_ROLE_CODES = [code for code in ROLE_CODES if code != "customer"]
+CUSTOMER = "customer"
+STAFF_ROLE_CODES = [code for code in ROLE_CODES if code != CUSTOMER]
+ROLE_LABELS = {role.code: role.label for role in ROLES}
+
+
+def roles_of(user) -> set[str]:
+    """The roles a user acts in, the one answer every service and page asks: none when not signed in;
+    a customer user is the customer and nothing else; a superuser holds every staff role; staff hold
+    the roles of their groups."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    if getattr(user, "customer_id", None) is not None:
+        return {CUSTOMER}
+    if getattr(user, "is_superuser", False):
+        return set(STAFF_ROLE_CODES)
+    return set(user.role_codes())
+
+
+def require_roles(actor, *codes: str) -> set[str]:
+    """For services: the actor's roles, if one of them is among `codes`; otherwise PermissionDenied."""
+    from .errors import PermissionDenied
+
+    held = roles_of(actor)
+    if not held & set(codes):
+        raise PermissionDenied(_("Your roles do not allow this."))
+    return held
+
+
+def role_required(*codes: str):
+    """For pages: sign in first; a user without one of `codes` gets a 404 (the page does not exist for them)."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.http import Http404
+
+    def decorate(view):
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if not roles_of(request.user) & set(codes):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return login_required(checked)
+
+    return decorate
 
 
 def _perms(app: str, actions: str, *models: str) -> set[str]:

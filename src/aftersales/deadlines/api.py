@@ -9,16 +9,14 @@ from rest_framework.views import APIView
 
 from aftersales.core.errors import NotFound
 from aftersales.core.pagination import Pagination
-from aftersales.core.roles import ROLES
-from aftersales.returns.workflow import user_roles
+from aftersales.core.roles import ROLE_LABELS, roles_of
 
 from .selectors import deadline_data, queue, queue_counts
 
-ROLE_LABELS = {role.code: role.label for role in ROLES}
 
 
 def _roles(user) -> list[str]:
-    return sorted(user_roles(user), key=list(ROLE_LABELS).index)
+    return sorted(roles_of(user), key=list(ROLE_LABELS).index)
 
 
 class QueueCountsSerializer(serializers.Serializer):

@@ -14,7 +14,7 @@ from aftersales.core import parsing
 from aftersales.core.errors import InvalidInput, NotFound
 from aftersales.core.idempotency import idempotent
 from aftersales.returns.selectors import case_get
-from aftersales.returns.workflow import roles_of
+from aftersales.core.roles import roles_of
 
 from . import selectors, services
 from .models import MaterialRequest, Quote, RefurbishOrder, RepairOrder, ScrapApplication

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.core import parsing, policies
+from aftersales.core.roles import require_roles
 from aftersales.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from aftersales.deadlines.models import Deadline
 from aftersales.deadlines.services import Subject, Want, deadlines_sync
@@ -22,7 +23,6 @@ from aftersales.inventory.services import Move, stock_moves_apply, warehouse_of_
 from aftersales.masterdata.models import Part, ScrapClass, WarehouseKind
 from aftersales.returns.models import Disposition, ReturnCase, ReturnUnit, UnitExit, UnitState
 from aftersales.returns.services.actions import apply_action
-from aftersales.returns.workflow import roles_of
 
 from .clocks import SUBJECT
 from .models import (Delay, FirstArticleCheck, MaterialRequest, MaterialRequestLine, NumberSequence, OrderKind,
@@ -52,13 +52,6 @@ def _ids(value, field: str) -> list[int]:
     if not isinstance(value, list) or not all(isinstance(pk, int) and not isinstance(pk, bool) for pk in value):
         raise InvalidInput(details={field: [_("A list of ids is expected.")]})
     return value
-
-
-def _require(actor, *roles: str) -> set[str]:
-    held = roles_of(actor) if getattr(actor, "customer_id", None) is None else {"customer"}
-    if not held & set(roles):
-        raise PermissionDenied(_("Your roles do not allow this."))
-    return held
 
 
 def next_number(prefix: str) -> str:
@@ -146,7 +139,7 @@ def _order_clock(order: RepairOrder, *, actor=None) -> Deadline | None:
 def order_open(*, actor, case_id: int, unit_ids: list[int], kind: str = OrderKind.REPAIR, method: str = "",
                team: str = "", is_batch: bool | None = None) -> RepairOrder:
     """Planning opens a rework order for disposed units of one case (repair, rework or refurbish)."""
-    _require(actor, "planning")
+    require_roles(actor, "planning")
     case_id = _id(case_id, "case")
     unit_ids = _ids(unit_ids, "unit_ids")
     if is_batch is not None:
@@ -184,7 +177,7 @@ def order_open(*, actor, case_id: int, unit_ids: list[int], kind: str = OrderKin
 @transaction.atomic
 def order_plan(*, actor, order_id: int, expected_finish, note: str = "") -> RepairOrder:
     """Repair answers the instruction with a plan (policy: 8 hours); a plan past the due date says why."""
-    _require(actor, "repair")
+    require_roles(actor, "repair")
     order = _order_for_update(order_id)
     if order.state in (OrderState.DONE, OrderState.CANCELLED):
         raise Conflict(_("The order is closed."), code="invalid_state")
@@ -201,7 +194,7 @@ def order_plan(*, actor, order_id: int, expected_finish, note: str = "") -> Repa
 @transaction.atomic
 def order_findings(*, actor, order_id: int, findings: str, method: str = "") -> RepairOrder:
     """Engineering's analysis of representative units; the order's method carries it."""
-    _require(actor, "engineering")
+    require_roles(actor, "engineering")
     order = _order_for_update(order_id)
     order.findings = str(findings)[:5000]
     if method:
@@ -218,7 +211,7 @@ def _order_unit_ids(order: RepairOrder) -> list[int]:
 @transaction.atomic
 def order_start(*, actor, order_id: int) -> RepairOrder:
     """Repair starts: a batch order works its first article only; otherwise every unit."""
-    _require(actor, "repair")
+    require_roles(actor, "repair")
     order = _order_for_update(order_id)
     if order.state != OrderState.PLANNED:
         raise Conflict(_("The order has already started."), code="invalid_state")
@@ -235,7 +228,7 @@ def order_start(*, actor, order_id: int) -> RepairOrder:
 @transaction.atomic
 def first_article_check(*, actor, order_id: int, passed: bool, notes: str = "") -> RepairOrder:
     """Quality checks the first reworked unit: pass lets the rest proceed; fail sends it back to work."""
-    _require(actor, "quality")
+    require_roles(actor, "quality")
     order = _order_for_update(order_id)
     unit = order.first_article_unit
     if order.state != OrderState.FIRST_ARTICLE or unit is None:
@@ -264,7 +257,7 @@ def records_add(*, actor, order_id: int, records: list[dict]) -> list[RepairReco
     """Record the work on units of the order (one or a thousand at once): fault, cause, action,
     hours, revisions, parts. Parts come from what was issued to the order, else from raw-material
     stock (never negative). The units go to final inspection."""
-    _require(actor, "repair")
+    require_roles(actor, "repair")
     order = _order_for_update(order_id)
     if order.state not in (OrderState.FIRST_ARTICLE, OrderState.IN_PROGRESS):
         raise Conflict(_("Work is recorded on a started order only."), code="invalid_state")
@@ -378,7 +371,7 @@ def _consume_parts(actor, order: RepairOrder, parsed) -> None:
 @transaction.atomic
 def order_close(*, actor, order_id: int) -> RepairOrder:
     """Close the order once every unit has its repair record and is out of work."""
-    _require(actor, "repair", "planning")
+    require_roles(actor, "repair", "planning")
     order = _order_for_update(order_id)
     if order.state != OrderState.IN_PROGRESS:
         raise Conflict(_("Only an order in progress is closed."), code="invalid_state")
@@ -402,7 +395,7 @@ def order_close(*, actor, order_id: int) -> RepairOrder:
 def delay_add(*, actor, order_id: int, reason: str, explanation: str, working_days, notice: str) -> Delay:
     """A delay for missing material or technical reasons, with the written notice to service. Past
     the policy's longest delay (in total) only a manager may grant it."""
-    held = _require(actor, "repair", "planning", "manager")
+    held = require_roles(actor, "repair", "planning", "manager")
     order = _order_for_update(order_id)
     if order.state in (OrderState.DONE, OrderState.CANCELLED):
         raise Conflict(_("The order is closed."), code="invalid_state")
@@ -455,7 +448,7 @@ def _request_for_update(request_id: int) -> MaterialRequest:
 
 @transaction.atomic
 def material_request_create(*, actor, order_id: int, lines, comment: str = "") -> MaterialRequest:
-    _require(actor, "repair")
+    require_roles(actor, "repair")
     order = _order_for_update(_id(order_id, "order"))
     if order.state in (OrderState.DONE, OrderState.CANCELLED):
         raise Conflict(_("The order is closed."), code="invalid_state")
@@ -471,7 +464,7 @@ def material_request_create(*, actor, order_id: int, lines, comment: str = "") -
 
 @transaction.atomic
 def material_request_decide(*, actor, request_id: int, approve: bool, comment: str = "") -> MaterialRequest:
-    _require(actor, "purchasing")
+    require_roles(actor, "purchasing")
     approve = _flag(approve, "approve")
     request = _request_for_update(request_id)
     if request.state != RequestState.SUBMITTED:
@@ -488,7 +481,7 @@ def material_request_decide(*, actor, request_id: int, approve: bool, comment: s
 @transaction.atomic
 def material_request_receive(*, actor, request_id: int) -> MaterialRequest:
     """Purchasing records the arrival: the parts enter raw-material stock."""
-    _require(actor, "purchasing", "warehouse")
+    require_roles(actor, "purchasing", "warehouse")
     request = _request_for_update(request_id)
     if request.state != RequestState.APPROVED:
         raise Conflict(_("Only an approved request is received."), code="invalid_state")
@@ -505,7 +498,7 @@ def material_request_receive(*, actor, request_id: int) -> MaterialRequest:
 @transaction.atomic
 def material_request_issue(*, actor, request_id: int) -> MaterialRequest:
     """The warehouse issues the parts to the order: out of raw-material stock, onto the order's cost."""
-    _require(actor, "warehouse")
+    require_roles(actor, "warehouse")
     request = _request_for_update(request_id)
     if request.state != RequestState.RECEIVED:
         raise Conflict(_("Only received material is issued."), code="invalid_state")
@@ -554,7 +547,7 @@ def _expected(value):
 def quote_send(*, actor, case_id: int, unit_ids: list[int], parts, labour_hours, transport=0,
                expected_return_date=None) -> Quote:
     """收费清单 to the customer: the case's quote_charge step, with the full quote behind the amount."""
-    _require(actor, "service")
+    require_roles(actor, "service")
     case_id, unit_ids = _id(case_id, "case"), sorted(set(_ids(unit_ids, "unit_ids")))
     quoted = [q.pk for q in Quote.objects.filter(return_case_id=case_id, state=QuoteState.SENT)
               if set(q.unit_ids) & set(unit_ids)]
@@ -575,7 +568,7 @@ def quote_send(*, actor, case_id: int, unit_ids: list[int], parts, labour_hours,
 def quote_revise(*, actor, quote_id: int, parts, labour_hours, transport=0, expected_return_date=None,
                  reason: str) -> Quote:
     """The bench found other work than quoted: the revision replaces the quote and is asked again."""
-    _require(actor, "service")
+    require_roles(actor, "service")
     quote = Quote.objects.select_for_update().filter(pk=quote_id).first()
     if quote is None:
         raise NotFound()
@@ -606,7 +599,7 @@ def quote_revise(*, actor, quote_id: int, parts, labour_hours, transport=0, expe
 @transaction.atomic
 def quote_payment(*, actor, quote_id: int, amount) -> Quote:
     """Finance records the customer's payment of an accepted quote (all or part of the fee)."""
-    _require(actor, "finance")
+    require_roles(actor, "finance")
     quote = Quote.objects.select_for_update().filter(pk=quote_id).first()
     if quote is None:
         raise NotFound()
@@ -662,7 +655,7 @@ def _weights(raw) -> dict:
 def scrap_apply(*, actor, reason: str, case_id: int | None = None, unit_ids=None, parts=None,
                 weights_kg=None) -> ScrapApplication:
     """报废申请单 for units waiting for scrap approval and/or scrapped materials (by part or by weight)."""
-    _require(actor, "quality", "repair", "warehouse")
+    require_roles(actor, "quality", "repair", "warehouse")
     unit_ids = sorted(set(_ids(unit_ids, "unit_ids"))) if unit_ids not in (None, []) else []
     if case_id is not None:
         case_id = _id(case_id, "case")
@@ -689,7 +682,7 @@ def scrap_apply(*, actor, reason: str, case_id: int | None = None, unit_ids=None
 @transaction.atomic
 def scrap_decide(*, actor, application_id: int, approve: bool, comment: str = "") -> ScrapApplication:
     """The manager decides: approved units go to the scrap warehouse, parts leave raw-material stock."""
-    _require(actor, "manager")
+    require_roles(actor, "manager")
     approve = _flag(approve, "approve")
     application = ScrapApplication.objects.select_for_update().filter(pk=application_id).first()
     if application is None:
@@ -717,7 +710,7 @@ def scrap_decide(*, actor, application_id: int, approve: bool, comment: str = ""
 def teardown_record(*, actor, unit_id: int, parts) -> list[TeardownPart]:
     """Parts taken from a torn-down unit: good ones into raw-material stock (after QC), cosmetic ones
     wait for outsourced refurbishment, the rest is scrap."""
-    _require(actor, "repair", "quality")
+    require_roles(actor, "repair", "quality")
     unit = ReturnUnit.objects.select_for_update().filter(pk=_id(unit_id, "unit")).first()
     if unit is None:
         raise NotFound()
@@ -743,7 +736,7 @@ def teardown_record(*, actor, unit_id: int, parts) -> list[TeardownPart]:
 @transaction.atomic
 def refurbish_order_create(*, actor, supplier: str, teardown_part_ids: list[int]) -> RefurbishOrder:
     """外协加工单 for cosmetic teardown parts not yet sent."""
-    _require(actor, "purchasing", "repair")
+    require_roles(actor, "purchasing", "repair")
     if not str(supplier).strip():
         raise InvalidInput(details={"supplier": [_("This field is required.")]})
     teardown_part_ids = _ids(teardown_part_ids, "teardown_part_ids")
@@ -760,7 +753,7 @@ def refurbish_order_create(*, actor, supplier: str, teardown_part_ids: list[int]
 @transaction.atomic
 def refurbish_order_return(*, actor, order_id: int, passed: int, cost) -> RefurbishOrder:
     """The parts come back: those passing QC enter raw-material stock; the rest are scrap."""
-    _require(actor, "quality", "warehouse")
+    require_roles(actor, "quality", "warehouse")
     order = RefurbishOrder.objects.select_for_update().filter(pk=order_id).first()
     if order is None:
         raise NotFound()

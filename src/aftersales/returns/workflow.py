@@ -127,7 +127,6 @@ UNIT_GUARDS = {consent_pending, charge_to_quote, charge_quoted, charge_accepted,
 
 # --- the table ---
 
-STAFF = "service warehouse quality planning repair engineering purchasing finance technician manager"
 AFTER_RECEIPT = (C.RECEIVED, C.INSPECTING, C.DISPOSED, C.IN_WORK, C.FINAL_INSPECTION, C.READY)
 
 
@@ -223,21 +222,6 @@ GUARD_MESSAGES = {
     "no_exchange_to_ship": _("No exchange line of this case is waiting for new units."),
     "no_refund_pending": _("No line of this case is waiting for its refund."),
 }
-
-
-def roles_of(user) -> set[str]:
-    if getattr(user, "is_superuser", False):
-        return set(STAFF.split())
-    return set(user.role_codes())
-
-
-def user_roles(user) -> set[str]:
-    """The roles a signed-in user acts in: a customer user is the customer, staff their roles."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    if getattr(user, "customer_id", None) is not None:
-        return {"customer"}
-    return roles_of(user)
 
 
 def case_states_for(action: Action) -> tuple[str, ...]:

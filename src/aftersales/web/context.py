@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.returns.workflow import user_roles
+from aftersales.core.roles import roles_of
 
 # (url name, label, roles that see it; empty = every signed-in user)
 NAVIGATION = [
@@ -23,7 +23,7 @@ NAVIGATION = [
 
 def web(request) -> dict:
     user = getattr(request, "user", None)
-    roles = user_roles(user)
+    roles = roles_of(user)
     nav = [{"url": reverse(name), "label": label, "current": request.resolver_match is not None
             and request.resolver_match.view_name == name}
            for name, label, needs in NAVIGATION if roles and (not needs or needs & roles)]

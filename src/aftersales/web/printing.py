@@ -32,7 +32,7 @@ from aftersales.returns import selectors
 from aftersales.returns.models import (DefectClass, Disposition, Inspection, Outcome, Reason, ReceivingDiscrepancy,
                                        Responsibility, ReturnCase, ReturnUnit, UnitState, WarrantyStatus)
 
-from .context import user_roles
+from aftersales.core.roles import roles_of
 from .views import _case_or_404
 
 NOT_ARRIVED = (UnitState.EXPECTED, UnitState.MISSING)
@@ -438,7 +438,7 @@ def print_form(request, pk: int, form: str):
     if spec is None:
         raise Http404
     case = _case_or_404(request, pk)
-    if spec.staff_only and "customer" in user_roles(request.user):
+    if spec.staff_only and "customer" in roles_of(request.user):
         raise Http404
     context = {
         "case": case, "form": form, "title_zh": spec.title_zh, "title_en": spec.title_en,
@@ -458,7 +458,7 @@ def _qr_svg(content: str) -> str:
 def labels(request, pk: int):
     """QR labels for the units in the company's warehouses: case number | serial | model code."""
     case = _case_or_404(request, pk)
-    if "customer" in user_roles(request.user):
+    if "customer" in roles_of(request.user):
         raise Http404
     units = (ReturnUnit.objects.filter(return_case=case, warehouse__isnull=False).order_by("id")
              .values_list("id", "serial", "product_model__code", "warehouse__code"))

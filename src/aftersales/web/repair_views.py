@@ -23,7 +23,7 @@ from aftersales.repairs.models import (MAJOR_ANOMALY_LABELS, OrderKind, OrderSta
 from aftersales.returns import selectors
 from aftersales.returns.models import Disposition, ReturnUnit, UnitState
 
-from .context import user_roles
+from aftersales.core.roles import roles_of
 from .exports import xlsx_response
 from .views import _Row, _error_details, _ids_posted
 
@@ -32,7 +32,7 @@ PART_ROWS = 4
 
 
 def _staff(request, roles=REPAIR_ROLES) -> set[str]:
-    held = user_roles(request.user)
+    held = roles_of(request.user)
     if not held & roles:
         raise Http404
     return held
@@ -80,7 +80,7 @@ def board(request):
                .annotate(n=Count("id")).order_by("return_case_id"))
     return render(request, "web/repairs/board.html", {
         "orders": orders[:300], "waiting": waiting[:200], "state": state, "states": OrderState.choices,
-        "may_plan": "planning" in user_roles(request.user), "now": timezone.now()})
+        "may_plan": "planning" in roles_of(request.user), "now": timezone.now()})
 
 
 @login_required
@@ -124,7 +124,7 @@ def _to_record(order: RepairOrder, units: list[dict]) -> list[dict]:
 
 def _order_context(request, order: RepairOrder, errors=None, failed=None) -> dict:
     data = repair_selectors.order_data(order)
-    roles = user_roles(request.user)
+    roles = roles_of(request.user)
     units = list(ReturnUnit.objects.filter(pk__in=data["unit_ids"]).order_by("id")
                  .values("id", "serial", "state", "product_model__code", "product_model__latest_hardware_revision",
                          "product_model__latest_software_revision"))

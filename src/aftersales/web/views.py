@@ -26,8 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from aftersales.core import parsing
 from aftersales.core.errors import AppError
 from aftersales.core.registry import step_page, waiting_items
-from aftersales.core.roles import STAFF_ROLE_CODES
-from aftersales.deadlines.api import ROLE_LABELS
+from aftersales.core.roles import ROLE_LABELS, STAFF_ROLE_CODES, roles_of
 from aftersales.deadlines.selectors import deadline_data, queue, queue_counts
 from aftersales.masterdata.models import Customer, ProductModel, ShippedUnit, Warehouse, WarehouseKind
 from aftersales.notifications.models import Notification
@@ -43,7 +42,6 @@ from aftersales.returns.services.attachments import attachment_add
 from aftersales.returns.workflow import ACTIONS, OTHER_EVENTS
 
 from . import actions as action_fields
-from .context import user_roles
 from .exports import xlsx_response
 
 INBOX_ITEMS = 50
@@ -72,7 +70,7 @@ def _case_or_404(request, pk: int) -> ReturnCase:
 @login_required
 def inbox(request):
     """What waits for the user's roles now, soonest due first, with overdue and due-today counts."""
-    roles = sorted(user_roles(request.user))
+    roles = sorted(roles_of(request.user))
     customer_id = request.user.customer_id
     role = request.GET.get("role") if request.GET.get("role") in roles else (roles[0] if roles else None)
     at = timezone.now()
@@ -263,7 +261,7 @@ def _lines_from_post(post) -> list[dict]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_new(request):
-    roles = user_roles(request.user)
+    roles = roles_of(request.user)
     if not roles & {"service", "customer"}:
         raise Http404
     errors, line_errors = {}, {}
@@ -365,7 +363,7 @@ def _receiving_counts(case) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def receive(request, pk: int):
     case = _case_or_404(request, pk)
-    if "warehouse" not in user_roles(request.user):
+    if "warehouse" not in roles_of(request.user):
         raise Http404
     results, error = [], None
     if request.method == "POST":
@@ -401,7 +399,7 @@ def receive(request, pk: int):
 @login_required
 def receiving(request):
     """The warehouse's cases: approved (to start receiving) and receiving."""
-    if "warehouse" not in user_roles(request.user):
+    if "warehouse" not in roles_of(request.user):
         raise Http404
     cases = list(selectors.case_list(user=request.user).filter(
         state__in=[CaseState.APPROVED, CaseState.RECEIVING]).order_by("submitted_at", "id")[:500])
@@ -434,7 +432,7 @@ def _cases_with_units(request, states: list[str]):
 
 @login_required
 def quality_bench(request):
-    if "quality" not in user_roles(request.user):
+    if "quality" not in roles_of(request.user):
         raise Http404
     return _bench(request, _("Quality bench"), "web:inspect",
                   _cases_with_units(request, [UnitState.RECEIVED, UnitState.INSPECTED]),
@@ -443,7 +441,7 @@ def quality_bench(request):
 
 @login_required
 def repair_bench(request):
-    if "repair" not in user_roles(request.user):
+    if "repair" not in roles_of(request.user):
         raise Http404
     return _bench(request, _("Repair bench"), "web:case_detail",
                   _cases_with_units(request, [UnitState.DISPOSED, UnitState.IN_WORK]))
@@ -471,7 +469,7 @@ def inspect(request, pk: int):
     """Inspect many units at once: select them, give the result, override one unit's defect class;
     then decide the disposition of the inspected ones."""
     case = _case_or_404(request, pk)
-    if not user_roles(request.user) & {"quality", "service"}:
+    if not roles_of(request.user) & {"quality", "service"}:
         raise Http404
     errors = {}
     if request.method == "POST":

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from aftersales.core import parsing
 from aftersales.core.errors import AppError, Conflict, InvalidInput, NotFound, PermissionDenied
 from aftersales.core.permissions import scope_to_customer
+from aftersales.core.roles import roles_of
 from aftersales.masterdata.models import ProductModel, ShippedUnit
 
 from .. import rules
 from ..models import ReturnCase, ReturnLine, ReturnUnit
 from ..workflow import (ACTIONS, AFTER_RECEIPT, CASE, GUARD_MESSAGES, UNIT, UNIT_GUARDS, GuardContext,
-                        case_states_for, roles_of)
+                        case_states_for)
 from ..clocks import case_clocks_sync
 from ..signals import action_applied
 from .events import event_append

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from aftersales.core.errors import Conflict, InvalidInput, PermissionDenied
+from aftersales.core.roles import require_roles
 from aftersales.masterdata.models import Customer, ProductModel
 
 from ..models import CaseState, Outcome, Reason, ReturnCase, ReturnLine
@@ -90,9 +91,7 @@ def case_update_draft(*, actor, case_id: int, version: int | None = None, lines:
     case = case_for_update(actor=actor, case_id=case_id, version=version)
     if case.state != CaseState.DRAFT:
         raise Conflict(_("Only a draft can be edited."), code="invalid_state")
-    roles = set(actor.role_codes())
-    if not roles & {"service", "customer"} and not actor.is_superuser:
-        raise PermissionDenied()
+    require_roles(actor, "service", "customer")
     changes = {}
     for name in CASE_FIELDS:
         if name in fields and getattr(case, name) != fields[name]:
