@@ -13,13 +13,15 @@ from rest_framework.views import APIView
 
 from aftersales.core.errors import InvalidInput, NotFound
 from aftersales.core.idempotency import idempotent
+from aftersales.core.uploads import upload_read
+from aftersales.lib.tabular import MAX_FILE_BYTES
 from aftersales.masterdata.models import Customer
 
 from . import selectors
 from .models import Channel, Outcome, Reason, ReturnCase
 from .receiving_list import items_from_file
 from .services import cases as case_services
-from .services.actions import apply_action
+from .services.actions import action_permitted, apply_action
 from .services.attachments import attachment_add
 from .workflow import ACTIONS
 
@@ -157,13 +159,15 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="receiving-list",
             parser_classes=[MultiPartParser, FormParser], permission_classes=[IsAuthenticated])
     def receiving_list(self, request, pk=None):
-        """Receive a counted list (CSV/XLSX, e.g. the dealer's 退货清单): serial rows and
-        quantity rows, matched against the note like scans."""
+        """Receive a counted list (CSV/XLSX, e.g. the dealer's 退货清单, up to 20 MB and 200,000
+        rows): serial rows and quantity rows, matched against the note like scans. Who may
+        receive this case is checked before the file is read."""
+        case = self._case(pk)
+        action_permitted(actor=request.user, case=case, action="receive")
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidInput(details={"file": [_("No file was submitted.")]})
-        case = self._case(pk)
-        items = items_from_file(raw=upload.read(), filename=upload.name, case=case)
+        items = items_from_file(raw=upload_read(upload, max_bytes=MAX_FILE_BYTES), filename=upload.name, case=case)
 
         def run():
             done = apply_action(actor=request.user, case_id=case.pk, action="receive", params={"items": items})
