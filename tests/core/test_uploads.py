@@ -42,10 +42,9 @@ def media(tmp_path):
 
 
 def world(media: Path) -> dict:
-    """Every row of every model (sessions aside: logging in writes one), each case's state and
-    version, and the files under MEDIA_ROOT: equal before and after means nothing was written."""
-    counts = {model._meta.label: model.objects.count() for model in apps.get_models()
-              if model._meta.label != "sessions.Session"}
+    """Every row of every model, each case's state and version, and the files under MEDIA_ROOT:
+    equal before and after means nothing was written."""
+    counts = {model._meta.label: model.objects.count() for model in apps.get_models()}
     cases = list(ReturnCase.objects.order_by("id").values_list("id", "state", "version"))
     files = sorted(str(path) for path in media.rglob("*") if path.is_file()) if media.exists() else []
     return {"rows": counts, "cases": cases, "files": files}
@@ -84,16 +83,33 @@ def _answers(api, persona: str, url: str, field: str = "file", **data) -> tuple[
     return response.status_code, body["code"]
 
 
-def test_the_corner_cell_workbook_is_refused_everywhere_as_everyone(api, users, receiving_case, media):
+def _page_answers(client: Client, persona: str) -> int:
+    application = {"channel": "dealer", "line-0-product_model": "HT-2000", "line-0-item_name": "电热水器",
+                   "line-0-serials": "HT26090001", "submit_now": "1", "customer": "C-ALICE"}
+    response, peak = measured(lambda: client.post("/cases/new/", {**application, "photos": [corner_upload()]}))
+    assert peak < PEAK_LIMIT, ("/cases/new/", persona, peak)
+    return response.status_code
+
+
+def test_the_corner_cell_workbook_is_refused_everywhere_as_everyone(api, users, receiving_case, new_case,  # noqa: F811
+                                                                     media):
+    draft = new_case()  # Alice's, for attachments (customers add files to drafts and submitted cases)
+    browsers = {persona: Client() for persona in PERSONAS}
+    for persona, browser in browsers.items():
+        browser.force_login(users[persona])  # before the snapshot: logging in writes a session and an attempt
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
     before = world(media)
-    answers = {}
+    answers, pages = {}, {}
     for persona in PERSONAS:
         for kind in KINDS:
             answers[("import", kind, persona)] = _answers(api, persona, f"/api/v1/imports/{kind}/")
         answers[("receiving-list", persona)] = _answers(
             api, persona, f"/api/v1/cases/{receiving_case['id']}/receiving-list/")
-    assert world(media) == before
+        answers[("attachments", persona)] = _answers(api, persona, f"/api/v1/cases/{draft['id']}/attachments/")
+        pages[persona] = _page_answers(browsers[persona], persona)
+    after = world(media)
+    assert {label: rows for label, rows in after["rows"].items() if before["rows"][label] != rows} == {}
+    assert after == before
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before < PEAK_LIMIT / 1024
 
     for key, (status, code) in answers.items():
@@ -102,8 +118,14 @@ def test_the_corner_cell_workbook_is_refused_everywhere_as_everyone(api, users, 
             expected = {"warehouse": (400, "too_many_rows"), "bob": (404, "not_found")}.get(
                 persona, (403, "permission_denied"))
             assert (status, code) == expected, key
+        elif key[0] == "attachments":
+            expected = {"bob": (404, "not_found"), "nobody": (403, "permission_denied")}.get(
+                persona, (400, "too_many_rows"))
+            assert (status, code) == expected, key
         elif (status, code) != (403, "permission_denied"):
             assert (status, code) == (400, "too_many_rows"), key
+    # The new application page: those who apply get the refusal beside the photos, the others no page.
+    assert pages == {persona: 400 if persona in {"service", "alice", "bob"} else 404 for persona in PERSONAS}
     importers = {key[2] for key, answer in answers.items() if key[0] == "import" and answer[0] == 400}
     assert importers == {"service", "engineering", "purchasing", "manager"}  # the roles that import master data
     assert answers[("import", "units", "alice")] == (403, "permission_denied")

@@ -64,3 +64,10 @@ class TooLarge(AppError):
 
     code = "file_too_large"
     default_message = _("The file is too large.")
+
+
+class FileNotAllowed(AppError):
+    """A file whose content is not one of the kinds accepted (or not what its name says)."""
+
+    code = "file_not_allowed"
+    default_message = _("This kind of file is not accepted.")
