@@ -81,6 +81,15 @@ class ActionInput(serializers.Serializer):
     unit_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
 
 
+def _case_id(pk) -> int:
+    """The case id in the path; what cannot be one is simply not found (an id beyond the column's
+    range finds nothing too: Django answers such lookups with no rows)."""
+    text = str(pk)
+    if not (text.isascii() and text.isdigit()):
+        raise NotFound()
+    return int(text)
+
+
 class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Return cases. Staff of every role read them; service and customers create and edit drafts."""
 
@@ -95,7 +104,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def _case(self, pk) -> ReturnCase:
         """The case if this user may see it (another customer's case is simply not found)."""
-        case = selectors.case_get(user=self.request.user, pk=int(pk))
+        case = selectors.case_get(user=self.request.user, pk=_case_id(pk))
         if case is None:
             raise NotFound()
         return case
@@ -109,7 +118,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         """The case with lines, units (warranty, location, state), approvals, differences,
         notices, and the actions you may take now."""
-        return self._detail(int(pk))
+        return self._detail(_case_id(pk))
 
     @extend_schema(request=CaseInput, responses=OpenApiTypes.OBJECT)
     def create(self, request):
@@ -129,7 +138,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data.pop("customer", None)
         if "lines" in data:
             data["lines"] = case_services.lines_from_codes(data["lines"])
-        case = case_services.case_update_draft(actor=request.user, case_id=int(pk), **data)
+        case = case_services.case_update_draft(actor=request.user, case_id=_case_id(pk), **data)
         return self._detail(case.pk)
 
     @extend_schema(request=ActionInput, responses=OpenApiTypes.OBJECT,
@@ -146,7 +155,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise InvalidInput(details={"version": [_("A whole number is expected.")]})
 
         def run():
-            case = apply_action(actor=request.user, case_id=int(pk), action=name, params=body, unit_ids=unit_ids,
+            case = apply_action(actor=request.user, case_id=_case_id(pk), action=name, params=body, unit_ids=unit_ids,
                                 version=version, comment=str(comment or ""))
             return Response({"id": case.pk, "number": case.number, "state": case.state, "version": case.version,
                              **case.action_result})
@@ -182,7 +191,8 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser],
             permission_classes=[IsAuthenticated])
     def attachments(self, request, pk=None):
-        """Add a photo or document to the case, a line or a unit (10 MB at most)."""
+        """Add a photo or document to the case, a line or a unit (10 MB at most). Judged by its
+        content (400 `file_not_allowed`); photos are re-encoded. `url` is where it is fetched."""
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidInput(details={"file": [_("No file was submitted.")]})
@@ -194,11 +204,10 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                     numbers[name] = int(raw)
                 except ValueError:
                     raise InvalidInput(details={name: [_("A whole number is expected.")]}) from None
-        attachment = attachment_add(actor=request.user, case_id=int(pk), upload=upload,
+        attachment = attachment_add(actor=request.user, case_id=_case_id(pk), upload=upload,
                                     description=str(request.data.get("description", "")),
                                     line_no=numbers.get("line"), unit_id=numbers.get("unit"))
-        return Response({"id": attachment.pk, "url": attachment.file.url, "description": attachment.description},
-                        status=201)
+        return Response(selectors.attachment_data(attachment), status=201)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
