@@ -6,6 +6,7 @@ turns into the API's error. `BoundedUploadHandler` stops keeping any uploaded fi
 MAX_UPLOAD_BYTES while the request is parsed, so no view ever sees a bigger one.
 """
 
+import math
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
@@ -31,7 +32,8 @@ TABLE_ERRORS = {
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / MB:.1f}".removesuffix(".0")
+    """In MB to one decimal, rounded up: a file one byte past 20 MB reads 20.1, not 20."""
+    return f"{math.ceil(size * 10 / MB) / 10:.1f}".removesuffix(".0")
 
 
 def size_refusal(*, size: int, limit: int) -> TooLarge:

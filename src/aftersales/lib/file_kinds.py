@@ -10,7 +10,6 @@ JPEG. No Django here: callers turn `Refused` into their own errors.
 """
 
 import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -143,7 +142,7 @@ def _image(raw: bytes) -> Verified:
         return _decoded(raw)
     except Image.DecompressionBombError:  # past twice Pillow's own limit: refused while opening
         raise Refused("image_too_large", pixels=None, limit=MAX_PIXELS) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, zipfile.BadZipFile):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):  # what Pillow raises for bad data
         raise Refused("unreadable") from None
 
 

@@ -22,7 +22,6 @@ _EOCD = struct.Struct("<4s4H2LH")
 _EOCD_SIGNATURE = b"PK\x05\x06"
 _EOCD_SEARCH = _EOCD.size + 0xFFFF  # the record, and a comment of at most 64 KB after it
 _REF = re.compile(r"\$?([A-Za-z]+)\$?(\d+)$")
-_OFFICE_DOCUMENT = "officeDocument"
 
 
 @dataclass(frozen=True)
