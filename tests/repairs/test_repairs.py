@@ -4,11 +4,13 @@ material requests, quotes, scrap, teardown with outsourced refurbishment, delays
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from aftersales.deadlines.models import Deadline
 from aftersales.inventory.models import StockBalance, StockMove
 from aftersales.repairs.models import PartUse, Quote, RepairRecord
 from aftersales.returns.models import ReturnUnit
+from tests.files import image
 from tests.flows import FUNCTION_FAULT, OUT_OF_WARRANTY, SHIP, items_for, line
 
 pytestmark = pytest.mark.django_db
@@ -289,10 +291,13 @@ def test_repair_daily_report_with_anomalies_and_major_ones_flagged(disposed, pos
     post("repair", f"repair-orders/{order['id']}/records/", {"records": [
         record(ids[0]), record(ids[1], is_anomaly=True, cause="焊点虚焊"),
         record(ids[2], major_anomaly="incoming_material", cause="加热管批次不良")]})
+    photo = api("repair").post(f"/api/v1/cases/{case['id']}/attachments/", {
+        "file": SimpleUploadedFile("焊点.jpg", image("JPEG")), "unit": ids[1]}, format="multipart").json()
     report = api("quality").get("/api/v1/repair-daily-report/", {"date": timezone.localdate().isoformat()}).json()
     (team,) = report["teams"]
     assert (team["team"], team["repaired"], team["labour_hours"]) == ("维修一组", 3, "4.50")
     assert [a["unit"] for a in team["anomalies"]] == ids[1:]
+    assert [a["photos"] for a in team["anomalies"]] == [[f"/attachments/{photo['id']}/"], []]
     assert [a["major"] for a in team["major_anomalies"]] == ["incoming_material"]
     assert api("quality").get("/api/v1/repair-daily-report/", {"date": "yesterday"}).status_code == 400
     assert api("alice").get("/api/v1/repair-daily-report/").status_code == 404

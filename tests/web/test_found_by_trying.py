@@ -15,6 +15,7 @@ from aftersales.returns.models import (Approval, CaseState, Channel, CustomerNot
                                        Outcome, Reason, ReceivingDiscrepancy, Responsibility, UnitExit, UnitState,
                                        WarrantyStatus)
 from aftersales.returns.workflow import ACTIONS, OTHER_EVENTS
+from tests.files import image
 from tests.flows import FUNCTION_FAULT, IN_WARRANTY, SHIP, line
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +123,11 @@ def test_every_page_of_the_main_flow_shows_words_not_codes(people, act, page_as,
         for role, path in extra:
             seen[f"{stage} {role} {path}"] = codes_shown(page_as(role, path), codes)
 
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("defect.png", image("PNG"), content_type="image/png")
+    photo = client.post(f"/api/v1/cases/{case_id}/attachments/", {"file": upload}, format="multipart")
+    assert photo.status_code == 201, photo.json()
     walk("draft", ["customer", "service"])
     act("customer", case_id, "submit")
     walk("submitted", ["customer", "service", "manager"])

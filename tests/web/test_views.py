@@ -1,11 +1,14 @@
 """Every page, server side: who may open it, what a bad form answers (errors beside the field,
 nothing written), what htmx gets back (the partial only), and query counts that do not grow per row."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from aftersales.returns.models import ReturnCase, ReturnUnit
+from tests.files import corner_xlsx, image
 from tests.flows import FUNCTION_FAULT, OUT_OF_WARRANTY, items_for, line
 
 pytestmark = pytest.mark.django_db
@@ -159,7 +162,7 @@ def test_a_new_application_with_errors_keeps_what_was_typed(browser_as, registry
 def test_a_customer_applies_for_its_own_customer_with_a_photo(browser_as, registry, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    photo = SimpleUploadedFile("defect.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    photo = SimpleUploadedFile("defect.png", image("PNG"), content_type="image/png")
     response = browser_as("alice").post("/cases/new/", {
         "customer": "C-BOB", "channel": "dealer", "line-0-product_model": "HT-2000", "line-0-item_name": "电热水器",
         "line-0-serials": "HT26090001", "line-0-production_lot": "260910-1", "line-0-defect_description": "不加热",
@@ -326,6 +329,39 @@ def test_the_manager_sees_the_overview_chart_from_local_static_files(browser_as,
     assert sum(data["on_time"]) + sum(data["overdue"]) == 3  # first reply, approval, complaint cycle
     assert "/static/web/vendor/echarts-5.6.0.min.js" in body and "cdn" not in body.lower()
     assert "overview-chart" not in browser_as("service").get("/").content.decode()
+
+
+APPLICATION = {"channel": "dealer", "line-0-product_model": "HT-2000", "line-0-item_name": "电热水器",
+               "line-0-serials": "HT26090001", "line-0-production_lot": "260910-1",
+               "line-0-defect_description": "不加热", "submit_now": "1"}
+
+
+def test_a_good_photo_then_a_refused_one_leave_no_application_and_no_file(browser_as, registry, tmp_path, settings,
+                                                                          django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    good = SimpleUploadedFile("good.jpg", image("JPEG"), content_type="image/jpeg")
+    corner = SimpleUploadedFile("corner.xlsx", corner_xlsx())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser_as("alice").post("/cases/new/", {**APPLICATION, "photos": [good, corner]})
+    assert response.status_code == 400 and ReturnCase.objects.count() == 0
+    shown = re.search(r'id="id_photos-error"[^>]*>([^<]*)<', response.content.decode()).group(1)
+    assert "corner.xlsx" in shown and "200,000" in shown  # the workbook's refusal, with its limit
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_too_many_photos_are_refused_before_any_is_read(browser_as, registry, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aftersales.web import views
+
+    monkeypatch.setattr("aftersales.web.views.attachment_add", lambda **kwargs: pytest.fail("a photo was read"))
+    photos = [SimpleUploadedFile(f"{n}.jpg", b"x", content_type="image/jpeg") for n in range(views.MAX_PHOTOS + 1)]
+    response = browser_as("alice").post("/cases/new/", {**APPLICATION, "photos": photos})
+    assert response.status_code == 400 and ReturnCase.objects.count() == 0
+    shown = re.search(r'id="id_photos-error"[^>]*>([^<]*)<', response.content.decode()).group(1)
+    assert str(views.MAX_PHOTOS) in shown
 
 
 def test_a_refused_photo_saves_no_application(browser_as, registry):

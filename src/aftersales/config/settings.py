@@ -150,9 +150,15 @@ STORAGES = {
         )
     },
 }
-# Imports of 100,000-row spreadsheets arrive as one upload.
+# A request body other than files (a JSON case with thousands of serials) is read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 50 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Uploaded files above Django's 2.5 MB go to a temporary file, not memory; none is kept past
+# core/uploads.py MAX_UPLOAD_BYTES (20 MB), and each endpoint refuses by size before reading.
+FILE_UPLOAD_HANDLERS = [
+    "aftersales.core.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -56,3 +56,18 @@ class ImportRejected(AppError):
 
     code = "import_rejected"
     default_message = _("The file was not imported: fix the rows listed and upload it again.")
+
+
+class TooLarge(AppError):
+    """An upload past what the server reads: its size, or a spreadsheet's rows, columns or cells.
+    The code names the limit (file_too_large, too_many_rows, ...); details give it and what the file has."""
+
+    code = "file_too_large"
+    default_message = _("The file is too large.")
+
+
+class FileNotAllowed(AppError):
+    """A file whose content is not one of the kinds accepted (or not what its name says)."""
+
+    code = "file_not_allowed"
+    default_message = _("This kind of file is not accepted.")

@@ -3,16 +3,33 @@
 Finds the header row below any title rows, skips blank, totals (合计) and signature rows,
 trims cells, and decodes CSV from UTF-8 or GBK/GB18030 (what Chinese Excel and ERPs
 write). No Django here: the importer maps columns and validates.
+
+Every read is bounded (TableTooLarge past a limit): the file's size; an XLSX's first sheet by
+its declared and its real extent before calamine builds it (workbook_extent.py); a CSV by its
+line length, rows, columns and cells while it is read. XLS (binary) and ODS files are refused:
+their extent cannot be known without parsing them whole, and calamine would build the grid first.
 """
 
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from .workbook_extent import ExtentExceeded, Limits, NotAWorkbook, xlsx_check
+
 HEADER_SEARCH_ROWS = 30
+# What one table read may take. 100,000 shipped units (9 columns, 3.5 MB as XLSX, 8 MB as CSV)
+# are well inside; the grid calamine builds is at most MAX_CELLS × 32 bytes (160 MB).
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 200_000
+MAX_COLUMNS = 256
+MAX_CELLS = 5_000_000
+MAX_LINE_CHARS = 64 * 1024  # one CSV line; a quoted field over several lines stops at csv's own field limit
+LIMITS = Limits(rows=MAX_ROWS, columns=MAX_COLUMNS, cells=MAX_CELLS, unpacked_bytes=256 * 1024 * 1024,
+                zip_members=1000, zip_directory_bytes=1024 * 1024)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _TOTALS = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|total|subtotal)\b", re.IGNORECASE)
 _SIGNATURE = re.compile(r"(签\s*字|签\s*名|签\s*章|盖\s*章|审\s*核|批\s*准|制\s*表|经\s*办|signature|approved by)\s*[:：]?", re.IGNORECASE)
 
@@ -24,6 +41,15 @@ class TableError(Exception):
         self.code = code
         self.params = params
         super().__init__(code)
+
+
+class TableTooLarge(TableError):
+    """Past a limit of what is read. code: file_too_large, workbook_too_large, too_many_rows,
+    too_many_columns, too_many_cells, line_too_long; params: limit, found, declared, measure."""
+
+    def __init__(self, code: str, *, limit: int, found: int, declared: bool = False, measure: str = ""):
+        super().__init__(code, limit=limit, found=found, declared=declared,
+                         measure=measure or code.removeprefix("too_many_"))
 
 
 @dataclass
@@ -62,10 +88,13 @@ def _clean(cell):
 
 
 def raw_rows(raw: bytes, filename: str) -> list[list]:
+    if len(raw) > MAX_FILE_BYTES:
+        raise TableTooLarge("file_too_large", limit=MAX_FILE_BYTES, found=len(raw), measure="bytes")
     name = filename.lower()
-    if name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+    if name.endswith(WORKBOOK_SUFFIXES):
         from python_calamine import CalamineError, CalamineWorkbook
 
+        workbook_check(raw)
         try:
             workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
             return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
@@ -73,10 +102,49 @@ def raw_rows(raw: bytes, filename: str) -> list[list]:
             raise TableError("unreadable_workbook") from None
     if name.endswith((".csv", ".txt")):
         text = decode_csv(raw)
+        if "\x00" in text:  # a binary file, or UTF-16 without its byte order mark
+            raise TableError("encoding")
         sample = text[:4096]
         delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return csv_rows(io.StringIO(text, newline=""), delimiter=delimiter)
     raise TableError("unsupported_format", filename=filename)
+
+
+def workbook_check(raw: bytes) -> tuple[int, int]:
+    """(rows, columns) of an XLSX's first sheet, or TableTooLarge / TableError("unreadable_workbook")."""
+    try:
+        return xlsx_check(raw, LIMITS)
+    except ExtentExceeded as exc:
+        raise TableTooLarge(exc.code, limit=exc.limit, found=exc.found, declared=exc.declared,
+                            measure=exc.measure) from None
+    except NotAWorkbook:
+        raise TableError("unreadable_workbook") from None
+
+
+def _bounded_lines(lines: Iterable[str]) -> Iterator[str]:
+    for line in lines:
+        if len(line) > MAX_LINE_CHARS:
+            raise TableTooLarge("line_too_long", limit=MAX_LINE_CHARS, found=len(line), measure="characters")
+        yield line
+
+
+def csv_rows(lines: Iterable[str], *, delimiter: str = ",") -> list[list[str]]:
+    """The rows of a CSV text, stopping at the first line, row, column or cell past the limits."""
+    rows, cells = [], 0
+    try:
+        for row in csv.reader(_bounded_lines(lines), delimiter=delimiter):
+            if len(row) > MAX_COLUMNS:
+                raise TableTooLarge("too_many_columns", limit=MAX_COLUMNS, found=len(row))
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise TableTooLarge("too_many_cells", limit=MAX_CELLS, found=cells)
+            rows.append(row)
+            if len(rows) > MAX_ROWS:
+                raise TableTooLarge("too_many_rows", limit=MAX_ROWS, found=len(rows))
+    except csv.Error:  # NUL bytes were refused before: what is left is a quoted field past csv's field limit
+        raise TableTooLarge("line_too_long", limit=csv.field_size_limit(), found=csv.field_size_limit() + 1,
+                            measure="characters") from None
+    return rows
 
 
 def read_table(

@@ -14,6 +14,8 @@ from rest_framework.views import APIView
 from aftersales.core.api import AuditedViewSet
 from aftersales.core.errors import InvalidInput, NotFound, PermissionDenied
 from aftersales.core.permissions import SHARED
+from aftersales.core.uploads import upload_read
+from aftersales.lib.tabular import MAX_FILE_BYTES
 
 from . import importing
 from .models import Contact, Customer, Part, ProductModel, ShippedUnit, Warehouse
@@ -173,7 +175,8 @@ class ImportView(APIView):
     """Import customers, product models, parts or shipped units from a CSV or XLSX file.
 
     All or nothing: any bad row rejects the whole file (400, code `import_rejected`, every bad
-    row in `details.errors`). `dry_run=true` validates without writing.
+    row in `details.errors`). `dry_run=true` validates without writing. Files up to 20 MB and
+    200,000 rows (400 `file_too_large`, `too_many_rows`, `too_many_columns`, `too_many_cells`).
     """
 
     permission_classes = [IsAuthenticated]
@@ -200,6 +203,6 @@ class ImportView(APIView):
         if upload is None:
             raise InvalidInput(details={"file": [_("No file was submitted.")]})
         dry_run = str(request.data.get("dry_run", "")).lower() in {"1", "true", "yes"}
-        result = importing.import_file(actor=request.user, kind=kind, raw=upload.read(), filename=upload.name,
-                                       dry_run=dry_run)
+        raw = upload_read(upload, max_bytes=MAX_FILE_BYTES)
+        result = importing.import_file(actor=request.user, kind=kind, raw=raw, filename=upload.name, dry_run=dry_run)
         return Response(result.as_dict(), status=200 if dry_run else 201)

@@ -24,6 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from aftersales.lib.xlsx_text import text_safe_row
+
 from .models import Customer, Part, ProductModel, ShippedUnit
 
 Progress = Callable[[int, int], None]
@@ -510,7 +512,7 @@ def units_write_xlsx(*, spec: VolumeSpec, path: Path, progress: Progress | None 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("发货明细")
     for row in _file_rows(spec, catalogue, progress):
-        sheet.append(row)
+        sheet.append(text_safe_row(sheet, row))
     workbook.save(path)
     return spec.units
 

@@ -22,8 +22,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from aftersales.core.bulk import db_date, db_datetime, history_of_new_rows, insert_rows
 from aftersales.core.errors import ImportRejected
+from aftersales.core.uploads import TABLE_ERRORS, table_refusal
 from aftersales.lib.dates import parse_date
-from aftersales.lib.tabular import TableError, iter_cells, read_table
+from aftersales.lib.tabular import TableError, TableTooLarge, iter_cells, read_table
 
 from .models import Customer, CustomerKind, Part, ProductModel, ScrapClass, ShippedUnit
 
@@ -231,14 +232,6 @@ KINDS: dict[str, ImportKind] = {
     ]
 }
 
-_TABLE_ERRORS = {
-    "encoding": gettext_lazy("The file's text encoding could not be read: save it as UTF-8 or GBK CSV, or as XLSX."),
-    "unreadable_workbook": gettext_lazy("The workbook could not be opened: is it a real XLSX file?"),
-    "unsupported_format": gettext_lazy("Only CSV and XLSX files can be imported."),
-    "no_header": gettext_lazy("No header row found: the file needs the columns %(required)s."),
-}
-
-
 def _context(kind: ImportKind) -> Context:
     ctx = Context(today=timezone.localdate())
     if kind.key == "units":
@@ -254,8 +247,10 @@ def _read(kind: ImportKind, raw: bytes, filename: str, progress):
     required = {c.field for c in kind.columns if c.required}
     try:
         return read_table(raw, filename, aliases, required, progress=progress)
+    except TableTooLarge as exc:
+        raise table_refusal(exc) from None
     except TableError as exc:
-        message = _TABLE_ERRORS[exc.code]
+        message = TABLE_ERRORS[exc.code]
         if exc.code == "no_header":
             names = "、".join(str(kind.model._meta.get_field(f).verbose_name) for f in exc.params["required"])
             message = message % {"required": names}

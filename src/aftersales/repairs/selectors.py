@@ -106,6 +106,7 @@ def repair_daily_report(day, *, team: str | None = None) -> dict:
     from django.utils import timezone
 
     from aftersales.returns.models import Attachment
+    from aftersales.returns.selectors import attachment_url
 
     start = dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
     records = (RepairRecord.objects.filter(recorded_at__gte=start, recorded_at__lt=start + dt.timedelta(days=1))
@@ -116,8 +117,9 @@ def repair_daily_report(day, *, team: str | None = None) -> dict:
     records = list(records)
     photos: dict[int, list[str]] = {}
     anomaly_units = {r.unit_id for r in records if r.is_anomaly}
-    for unit_id, name in Attachment.objects.filter(unit_id__in=anomaly_units).values_list("unit_id", "file"):
-        photos.setdefault(unit_id, []).append(name)
+    for unit_id, attachment_id in (Attachment.objects.filter(unit_id__in=anomaly_units).order_by("id")
+                                   .values_list("unit_id", "id")):
+        photos.setdefault(unit_id, []).append(attachment_url(attachment_id))
     parts = defaultdict_sum(PartUse.objects.filter(unit_id__in={r.unit_id for r in records},
                                                    order_id__in={r.order_id for r in records})
                             .values_list("unit_id", "part__code", "quantity"))

@@ -14,13 +14,15 @@ from rest_framework.views import APIView
 from aftersales.core import parsing
 from aftersales.core.errors import InvalidInput, NotFound
 from aftersales.core.idempotency import idempotent
+from aftersales.core.uploads import upload_read
+from aftersales.lib.tabular import MAX_FILE_BYTES
 from aftersales.masterdata.models import Customer
 
 from . import selectors
 from .models import Channel, Outcome, Reason, ReturnCase
 from .receiving_list import items_from_file
 from .services import cases as case_services
-from .services.actions import apply_action
+from .services.actions import action_permitted, apply_action
 from .services.attachments import attachment_add
 from .workflow import ACTIONS
 
@@ -169,13 +171,15 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="receiving-list",
             parser_classes=[MultiPartParser, FormParser], permission_classes=[IsAuthenticated])
     def receiving_list(self, request, pk=None):
-        """Receive a counted list (CSV/XLSX, e.g. the dealer's 退货清单): serial rows and
-        quantity rows, matched against the note like scans."""
+        """Receive a counted list (CSV/XLSX, e.g. the dealer's 退货清单, up to 20 MB and 200,000
+        rows): serial rows and quantity rows, matched against the note like scans. Who may
+        receive this case is checked before the file is read."""
+        case = self._case(pk)
+        action_permitted(actor=request.user, case=case, action="receive")
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidInput(details={"file": [_("No file was submitted.")]})
-        case = self._case(pk)
-        items = items_from_file(raw=upload.read(), filename=upload.name, case=case)
+        items = items_from_file(raw=upload_read(upload, max_bytes=MAX_FILE_BYTES), filename=upload.name, case=case)
 
         def run():
             done = apply_action(actor=request.user, case_id=case.pk, action="receive", params={"items": items})
@@ -190,7 +194,8 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser],
             permission_classes=[IsAuthenticated])
     def attachments(self, request, pk=None):
-        """Add a photo or document to the case, a line or a unit (10 MB at most)."""
+        """Add a photo or document to the case, a line or a unit (10 MB at most). Judged by its
+        content (400 `file_not_allowed`); photos are re-encoded. `url` is where it is fetched."""
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidInput(details={"file": [_("No file was submitted.")]})
@@ -202,11 +207,10 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                     numbers[name] = int(raw)
                 except ValueError:
                     raise InvalidInput(details={name: [_("A whole number is expected.")]}) from None
-        attachment = attachment_add(actor=request.user, case_id=int(pk), upload=upload,
+        attachment = attachment_add(actor=request.user, case_id=_case_id(pk), upload=upload,
                                     description=str(request.data.get("description", "")),
                                     line_no=numbers.get("line"), unit_id=numbers.get("unit"))
-        return Response({"id": attachment.pk, "url": attachment.file.url, "description": attachment.description},
-                        status=201)
+        return Response(selectors.attachment_data(attachment), status=201)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])

@@ -382,14 +382,31 @@ class CaseEvent(models.Model):
         indexes = [models.Index(fields=["return_case", "id"])]
 
 
+def attachment_path(instance, filename: str) -> str:
+    """returns/2026/12/<unguessable>.jpg: the extension of the verified kind, never the sender's name."""
+    import secrets
+    from pathlib import PurePath
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return f"returns/{today:%Y/%m}/{secrets.token_urlsafe(24)}{PurePath(filename).suffix.lower()}"
+
+
 class Attachment(models.Model):
+    """A photo or document on a case. The file is stored under an unguessable name in the verified
+    kind (lib/file_kinds.py) and served only through the attachment view, never from /media/."""
+
     return_case = models.ForeignKey(ReturnCase, verbose_name=_("return case"), on_delete=models.CASCADE,
                                     related_name="attachments")
     line = models.ForeignKey(ReturnLine, verbose_name=_("line"), on_delete=models.CASCADE, null=True, blank=True,
                              related_name="attachments")
     unit = models.ForeignKey(ReturnUnit, verbose_name=_("unit"), on_delete=models.CASCADE, null=True, blank=True,
                              related_name="attachments")
-    file = models.FileField(_("file"), upload_to="returns/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True,
+                                    help_text=_("The verified kind of the content, as it is served."))
     description = models.CharField(_("description"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
                                     on_delete=models.PROTECT, related_name="+")

@@ -3,7 +3,8 @@
 from django.utils.translation import gettext as _
 
 from aftersales.core.errors import ImportRejected
-from aftersales.lib.tabular import TableError, iter_cells, read_table
+from aftersales.core.uploads import TABLE_ERRORS, table_refusal
+from aftersales.lib.tabular import TableError, TableTooLarge, iter_cells, read_table
 
 COLUMNS = {
     "serial": {"序列号", "钢号", "机身号", "sn", "serial number"},
@@ -17,8 +18,13 @@ def items_from_file(*, raw: bytes, filename: str, case) -> list[dict]:
     line of that model without serials. Any row that fits neither rejects the whole list."""
     try:
         table = read_table(raw, filename, COLUMNS, {"product_model"})
+    except TableTooLarge as exc:
+        raise table_refusal(exc) from None
     except TableError as exc:
-        raise ImportRejected(details={"errors": [{"row": None, "column": None, "message": exc.code}],
+        message = str(TABLE_ERRORS[exc.code])
+        if exc.code == "no_header":
+            message = message % {"required": "品号"}
+        raise ImportRejected(details={"errors": [{"row": None, "column": None, "message": message}],
                                       "error_count": 1}) from None
     quantity_lines = {line.product_model.code: line.line_no for line in case.lines.all()
                       if line.product_model_id and not line.serials}

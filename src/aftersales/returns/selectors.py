@@ -5,13 +5,15 @@ from types import SimpleNamespace
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
+from django.urls import reverse
 
 from aftersales.core.permissions import scope_to_customer
 from aftersales.deadlines.selectors import subject_deadlines
+from aftersales.lib.file_kinds import INLINE_CONTENT_TYPES
 from aftersales.masterdata.models import ProductModel, Warehouse
 
 from . import rules
-from .models import Approval, CaseEvent, Inspection, ReturnCase, ReturnLine, ReturnUnit
+from .models import Approval, Attachment, CaseEvent, Inspection, ReturnCase, ReturnLine, ReturnUnit
 from .services.actions import allowed_actions
 from .services.approvals import approvals_pending
 
@@ -183,8 +185,7 @@ def case_detail_data(case: ReturnCase, *, user) -> dict:
                            "quantity": d.quantity, "note": d.note, "at": d.recorded_at}
                           for d in case.discrepancies.all()],
         "notices": [{"kind": n.kind, "content": n.content, "at": n.created_at} for n in case.notices.all()],
-        "attachments": [{"id": a.pk, "url": a.file.url, "description": a.description, "line_id": a.line_id,
-                         "unit_id": a.unit_id, "at": a.uploaded_at} for a in case.attachments.all()],
+        "attachments": [attachment_data(a) for a in case.attachments.all()],
         "deadlines": deadlines,
         "allowed_actions": allowed_actions(case, user, by_state),
     }
@@ -200,6 +201,27 @@ def timeline(case: ReturnCase, *, user) -> list[dict]:
              "at": e.at, "from_state": e.from_state, "to_state": e.to_state, "unit_count": len(e.unit_ids),
              "unit_ids": e.unit_ids, "unit_to_state": e.unit_to_state, "changes": e.changes, "comment": e.comment}
             for e in CaseEvent.objects.filter(return_case=case).select_related("actor").order_by("id")]
+
+
+def attachment_url(attachment_id: int) -> str:
+    """The one address of an attachment's file, for pages and API clients alike (web/files.py)."""
+    return reverse("web:attachment", args=[attachment_id])
+
+
+def attachment_data(attachment: Attachment) -> dict:
+    return {"id": attachment.pk, "url": attachment_url(attachment.pk), "name": attachment.original_name,
+            "content_type": attachment.content_type, "inline": attachment.content_type in INLINE_CONTENT_TYPES,
+            "description": attachment.description, "line_id": attachment.line_id, "unit_id": attachment.unit_id,
+            "at": attachment.uploaded_at}
+
+
+def attachment_get(*, user, pk: int) -> Attachment | None:
+    """The attachment if the user may see its case: the rule of case_get (another customer's case is
+    not found), for users who may read cases at all."""
+    if not user.has_perm("returns.view_returncase"):
+        return None
+    cases = scope_to_customer(ReturnCase.objects.all(), user, "customer")
+    return Attachment.objects.filter(pk=pk, return_case__in=cases).first()
 
 
 def inspection_report(case: ReturnCase) -> dict:

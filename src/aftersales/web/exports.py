@@ -1,10 +1,13 @@
-"""Any list to XLSX (openpyxl's write-only mode: rows stream into the file, memory stays flat)."""
+"""Any list to XLSX (openpyxl's write-only mode: rows stream into the file, memory stays flat).
+Text that looks like a formula is written as text (lib/xlsx_text.py)."""
 
 from datetime import datetime
 
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+
+from aftersales.lib.xlsx_text import text_safe_row
 
 MAX_ROWS = 100_000
 
@@ -24,12 +27,12 @@ def xlsx_response(name: str, columns: list[tuple[object, str]], rows) -> HttpRes
     """columns: (header, attribute path); rows: any iterable of objects (a queryset is iterated in chunks)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(name[:31])
-    sheet.append([str(header) for header, _path in columns])
+    sheet.append(text_safe_row(sheet, [str(header) for header, _path in columns]))
     iterator = rows.iterator(chunk_size=2000) if hasattr(rows, "iterator") else iter(rows)
     for count, row in enumerate(iterator):
         if count >= MAX_ROWS:
             break
-        sheet.append([_value(row, path) for _header, path in columns])
+        sheet.append(text_safe_row(sheet, [_value(row, path) for _header, path in columns]))
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'

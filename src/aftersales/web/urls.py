@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import printing, repair_views, views
+from . import files, printing, repair_views, views
 
 app_name = "web"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<int:pk>/inspect/", views.inspect, name="inspect"),
     path("cases/<int:pk>/labels/", printing.labels, name="labels"),
     path("cases/<int:pk>/print/<str:form>/", printing.print_form, name="print_form"),
+    path("attachments/<int:pk>/", files.attachment, name="attachment"),
     path("units/lookup/", views.serial_lookup, name="serial_lookup"),
     path("receiving/", views.receiving, name="receiving"),
     path("bench/quality/", views.quality_bench, name="quality_bench"),

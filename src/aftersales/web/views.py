@@ -236,6 +236,7 @@ def _line_position(key) -> int | None:
 def _ids_posted(post, name: str = "unit_ids") -> list[int]:
     """The ids ticked in a form; anything that cannot be an id is left out."""
     return [pk for pk in (parsing.id_or_none(raw) for raw in post.getlist(name)) if pk is not None]
+MAX_PHOTOS = 10  # each up to the attachment limit (10 MB); checked before any is read
 
 
 def _lines_from_post(post) -> list[dict]:
@@ -280,8 +281,11 @@ def case_new(request):
         channel = request.POST.get("channel") or Channel.DEALER
         if channel not in Channel.values:
             errors["channel"] = [_("Choose a channel.")]
+        if len(request.FILES.getlist("photos")) > MAX_PHOTOS:
+            errors["photos"] = [_("At most %(count)s photos per application.") % {"count": MAX_PHOTOS}]
         if not errors and not line_errors:
             indexes = [line.pop("_index") for line in lines]
+            refused_photo = None
             try:
                 with transaction.atomic():  # the case, its photos and its submission, or nothing
                     typed = case_services.lines_from_codes(lines)
@@ -290,11 +294,15 @@ def case_new(request):
                         customer_reference=request.POST.get("customer_reference", "").strip()[:80],
                         notes=request.POST.get("notes", "").strip())
                     for upload in request.FILES.getlist("photos"):
+                        refused_photo = upload.name
                         attachment_add(actor=request.user, case_id=case.pk, upload=upload,
                                        description=upload.name[:200])
+                    refused_photo = None
                     if request.POST.get("submit_now"):
                         apply_action(actor=request.user, case_id=case.pk, action="submit")
             except AppError as error:
+                if refused_photo is not None:  # beside the photos field, naming the file
+                    error.details = {"photos": [f"{refused_photo}: {error.message}"]}
                 details = _error_details(error)
                 for key, value in (details.pop("lines", [{}])[0] if isinstance(details.get("lines"), list)
                                    else details.pop("lines", {})).items():

@@ -123,15 +123,11 @@ def _check_guards(spec, ctx: GuardContext) -> None:
         raise error
 
 
-@transaction.atomic
-def apply_action(*, actor, case_id: int, action: str, params: dict | None = None, unit_ids=None,
-                 version: int | None = None, comment: str = "") -> ReturnCase:
-    from .handlers import HANDLERS
-
-    spec = ACTIONS.get(action)
-    if spec is None:
-        raise NotFound(_("No such action."), code="unknown_action")
-    case = case_for_update(actor=actor, case_id=case_id, version=version)
+def action_permitted(*, actor, case: ReturnCase, action: str) -> set[str]:
+    """The actor's roles if the table lets them take `action` on the case in its present state,
+    else the error apply_action answers (guards are left to it). Edges call it before they read
+    an upload the action needs."""
+    spec = ACTIONS[action]
     roles = roles_of(actor)
     if not roles & spec.roles:
         raise PermissionDenied(_("Your roles do not allow “%(action)s”.") % {"action": spec.label})
@@ -141,6 +137,19 @@ def apply_action(*, actor, case_id: int, action: str, params: dict | None = None
             % {"action": spec.label, "state": case.get_state_display()},
             code="invalid_state", details={"state": case.state},
         )
+    return roles
+
+
+@transaction.atomic
+def apply_action(*, actor, case_id: int, action: str, params: dict | None = None, unit_ids=None,
+                 version: int | None = None, comment: str = "") -> ReturnCase:
+    from .handlers import HANDLERS
+
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise NotFound(_("No such action."), code="unknown_action")
+    case = case_for_update(actor=actor, case_id=case_id, version=version)
+    roles = action_permitted(actor=actor, case=case, action=action)
     units = []
     if spec.level == UNIT:
         if not unit_ids:

@@ -1,39 +1,100 @@
-"""Photos and documents on a case (defect photos, return notes, inspection pictures)."""
+"""Photos and documents on a case (defect photos, return notes, inspection pictures).
 
-from pathlib import Path
+Checked in this order, and nothing of the file is read before the first three: that the actor
+may see cases, this case, and add files to it now; the file's size; then its content
+(lib/file_kinds.py: photos decoded and re-encoded, documents by their signature). The row is
+written in the transaction and the file after it commits, under an unguessable name, so a
+refused file or a rolled-back application leaves nothing on disk.
+"""
 
+from pathlib import PurePath
+
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from aftersales.core.errors import InvalidInput, PermissionDenied
+from aftersales.core.errors import AppError, FileNotAllowed, InvalidInput, NotFound, PermissionDenied, TooLarge
+from aftersales.core.permissions import scope_to_customer
+from aftersales.core.uploads import table_refusal, upload_read
+from aftersales.lib import file_kinds
 
-from ..models import Attachment, CaseState
+from ..models import Attachment, CaseState, ReturnCase, attachment_path
 from .actions import case_for_update
 from .events import event_append
 
-ALLOWED_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".pdf", ".xlsx", ".xls", ".csv", ".docx"}
 MAX_BYTES = 10 * 1024 * 1024
 CUSTOMER_STATES = {CaseState.DRAFT, CaseState.SUBMITTED}
 
 
-@transaction.atomic
-def attachment_add(*, actor, case_id: int, upload, description: str = "", line_no: int | None = None,
-                   unit_id: int | None = None) -> Attachment:
-    case = case_for_update(actor=actor, case_id=case_id)
+def _allowed_message() -> str:
+    return _("Allowed files: photos (JPG, PNG, WebP, GIF), PDF, Excel (XLSX, XLS), Word (DOCX) and CSV, "
+             "whose content is what their name says.")
+
+
+def _refusal(refused: file_kinds.Refused) -> AppError:
+    if refused.reason == "table_too_large":
+        return table_refusal(refused.params["error"])
+    if refused.reason == "image_too_large":
+        message = _("The photo is larger than %(limit)s megapixels: send a smaller one.") % {
+            "limit": file_kinds.MAX_PIXELS // 1_000_000}
+        return TooLarge(message, code="image_too_large", details={
+            "file": [message], "limit": file_kinds.MAX_PIXELS, "found": refused.params["pixels"]})
+    message = {
+        "heic": _("HEIC photos cannot be read here: send the photo as JPEG (on an iPhone: Settings › Camera › "
+                  "Formats › Most Compatible)."),
+        "empty": _("The file is empty."),
+        "macros": _("Files with macros are not accepted: save them without macros (XLSX, DOCX)."),
+    }.get(refused.reason)
+    message = f"{message} {_allowed_message()}" if message else _allowed_message()
+    return FileNotAllowed(message, details={"file": [message], "reason": refused.reason})
+
+
+def _case_for_files(*, actor, case_id: int, locked: bool) -> ReturnCase:
+    if locked:
+        case = case_for_update(actor=actor, case_id=case_id)
+    else:
+        case = scope_to_customer(ReturnCase.objects.all(), actor, "customer").filter(pk=case_id).first()
+        if case is None:
+            raise NotFound()
     if actor.customer_id is not None and case.state not in CUSTOMER_STATES:
         raise PermissionDenied(_("Customers add files while the application is a draft or submitted."))
-    if Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
-        raise InvalidInput(details={"file": [_("Allowed files: photos (JPG, PNG, ...), PDF and spreadsheets.")]})
-    if upload.size > MAX_BYTES:
-        raise InvalidInput(details={"file": [_("The file is larger than 10 MB.")]})
-    line = case.lines.filter(line_no=line_no).first() if line_no is not None else None
-    if line_no is not None and line is None:
-        raise InvalidInput(details={"line": [_("No such line on this case.")]})
-    unit = case.units.filter(pk=unit_id).first() if unit_id is not None else None
-    if unit_id is not None and unit is None:
-        raise InvalidInput(details={"unit": [_("No such unit on this case.")]})
-    attachment = Attachment.objects.create(return_case=case, line=line, unit=unit, file=upload,
-                                           description=description[:200], uploaded_by=actor)
-    event_append(case=case, actor=actor, action="attach", from_state=case.state, to_state=case.state,
-                 changes={"file": Path(attachment.file.name).name, "line": line_no, "unit": unit_id})
+    return case
+
+
+def attachment_add(*, actor, case_id: int, upload, description: str = "", line_no: int | None = None,
+                   unit_id: int | None = None) -> Attachment:
+    if not actor.has_perm("returns.view_returncase"):
+        raise PermissionDenied()
+    _case_for_files(actor=actor, case_id=case_id, locked=False)
+    raw = upload_read(upload, max_bytes=MAX_BYTES)
+    try:
+        verified = file_kinds.verify(raw, upload.name)
+    except file_kinds.Refused as refused:
+        raise _refusal(refused) from None
+    original_name = PurePath(upload.name or "").name[:255]
+    with transaction.atomic():
+        case = _case_for_files(actor=actor, case_id=case_id, locked=True)
+        line = case.lines.filter(line_no=line_no).first() if line_no is not None else None
+        if line_no is not None and line is None:
+            raise InvalidInput(details={"line": [_("No such line on this case.")]})
+        unit = case.units.filter(pk=unit_id).first() if unit_id is not None else None
+        if unit_id is not None and unit is None:
+            raise InvalidInput(details={"unit": [_("No such unit on this case.")]})
+        attachment = Attachment(return_case=case, line=line, unit=unit, original_name=original_name,
+                                content_type=verified.kind.content_type, description=description[:200],
+                                uploaded_by=actor)
+        attachment.file.name = attachment_path(attachment, f"upload{verified.kind.extension}")
+        attachment.save()
+        event_append(case=case, actor=actor, action="attach", from_state=case.state, to_state=case.state,
+                     changes={"file": original_name, "line": line_no, "unit": unit_id})
+        transaction.on_commit(lambda: _store(attachment, verified.content))
     return attachment
+
+
+def _store(attachment: Attachment, content: bytes) -> None:
+    """Write the verified content under the row's name (after commit: see the module's docstring)."""
+    storage = attachment.file.storage
+    saved = storage.save(attachment.file.name, ContentFile(content))
+    if saved != attachment.file.name:  # the storage chose another name: the row follows it
+        Attachment.objects.filter(pk=attachment.pk).update(file=saved)
+        attachment.file.name = saved

@@ -6,7 +6,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from aftersales.core.errors import ImportRejected
+from aftersales.core.errors import AppError, ImportRejected
+from aftersales.core.uploads import path_read
+from aftersales.lib.tabular import MAX_FILE_BYTES
 from aftersales.masterdata import importing
 
 
@@ -36,14 +38,16 @@ class Command(BaseCommand):
                     sys.stderr.write("\n")
 
         try:
-            result = importing.import_file(actor=actor, kind=kind, raw=file.read_bytes(), filename=file.name,
-                                           progress=progress, dry_run=dry_run)
+            result = importing.import_file(actor=actor, kind=kind, raw=path_read(file, max_bytes=MAX_FILE_BYTES),
+                                           filename=file.name, progress=progress, dry_run=dry_run)
         except ImportRejected as exc:
             errors = exc.details.get("errors", [])
             for error in errors:
                 where = f"row {error['row']}, column {error['column']}: " if error.get("row") else ""
                 self.stderr.write(f"{where}{error['message']}")
             raise CommandError(f"{exc.message} ({len(errors)} error(s); nothing was imported)") from None
+        except AppError as exc:  # a file past a limit (size, rows, columns, cells): one line, nothing imported
+            raise CommandError(f"{exc.message} ({exc.code}; nothing was imported)") from None
         verb = "would import" if dry_run else "imported"
         self.stdout.write(
             f"{verb} {result.rows} {kind}: {result.created} new, {result.updated} updated, {result.unchanged} unchanged"

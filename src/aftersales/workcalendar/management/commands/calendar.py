@@ -9,6 +9,7 @@
 """
 
 import datetime as dt
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -95,11 +96,21 @@ class Command(BaseCommand):
         self._warn_provisional(calendar, date)
 
     def _import(self, path):
-        from aftersales.lib.tabular import raw_rows
+        from aftersales.core.uploads import TABLE_ERRORS, path_read, table_refusal
+        from aftersales.lib.tabular import MAX_FILE_BYTES, TableError, TableTooLarge, raw_rows
         from aftersales.workcalendar.services import calendar_import
 
-        with open(path, "rb") as handle:
-            rows = raw_rows(handle.read(), path)
+        file = Path(path)
+        if not file.is_file():
+            raise CommandError(f"No file at {file}.")
+        try:
+            rows = raw_rows(path_read(file, max_bytes=MAX_FILE_BYTES), file.name)
+        except TableTooLarge as exc:
+            raise CommandError(f"{table_refusal(exc).message} ({exc.code}; nothing was saved)") from None
+        except TableError as exc:
+            raise CommandError(f"{TABLE_ERRORS[exc.code]} ({exc.code}; nothing was saved)") from None
+        except AppError as error:  # the file's size
+            raise CommandError(f"{error.message} ({error.code}; nothing was saved)") from None
         try:
             count = calendar_import(actor=None, rows=rows)
         except AppError as error:
