@@ -72,10 +72,15 @@ def workflow_markdown() -> str:
         out += [f"| `{value}` | {label} |" for value, label in UnitState.choices]
         out += ["", "## Rules", "",
                 "| rule | where | policy |", "|---|---|---|",
-                "| Warranty: shipped date + model's warranty months (or the policy default) + the customer's "
-                "extension; tampering voids it; human damage makes work chargeable; a serial not in the registry is "
-                "flagged `unknown`, not refused | `rules.decide_warranty` | `warranty_months`, "
+                "| Warranty: shipped date + model's warranty months (or the policy default) + the extension of the "
+                "customer the registry says the unit was shipped to (not the applicant's); tampering voids it; human "
+                "damage makes work chargeable; a serial not in the registry is flagged `unknown`, not refused | "
+                "`rules.decide_warranty`, `services/warranty.py` | `warranty_months`, "
                 "`warranty_void_on_tampering`, `human_damage_charged` |",
+                "| One physical unit on one open case: a serial expected or held on another open case is refused at "
+                "submit (`serial_on_open_case`) and at the scan (result `serial_on_open_case`, recorded unmatched); "
+                "a partial unique index on (model, serial) of units not done or missing holds it under races | "
+                "`handlers/application.submit`, `handlers/receiving.receive`, `ReturnUnit` constraint | |",
                 "| E-commerce no-reason return / exchange windows from the delivery date | "
                 "`rules.decide_return_window` | `ecommerce_no_reason_return_days`, "
                 "`ecommerce_no_reason_exchange_days` |",
@@ -89,7 +94,14 @@ def workflow_markdown() -> str:
                 "`rules.note_missing` | |",
                 "| Quality leads the sorting above the threshold and for batch cases | `handlers/application.submit`, "
                 "`handlers/receiving.close_receipt` | `quality_sorting_threshold_units` |",
-                "| Dispositions allowed per requested outcome | `handlers/units.ALLOWED_DISPOSITIONS` | |",
+                "| Dispositions allowed per requested outcome; an extra unit (not on the note) may always go back "
+                "as is, and on a refund line only that | `handlers/units.dispositions_allowed` | |",
+                "| Refund = unit price × the announced units taken back (any disposition but return as is); it waits "
+                "until every unit of the line is decided (`refund_units_undecided`) | `handlers/settlement.settle_refund` "
+                "| |",
+                "| Work on a batch: through its rework order, the first article first; the rest waits for the passed "
+                "first-article check on every endpoint (`first_article_pending`, `batch_work_needs_order`) | "
+                "`WORK_GATES` (registered by `repairs/gates.py`) | |",
                 "", "Note completeness fields: " + ", ".join(f"`{k}` ({v})" for k, v in rules.NOTE_FIELDS.items()),
                 ""]
         out += _clocks()
