@@ -205,9 +205,9 @@ class TestRaces:
         model = product_models["HT-2000"]
         policy_update(actor=users["manager"], key="batch_threshold_per_model_per_day", new_value=1)
         stock_receive_from_production(actor=users["warehouse"], product_model=model, quantity=3)
-        exchange = [note_line(product_model=model, serials=SERIALS[:1], requested_outcome="exchange")]
-        cases = [case_up_to("approved", users=users, customer=customers["alice"], lines=exchange)
-                 for _ in range(THREADS)]
+        cases = [case_up_to("approved", users=users, customer=customers["alice"], lines=[note_line(
+                     product_model=model, serials=[f"HT2609{n + 1:04d}"], requested_outcome="exchange")])
+                 for n in range(THREADS)]  # a unit of its own each: one physical unit, one open case
         assert {case.volume_class for case in cases} == {"batch"}
 
         results = at_once(lambda i: apply_action(
@@ -220,6 +220,21 @@ class TestRaces:
         for case in cases:
             assert_ledger_and_timeline(case)
             assert case.state == "approved"
+
+    def test_one_serial_applied_for_on_many_cases_at_once_is_taken_once(self, users, customers, product_models,
+                                                                        registry):
+        """Each submit locks its own case only, so the check alone could let two through: the partial
+        unique index on open units holds, and the loser is told which rule it met."""
+        lines = [note_line(product_model=product_models["HT-2000"], serials=SERIALS[:1])]
+        cases = [case_create(actor=users["service"], customer=customers["alice"], lines=lines) for _ in range(THREADS)]
+
+        results = at_once(lambda i: apply_action(actor=fresh(users["service"]), case_id=cases[i].pk,
+                                                 action="submit"))
+
+        assert outcomes(results) == {"ok": 1, "serial_on_open_case": THREADS - 1}
+        assert ReturnUnit.objects.filter(serial=SERIALS[0]).count() == 1
+        for case in cases:
+            assert_ledger_and_timeline(case)
 
     def test_first_receipts_of_a_model_on_many_cases_at_once(self, users, customers, product_models):
         """The after-sales balance row of a model does not exist yet: every thread creates it."""
@@ -249,9 +264,9 @@ class TestRaces:
                                                                              registry):
         """apply_action locks the case row only, not the customer joined to it: a dealer's other
         cases and its master data stay writable while one of its cases is being acted on."""
-        lines = [note_line(product_model=product_models["HT-2000"], serials=SERIALS[:1])]
-        held, other = (case_up_to("submitted", users=users, customer=customers["alice"], lines=lines)
-                       for _ in range(2))
+        held, other = (case_up_to("submitted", users=users, customer=customers["alice"],
+                                  lines=[note_line(product_model=product_models["HT-2000"], serials=[serial])])
+                       for serial in SERIALS[:2])
         holding, release = threading.Event(), threading.Event()
 
         def hold_the_first_case():
