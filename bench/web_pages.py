@@ -29,7 +29,7 @@ from aftersales.config.runtime import tune_for_serving
 from aftersales.deadlines.models import Deadline
 from aftersales.masterdata.models import Customer, ProductModel, ShippedUnit
 from aftersales.notifications.models import Notification
-from aftersales.notifications.services import notify_deadlines
+from aftersales.deadlines.notices import notify_deadlines
 from aftersales.returns.models import ReturnCase, ReturnUnit, UnitState
 from aftersales.returns.services.actions import apply_action
 from aftersales.returns.services.approvals import approvals_actor_may_give

@@ -382,8 +382,13 @@ class PartsStockMachine(RuleBasedStateMachine):
             expected = "permission_denied"
         elif self.order_states[order] not in (OrderState.FIRST_ARTICLE, OrderState.IN_PROGRESS):
             expected = "invalid_state"
-        elif spoiled or not all(pk in workable for pk in unit_ids):
-            expected = "invalid"
+        elif spoiled or not all(pk in self.world["orders"][order] for pk in unit_ids):
+            expected = "invalid"  # what was sent is wrong: a bad line, a unit twice, a unit of another order
+        elif not all(pk in workable for pk in unit_ids):
+            # The order's units, but not in work now, or waiting for the first article: a conflict with their state.
+            not_in_work = [pk for pk in unit_ids if self._unit_states([pk])[pk] not in (UnitState.IN_WORK,
+                                                                                        UnitState.DISPOSED)]
+            expected = "invalid_state" if not_in_work else "first_article_pending"
         elif self._short(direct):
             expected = "insufficient_stock"
         else:

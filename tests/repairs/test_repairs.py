@@ -47,7 +47,8 @@ def test_batch_order_waits_for_its_first_article_which_fails_then_passes(dispose
     order = post("repair", f"repair-orders/{order['id']}/start/")
     assert order["state"] == "first_article"
     assert states(ids) == ["in_work", "disposed", "disposed", "disposed"]
-    post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[1])]}, expect=400)
+    waits = post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[1])]}, expect=409)
+    assert waits["code"] == "first_article_pending"  # the rest of the batch waits for the first article
     post("quality", f"repair-orders/{order['id']}/first-article/", {"passed": True}, expect=409)  # not reworked
     post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[0])]})
     order = post("quality", f"repair-orders/{order['id']}/first-article/", {"passed": False, "notes": "温控不准"})

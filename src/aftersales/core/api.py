@@ -106,12 +106,11 @@ def healthz(request):
 
 
 def _warnings() -> list[str]:
-    """What an operator should act on although the service answers: a provisional calendar year ahead."""
-    from django.utils import timezone
+    """What an operator should act on although the service answers (a provisional calendar year ahead):
+    the warnings of the checks apps registered (core/registry.py)."""
+    from .registry import HEALTH_CHECKS
 
-    from aftersales.workcalendar.calendar import calendar_load, calendar_warnings
-
-    return calendar_warnings(calendar_load(), timezone.localdate())
+    return [warning for _name, check in HEALTH_CHECKS for warning in check()]
 
 
 class PolicySerializer(serializers.ModelSerializer):

@@ -13,10 +13,13 @@ from django.utils.translation import gettext as _
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
-from .errors import AppError
+from .errors import AppError, InvalidInput
 from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+
+
+MAX_KEY = 200
 
 
 class IdempotencyKeyReused(AppError):
@@ -55,7 +58,8 @@ def idempotent(request, act) -> Response:
     key = request.headers.get(HEADER, "").strip()
     if not key:
         return act()
-    key = key[:200]
+    if len(key) > MAX_KEY:
+        raise InvalidInput(details={HEADER: [_("At most %(maximum)s characters.") % {"maximum": MAX_KEY}]})
     fingerprint = _fingerprint(request)
     replay = _replay(request.user, key, fingerprint)
     if replay is not None:

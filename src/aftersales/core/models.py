@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -66,3 +67,24 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+
+
+class StateChange(models.Model):
+    """The history of a document whose state machine has no timeline of its own (core/workflow.py):
+    one row per applied action, never changed. The return case keeps its own (returns.CaseEvent)."""
+
+    machine = models.CharField(_("document"), max_length=40)
+    subject_id = models.PositiveBigIntegerField(_("record"))
+    action = models.CharField(_("action"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=30, blank=True)
+    to_state = models.CharField(_("to"), max_length=30, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True,
+                              related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    changes = models.JSONField(_("what changed"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("state change")
+        verbose_name_plural = _("state changes")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["machine", "subject_id", "id"])]

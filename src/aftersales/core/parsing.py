@@ -86,9 +86,24 @@ def text(value, field: str, *, max_length: int, required: bool = False) -> str:
     return value
 
 
+def texts(raw: dict, lengths: dict[str, int], *, required: tuple[str, ...] = ()) -> dict:
+    """The text fields of `raw` that `lengths` names (and only those present, unless required), each
+    checked as `text`; every bad field reported at once."""
+    errors, values = {}, {}
+    for name, length in lengths.items():
+        if name in raw or name in required:
+            try:
+                values[name] = text(raw.get(name), name, max_length=length, required=name in required)
+            except InvalidInput as error:
+                errors.update(error.details)
+    if errors:
+        raise InvalidInput(details=errors)
+    return values
+
+
 def amount(value, field: str, *, minimum: Decimal = Decimal("0"), maximum: Decimal = Decimal("999999999999.99"),
-           places: int = 2) -> Decimal:
-    """A decimal amount within the bounds, rounded to `places`."""
+           places: int | None = 2) -> Decimal:
+    """A decimal amount within the bounds, rounded to `places` (None: as written)."""
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError, TypeError):
@@ -97,7 +112,7 @@ def amount(value, field: str, *, minimum: Decimal = Decimal("0"), maximum: Decim
         raise _refuse(field, _("Must be at least %(minimum)s.") % {"minimum": minimum})
     if number > maximum:
         raise _refuse(field, _("The amount is too large."))
-    return number.quantize(Decimal(1).scaleb(-places))
+    return number if places is None else number.quantize(Decimal(1).scaleb(-places))
 
 
 # Dates a business record may carry; beyond them date arithmetic (a due date years ahead) would overflow.

@@ -6,3 +6,6 @@ class DeadlinesConfig(AppConfig):
     name = "aftersales.deadlines"
     label = "deadlines"
     verbose_name = _("Time limits")
+
+    def ready(self):
+        from . import notices  # noqa: F401  registers how the sweep's digests read

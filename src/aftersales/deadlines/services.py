@@ -174,7 +174,7 @@ def deadlines_sweep(*, at: dt.datetime | None = None) -> dict:
     """Raise the alert level of every running step whose next alert has come, and tell the
     responsible role (approaching, overdue) or its escalation role (past the grace), in one
     digest per recipient group and level. Returns counts per level."""
-    from aftersales.notifications.services import notify_deadlines
+    from .notices import notify_deadlines
 
     at = at or now()
     # skip_locked: a second sweep running at the same moment (PostgreSQL) leaves these rows to this one.

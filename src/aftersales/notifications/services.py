@@ -12,11 +12,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
+from .kinds import KINDS
 from .models import EmailStatus, Notification
-
-DIGEST_ITEMS = 20
 
 
 def recipients(*, role: str | None = None, customer_id: int | None = None) -> list[dict]:
@@ -46,41 +44,7 @@ def notify_many(batches: list[tuple]) -> int:
     return len(rows)
 
 
-def notify_customer_notice(case, notice) -> int:
-    """A customer notice (receipt, charge, consent, shipment, refund, decision) to the customer's users."""
-    context = {"notice": notice.kind, "case": case.number, "content": notice.content}
-    return notify(recipients(customer_id=case.customer_id), "customer_notice", context,
-                  subject_type="return_case", subject_id=case.pk)
-
-
-def notify_deadlines(level: int, rows: list[dict]) -> int:
-    """One digest per recipient group: the responsible role (approaching, overdue) or the
-    escalation role (past the grace); a customer's users hear of their own cases only."""
-    from aftersales.deadlines.kinds import KINDS
-
-    groups: dict[tuple, list[dict]] = defaultdict(list)
-    for row in rows:
-        kind = KINDS[row["kind"]]
-        role = kind.escalate_to if level == 3 else kind.role
-        groups[(role, row["customer_id"] if role == "customer" else None)].append(row)
-    staff, customers = _recipients_by_group({role for role, _customer in groups},
-                                            {customer for role, customer in groups if role == "customer"})
-    batches = []
-    for (role, customer_id), items in groups.items():
-        items.sort(key=lambda row: row["due_at"])
-        context = {
-            "level": level, "role": role, "count": len(items),
-            "items": [{"kind": row["kind"], "reference": row["reference"], "due_at": row["due_at"].isoformat(),
-                       "provisional": row["provisional"], "subject_type": row["subject_type"],
-                       "subject_id": row["subject_id"]}
-                      for row in items[:DIGEST_ITEMS]],
-        }
-        users = customers.get(customer_id, []) if role == "customer" else staff.get(role, [])
-        batches.append((users, "deadline_alert", context, "", None))
-    return notify_many(batches)
-
-
-def _recipients_by_group(roles: set[str], customer_ids: set[int]) -> tuple[dict, dict]:
+def recipients_by_group(roles: set[str], customer_ids: set[int]) -> tuple[dict, dict]:
     """Active staff by role and customer users by customer, in two queries (a sweep tells many groups)."""
     users = get_user_model().objects.filter(is_active=True)
     staff, customers = defaultdict(list), defaultdict(list)
@@ -104,37 +68,12 @@ def render(notification: Notification, language: str | None = None) -> tuple[str
     return subject, body
 
 
-def _due(facts: dict) -> tuple[str, str]:
-    """A due moment as the message shows it, and its mark when its year's official schedule is not confirmed."""
-    due = timezone.localtime(timezone.datetime.fromisoformat(facts["due_at"]))
-    mark = (_("provisional: the official holiday schedule of %(year)s is not confirmed") % {"year": due.year}
-            if facts.get("provisional") else "")
-    return due.strftime("%Y-%m-%d %H:%M"), mark
-
-
 def _render_context(notification: Notification) -> dict:
-    from aftersales.deadlines.kinds import KINDS
-    from aftersales.deadlines.models import AlertLevel
-    from aftersales.returns.models import CustomerNotice
-
     context = dict(notification.context)
     context["company"] = settings.COMPANY_NAME
-    if notification.kind == "deadline_alert":
-        context["level_label"] = AlertLevel(context["level"]).label
-        for item in context["items"]:
-            kind = KINDS.get(item["kind"])
-            item["label"] = kind.label if kind else item["kind"]
-            item["due"], item["due_mark"] = _due(item)
-        context["more"] = context["count"] - len(context["items"])
-    if notification.kind == "repair_delay":
-        context["due"], context["due_mark"] = _due(context)
-    if notification.kind == "major_anomaly":
-        from aftersales.repairs.models import MAJOR_ANOMALY_LABELS
-
-        for item in context["items"]:
-            item["major_label"] = MAJOR_ANOMALY_LABELS.get(item["major"], item["major"])
-    if notification.kind == "customer_notice":
-        context["notice_label"] = CustomerNotice.Kind(context["notice"]).label
+    kind = KINDS.get(notification.kind)
+    if kind is not None and kind.enrich is not None:
+        context = kind.enrich(context)
     return context
 
 

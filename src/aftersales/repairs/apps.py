@@ -11,11 +11,11 @@ class RepairsConfig(AppConfig):
         from aftersales.returns.signals import action_applied
         from aftersales.returns.workflow import register_work_gate
 
-        from . import clocks  # noqa: F401  registers the repair clock kinds
+        from . import clocks, notices, workflow  # noqa: F401  register clock and notification kinds, tables
         from . import registry
-        from .gates import MESSAGES, first_article_gate
+        from .gates import first_article_gate
         from .services import quotes_follow_answers
 
         action_applied.connect(quotes_follow_answers, dispatch_uid="repairs.quotes_follow_answers")
-        register_work_gate(first_article_gate, MESSAGES)
+        register_work_gate(first_article_gate)
         registry.register()

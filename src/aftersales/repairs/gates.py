@@ -5,17 +5,11 @@ passed it. The case's own start_work / finish_work actions obey the same rule (r
 gate of the return case's workflow), so no endpoint is a side door.
 """
 
-from django.utils.translation import gettext_lazy as _
-
 from aftersales.returns.models import UnitState, VolumeClass
 
 from .models import OrderState, OrderUnit
 
 OPEN_ORDER_STATES = (OrderState.PLANNED, OrderState.FIRST_ARTICLE, OrderState.IN_PROGRESS)
-MESSAGES = {
-    "first_article_pending": _("The first article of this batch's rework order is checked before the rest is worked."),
-    "batch_work_needs_order": _("A batch's units are worked through a rework order (first article first)."),
-}
 
 
 def _blocked(case) -> dict[int, str]:
@@ -47,3 +41,6 @@ def first_article_gate(ctx) -> str | None:
         if code is not None:
             return code
     return None
+
+
+first_article_gate.codes = ("first_article_pending", "batch_work_needs_order")  # what it may answer (docs, tests)

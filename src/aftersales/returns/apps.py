@@ -8,7 +8,7 @@ class ReturnsConfig(AppConfig):
     verbose_name = _("Customer returns")
 
     def ready(self):
-        from . import clocks  # noqa: F401  registers the return case's clock kinds
+        from . import clocks, notices  # noqa: F401  register the case's clock kinds and notification kind
         from . import registry
 
         registry.register()

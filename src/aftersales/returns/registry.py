@@ -4,7 +4,7 @@ warehouse waits for (visible in its inbox, not clocked until the goods arrive)."
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.registry import register_inbox_source, register_step_page
+from aftersales.core.registry import register_doc_section, register_inbox_source, register_step_page
 
 from .models import CaseState
 
@@ -28,5 +28,8 @@ def cases_awaiting_goods(user) -> list[dict]:
 
 
 def register() -> None:
+    from .docs import workflow_markdown
+
     register_step_page("return_case", case_step_page)
     register_inbox_source("warehouse", cases_awaiting_goods)
+    register_doc_section(10, workflow_markdown)

@@ -226,7 +226,7 @@ def attachment_get(*, user, pk: int) -> Attachment | None:
 
 def inspection_report(case: ReturnCase) -> dict:
     """客退品检验报告: the intake inspections of a case, counted the ways quality reports them."""
-    inspections = list(Inspection.objects.filter(unit__return_case=case, stage="intake")
+    inspections = list(Inspection.objects.filter(unit__return_case=case, stage=Inspection.Stage.INTAKE)
                        .select_related("unit__product_model", "inspected_by").order_by("unit_id", "id"))
     latest = {i.unit_id: i for i in inspections}.values()
     count = lambda name: dict(Counter(getattr(i, name) or "" for i in latest))  # noqa: E731

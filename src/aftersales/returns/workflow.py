@@ -7,38 +7,23 @@ buttons, the permission check and docs/workflow.md (generated) all read this tab
 Guards are pure functions of objects already loaded: they return an error code, or None.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.errors import message_of
+from aftersales.core.workflow import Guard, GuardContext, Transition
+from aftersales.core.workflow import roles as _roles
+
 from .models import CaseState as C
+from .models import Outcome, VolumeClass
 from .models import UnitState as U
 
 CASE, UNIT = "case", "unit"
 
-Guard = Callable[["GuardContext"], str | None]
 
-
-@dataclass
-class GuardContext:
-    case: object
-    actor: object
-    roles: set[str]
-    units: list = field(default_factory=list)
-    action: str = ""
-    cache: dict = field(default_factory=dict)  # shared by the checks of one request (allowed actions)
-
-
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: object
-    level: str
-    sources: tuple[str, ...]
-    targets: tuple[str, ...]  # one state, or the states the service may route to
-    roles: frozenset[str]
-    guards: tuple[Guard, ...] = ()
+def action(name, label, level, sources, targets, roles, guards=()) -> Transition:
+    """A row of the table, in the order the table reads: name, label, level, from, to, roles, guards."""
+    return Transition(name=name, label=label, sources=sources, targets=targets, roles=roles, guards=guards,
+                      level=level)
 
 
 # --- guards ---
@@ -88,17 +73,17 @@ def charge_accepted(ctx: GuardContext) -> str | None:
 
 
 def batch_case(ctx: GuardContext) -> str | None:
-    return None if ctx.case.volume_class == "batch" else "not_a_batch_case"
+    return None if ctx.case.volume_class == VolumeClass.BATCH else "not_a_batch_case"
 
 
 def exchange_to_ship(ctx: GuardContext) -> str | None:
-    waiting = any(line.requested_outcome == "exchange" and line.exchanges_shipped < line.quantity
+    waiting = any(line.requested_outcome == Outcome.EXCHANGE and line.exchanges_shipped < line.quantity
                   for line in ctx.case.lines.all())
     return None if waiting else "no_exchange_to_ship"
 
 
 def refund_pending(ctx: GuardContext) -> str | None:
-    pending = any(line.requested_outcome == "refund" and line.refunded_at is None for line in ctx.case.lines.all())
+    pending = any(line.requested_outcome == Outcome.REFUND and line.refunded_at is None for line in ctx.case.lines.all())
     return None if pending else "no_refund_pending"
 
 
@@ -107,10 +92,10 @@ def refund_pending(ctx: GuardContext) -> str | None:
 WORK_GATES: list[Guard] = []
 
 
-def register_work_gate(gate: Guard, messages: dict) -> None:
+def register_work_gate(gate: Guard) -> None:
+    """Add a check on the work (its codes and messages are in core/errors.CODES)."""
     if gate not in WORK_GATES:
         WORK_GATES.append(gate)
-    GUARD_MESSAGES.update(messages)
 
 
 def work_gates_pass(ctx: GuardContext) -> str | None:
@@ -130,67 +115,63 @@ UNIT_GUARDS = {consent_pending, charge_to_quote, charge_quoted, charge_accepted,
 AFTER_RECEIPT = (C.RECEIVED, C.INSPECTING, C.DISPOSED, C.IN_WORK, C.FINAL_INSPECTION, C.READY)
 
 
-def _roles(names: str) -> frozenset[str]:
-    return frozenset(names.split())
-
-
-ACTIONS: dict[str, Action] = {a.name: a for a in [
+ACTIONS: dict[str, Transition] = {a.name: a for a in [
     # The application and its approval.
-    Action("submit", _("Submit"), CASE, (C.DRAFT,), (C.SUBMITTED,), _roles("service customer"),
+    action("submit", _("Submit"), CASE, (C.DRAFT,), (C.SUBMITTED,), _roles("service customer"),
            (own_case, has_lines)),
-    Action("approve", _("Approve"), CASE, (C.SUBMITTED,), (C.SUBMITTED, C.APPROVED), _roles("service manager"),
+    action("approve", _("Approve"), CASE, (C.SUBMITTED,), (C.SUBMITTED, C.APPROVED), _roles("service manager"),
            (may_approve_pending,)),
-    Action("reject", _("Reject"), CASE, (C.SUBMITTED,), (C.REJECTED,), _roles("service manager"),
+    action("reject", _("Reject"), CASE, (C.SUBMITTED,), (C.REJECTED,), _roles("service manager"),
            (may_approve_pending,)),
-    Action("return_for_correction", _("Return for correction"), CASE, (C.SUBMITTED,), (C.DRAFT,),
+    action("return_for_correction", _("Return for correction"), CASE, (C.SUBMITTED,), (C.DRAFT,),
            _roles("service manager")),
-    Action("cancel", _("Cancel"), CASE, (C.DRAFT, C.SUBMITTED, C.APPROVED), (C.CANCELLED,),
+    action("cancel", _("Cancel"), CASE, (C.DRAFT, C.SUBMITTED, C.APPROVED), (C.CANCELLED,),
            _roles("service manager customer"), (own_case,)),
     # Receiving.
-    Action("start_receiving", _("Start receiving"), CASE, (C.APPROVED,), (C.RECEIVING,), _roles("warehouse"),
+    action("start_receiving", _("Start receiving"), CASE, (C.APPROVED,), (C.RECEIVING,), _roles("warehouse"),
            (note_complete,)),
-    Action("receive", _("Receive goods"), CASE, (C.RECEIVING,), (C.RECEIVING,), _roles("warehouse")),
-    Action("close_receipt", _("Close the receipt"), CASE, (C.RECEIVING,), (C.RECEIVED, C.INSPECTING, C.READY, C.SETTLED),
+    action("receive", _("Receive goods"), CASE, (C.RECEIVING,), (C.RECEIVING,), _roles("warehouse")),
+    action("close_receipt", _("Close the receipt"), CASE, (C.RECEIVING,), (C.RECEIVED, C.INSPECTING, C.READY, C.SETTLED),
            _roles("warehouse")),
     # Per unit: inspection and disposition.
-    Action("inspect", _("Inspect"), UNIT, (U.RECEIVED, U.INSPECTED), (U.INSPECTED,), _roles("quality service"),
+    action("inspect", _("Inspect"), UNIT, (U.RECEIVED, U.INSPECTED), (U.INSPECTED,), _roles("quality service"),
            (sorting_by_quality,)),
-    Action("dispose", _("Decide the disposition"), UNIT, (U.INSPECTED,),
+    action("dispose", _("Decide the disposition"), UNIT, (U.INSPECTED,),
            (U.WAITING_APPROVAL, U.WAITING_CUSTOMER, U.DISPOSED, U.READY_TO_SHIP, U.READY_TO_SETTLE, U.DONE),
            _roles("quality")),
-    Action("approve_scrap", _("Approve scrapping"), UNIT, (U.WAITING_APPROVAL,), (U.DONE,), _roles("manager")),
-    Action("reject_scrap", _("Refuse scrapping"), UNIT, (U.WAITING_APPROVAL,), (U.INSPECTED,), _roles("manager")),
+    action("approve_scrap", _("Approve scrapping"), UNIT, (U.WAITING_APPROVAL,), (U.DONE,), _roles("manager")),
+    action("reject_scrap", _("Refuse scrapping"), UNIT, (U.WAITING_APPROVAL,), (U.INSPECTED,), _roles("manager")),
     # Per unit: what the customer must agree to.
-    Action("quote_charge", _("Quote the charge"), UNIT, (U.WAITING_CUSTOMER,), (U.WAITING_CUSTOMER,),
+    action("quote_charge", _("Quote the charge"), UNIT, (U.WAITING_CUSTOMER,), (U.WAITING_CUSTOMER,),
            _roles("service"), (charge_to_quote,)),
-    Action("give_consent", _("Consent to rework"), UNIT, (U.WAITING_CUSTOMER,), (U.WAITING_CUSTOMER, U.DISPOSED),
+    action("give_consent", _("Consent to rework"), UNIT, (U.WAITING_CUSTOMER,), (U.WAITING_CUSTOMER, U.DISPOSED),
            _roles("customer service"), (own_case, consent_pending)),
-    Action("refuse_consent", _("Refuse rework"), UNIT, (U.WAITING_CUSTOMER,), (U.READY_TO_SHIP,),
+    action("refuse_consent", _("Refuse rework"), UNIT, (U.WAITING_CUSTOMER,), (U.READY_TO_SHIP,),
            _roles("customer service"), (own_case, consent_pending)),
-    Action("accept_charge", _("Accept the charge"), UNIT, (U.WAITING_CUSTOMER,), (U.WAITING_CUSTOMER, U.DISPOSED),
+    action("accept_charge", _("Accept the charge"), UNIT, (U.WAITING_CUSTOMER,), (U.WAITING_CUSTOMER, U.DISPOSED),
            _roles("customer service"), (own_case, charge_quoted)),
-    Action("refuse_charge", _("Refuse the charge"), UNIT, (U.WAITING_CUSTOMER,), (U.READY_TO_SHIP, U.WAITING_APPROVAL),
+    action("refuse_charge", _("Refuse the charge"), UNIT, (U.WAITING_CUSTOMER,), (U.READY_TO_SHIP, U.WAITING_APPROVAL),
            _roles("customer service"), (own_case, charge_quoted)),
-    Action("revise_charge", _("Revise the quoted charge"), UNIT, (U.DISPOSED, U.IN_WORK), (U.WAITING_CUSTOMER,),
+    action("revise_charge", _("Revise the quoted charge"), UNIT, (U.DISPOSED, U.IN_WORK), (U.WAITING_CUSTOMER,),
            _roles("service"), (charge_accepted,)),
     # Per unit: the work and its final inspection.
-    Action("start_work", _("Start work"), UNIT, (U.DISPOSED,), (U.IN_WORK,), _roles("repair"), (work_gates_pass,)),
-    Action("finish_work", _("Finish work"), UNIT, (U.IN_WORK,), (U.FINAL_INSPECTION,), _roles("repair"),
+    action("start_work", _("Start work"), UNIT, (U.DISPOSED,), (U.IN_WORK,), _roles("repair"), (work_gates_pass,)),
+    action("finish_work", _("Finish work"), UNIT, (U.IN_WORK,), (U.FINAL_INSPECTION,), _roles("repair"),
            (work_gates_pass,)),
-    Action("pass_final", _("Pass final inspection"), UNIT, (U.FINAL_INSPECTION,), (U.READY_TO_SHIP, U.DONE),
+    action("pass_final", _("Pass final inspection"), UNIT, (U.FINAL_INSPECTION,), (U.READY_TO_SHIP, U.DONE),
            _roles("quality")),
-    Action("fail_final", _("Fail final inspection"), UNIT, (U.FINAL_INSPECTION,), (U.IN_WORK,), _roles("quality")),
+    action("fail_final", _("Fail final inspection"), UNIT, (U.FINAL_INSPECTION,), (U.IN_WORK,), _roles("quality")),
     # Settlement.
-    Action("ship_back", _("Ship back"), UNIT, (U.READY_TO_SHIP,), (U.DONE,), _roles("warehouse service")),
-    Action("settle_exchange", _("Ship the exchange"), UNIT, (U.READY_TO_SETTLE,), (U.DONE,),
+    action("ship_back", _("Ship back"), UNIT, (U.READY_TO_SHIP,), (U.DONE,), _roles("warehouse service")),
+    action("settle_exchange", _("Ship the exchange"), UNIT, (U.READY_TO_SETTLE,), (U.DONE,),
            _roles("service warehouse")),
-    Action("ship_exchange_in_advance", _("Ship exchange units ahead of the returns"), CASE,
+    action("ship_exchange_in_advance", _("Ship exchange units ahead of the returns"), CASE,
            (C.APPROVED, C.RECEIVING, *AFTER_RECEIPT), (), _roles("service warehouse"), (batch_case, exchange_to_ship)),
-    Action("settle_refund", _("Record the refund"), CASE, AFTER_RECEIPT, (), _roles("finance"), (refund_pending,)),
-    Action("override_warranty", _("Override the warranty decision"), UNIT,
+    action("settle_refund", _("Record the refund"), CASE, AFTER_RECEIPT, (), _roles("finance"), (refund_pending,)),
+    action("override_warranty", _("Override the warranty decision"), UNIT,
            (U.EXPECTED, U.RECEIVED, U.INSPECTED, U.WAITING_APPROVAL, U.WAITING_CUSTOMER, U.DISPOSED), (),
            _roles("manager")),
-    Action("close", _("Close the case"), CASE, (C.SETTLED,), (C.CLOSED,), _roles("service manager")),
+    action("close", _("Close the case"), CASE, (C.SETTLED,), (C.CLOSED,), _roles("service manager")),
 ]}
 
 # States in which units may be acted on (after the receipt is closed; warranty overrides earlier too).
@@ -208,23 +189,14 @@ def event_label(action: str):
     return spec.label if spec is not None else OTHER_EVENTS.get(action, action)
 
 
-GUARD_MESSAGES = {
-    "no_lines": _("The case has no lines."),
-    "not_your_case": _("This is not your customer's case."),
-    "no_approval_for_you": _("No approval of this case is waiting for you."),
-    "return_note_incomplete": _("The return note is incomplete: goods without a complete note are not received."),
-    "quality_sorting_required": _("This case is above the sorting threshold: quality inspects its units."),
-    "no_consent_pending": _("No consent is waiting for these units."),
-    "not_chargeable": _("These units are not chargeable, or the customer has already answered."),
-    "no_charge_quoted": _("No charge has been quoted for these units yet, or it was already answered."),
-    "not_a_batch_case": _("Only batch cases ship exchanges before the returns arrive."),
-    "no_charge_accepted": _("Only a charge the customer has accepted is revised."),
-    "no_exchange_to_ship": _("No exchange line of this case is waiting for new units."),
-    "no_refund_pending": _("No line of this case is waiting for its refund."),
-}
+# The codes the guards (and the work gates) answer, with their messages from the one catalogue.
+GUARD_CODES = ("no_lines", "not_your_case", "no_approval_for_you", "return_note_incomplete", "quality_sorting_required",
+               "no_consent_pending", "not_chargeable", "no_charge_quoted", "not_a_batch_case", "no_charge_accepted",
+               "no_exchange_to_ship", "no_refund_pending", "first_article_pending", "batch_work_needs_order")
+GUARD_MESSAGES = {code: message_of(code) for code in GUARD_CODES}
 
 
-def case_states_for(action: Action) -> tuple[str, ...]:
+def case_states_for(action: Transition) -> tuple[str, ...]:
     if action.level == CASE:
         return action.sources
     return UNIT_ACTION_CASE_STATES.get(action.name, DEFAULT_UNIT_ACTION_CASE_STATES)

@@ -5,17 +5,21 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from aftersales.core import parsing
 from aftersales.core.errors import ImportRejected, InvalidInput
 from aftersales.lib.dates import parse_date
 
 from .models import CalendarDay, DayKind
 
+NAME_LENGTH = 80
+
 
 def calendar_day_set(*, actor, date: dt.date, kind: str, name: str = "") -> CalendarDay:
     if kind not in DayKind.values:
         raise InvalidInput(details={"kind": [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(DayKind.values)}]})
+    name = parsing.text(name, "name", max_length=NAME_LENGTH)
     day, _created = CalendarDay.objects.update_or_create(
-        date=date, defaults={"kind": kind, "name": name[:80], "created_by": actor if getattr(actor, "pk", None) else None})
+        date=date, defaults={"kind": kind, "name": name, "created_by": actor if getattr(actor, "pk", None) else None})
     return day
 
 
@@ -39,6 +43,10 @@ def calendar_import(*, actor, rows: list[list[str]]) -> int:
         if date in days:
             errors.append({"row": number, "column": "date",
                            "message": _("This date is listed twice: %(value)s") % {"value": cells[0]}})
+            continue
+        if len(cells[2]) > NAME_LENGTH:
+            errors.append({"row": number, "column": "name", "message": _("At most %(maximum)s characters.")
+                           % {"maximum": NAME_LENGTH}})
             continue
         days[date] = (cells[1], cells[2])
     if errors:

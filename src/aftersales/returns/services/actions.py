@@ -6,51 +6,32 @@ version and append the timeline entry, all in one transaction.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from aftersales.core import parsing
-from aftersales.core.errors import AppError, Conflict, InvalidInput, NotFound, PermissionDenied
+from aftersales.core.errors import Conflict, InvalidInput, NotFound
 from aftersales.core.permissions import scope_to_customer
 from aftersales.core.roles import roles_of
 from aftersales.masterdata.models import ProductModel, ShippedUnit
 
 from .. import rules
-from ..models import ReturnCase, ReturnLine, ReturnUnit
-from ..workflow import (ACTIONS, AFTER_RECEIPT, CASE, GUARD_MESSAGES, UNIT, UNIT_GUARDS, GuardContext,
-                        case_states_for)
+from ..models import Outcome, ReturnCase, ReturnLine, ReturnUnit
+from aftersales.core.workflow import GuardContext, check_guards, check_roles
+
+from ..workflow import ACTIONS, AFTER_RECEIPT, CASE, GUARD_MESSAGES, UNIT, UNIT_GUARDS, case_states_for
 from ..clocks import case_clocks_sync
 from ..signals import action_applied
 from .events import event_append
+from .handlers.common import CHUNK, ActionContext
 
 
-class GuardFailed(AppError):
-    status = 409
-
-
-_GUARD_STATUS = {"not_your_case": 404, "no_approval_for_you": 403, "quality_sorting_required": 403}
 # Case-level actions after which the case state is derived from its units again.
 _DERIVE_AFTER = {"close_receipt", "settle_refund", "ship_exchange_in_advance"}
-CHUNK = 5000
 # A line's serial lists can hold thousands of entries: not loaded with the units.
 LINE_FIELDS_DEFERRED = ("serials", "advance_serials", "window_decision")
-
-
-@dataclass
-class ActionContext:
-    case: ReturnCase
-    actor: object
-    roles: set[str]
-    params: dict
-    units: list
-    comment: str = ""
-    changes: dict = field(default_factory=dict)
-    unit_to_state: str = ""
-    case_to_state: str | None = None
-    result: dict = field(default_factory=dict)
 
 
 def case_for_update(*, actor, case_id: int, version: int | None = None) -> ReturnCase:
@@ -110,17 +91,10 @@ def attach_related(case: ReturnCase, units: list) -> None:
         unit.shipped_unit = shipped.get(unit.shipped_unit_id)
 
 
-def _check_guards(spec, ctx: GuardContext) -> None:
-    for guard in spec.guards:
-        code = guard(ctx)
-        if code is None:
-            continue
-        details = {}
-        if code == "return_note_incomplete":
-            details = {"missing": rules.note_missing(ctx.case.lines.all())}
-        error = GuardFailed(GUARD_MESSAGES[code], code=code, details=details)
-        error.status = _GUARD_STATUS.get(code, 409)
-        raise error
+def _guard_details(code: str, ctx: GuardContext) -> dict:
+    if code == "return_note_incomplete":
+        return {"missing": rules.note_missing(ctx.case.lines.all())}
+    return {}
 
 
 def action_permitted(*, actor, case: ReturnCase, action: str) -> set[str]:
@@ -129,8 +103,7 @@ def action_permitted(*, actor, case: ReturnCase, action: str) -> set[str]:
     an upload the action needs."""
     spec = ACTIONS[action]
     roles = roles_of(actor)
-    if not roles & spec.roles:
-        raise PermissionDenied(_("Your roles do not allow “%(action)s”.") % {"action": spec.label})
+    check_roles(spec, roles)
     if case.state not in case_states_for(spec):
         raise Conflict(
             _("“%(action)s” cannot be done while the case is %(state)s.")
@@ -161,7 +134,8 @@ def apply_action(*, actor, case_id: int, action: str, params: dict | None = None
                 _("“%(action)s” cannot be done on units in their present state.") % {"action": spec.label},
                 code="invalid_state", details={"unit_ids": wrong[:100], "count": len(wrong)},
             )
-    _check_guards(spec, GuardContext(case=case, actor=actor, roles=roles, units=units, action=action))
+    check_guards(spec, GuardContext(record=case, actor=actor, roles=roles, units=units, action=action),
+                 GUARD_MESSAGES, _guard_details)
 
     from_state = case.state
     ctx = ActionContext(case=case, actor=actor, roles=roles, params=params or {}, units=units, comment=comment)
@@ -184,49 +158,9 @@ def apply_action(*, actor, case_id: int, action: str, params: dict | None = None
 
 def derived_case_state(case: ReturnCase) -> str:
     states = ReturnUnit.objects.filter(return_case=case).values_list("state", flat=True).distinct()
-    refunds_pending = ReturnLine.objects.filter(return_case=case, requested_outcome="refund",
+    refunds_pending = ReturnLine.objects.filter(return_case=case, requested_outcome=Outcome.REFUND,
                                                 refunded_at__isnull=True).exists()
     return rules.case_state_from_units(states, refunds_pending=refunds_pending)
-
-
-def units_save(units: list[ReturnUnit], fields: list[str]) -> None:
-    """Save many units: one UPDATE per distinct set of values (bulk work sets the same values)."""
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for unit in units:
-        values = tuple(_hashable(getattr(unit, _attname(name))) for name in fields)
-        groups[values].append(unit.pk)
-    for values, pks in groups.items():
-        update = {_attname(name): getattr_value for name, getattr_value in zip(fields, values)}
-        update = {key: _unhashable(value) for key, value in update.items()}
-        for start in range(0, len(pks), CHUNK):
-            ReturnUnit.objects.filter(pk__in=pks[start:start + CHUNK]).update(**update)
-
-
-_FK_FIELDS = {"warehouse", "shipped_unit", "product_model", "line"}
-
-
-def _attname(name: str) -> str:
-    return f"{name}_id" if name in _FK_FIELDS else name
-
-
-class _Frozen(tuple):
-    """A JSON value made hashable for grouping, and back."""
-
-
-def _hashable(value):
-    import json
-
-    if isinstance(value, (dict, list)):
-        return _Frozen((json.dumps(value, sort_keys=True, default=str),))
-    return value
-
-
-def _unhashable(value):
-    import json
-
-    if isinstance(value, _Frozen):
-        return json.loads(value[0])
-    return value
 
 
 # --- what the user may do now ---
@@ -246,7 +180,8 @@ def allowed_actions(case: ReturnCase, actor, unit_groups: dict | None = None) ->
             continue
 
         def context(units=(), spec=spec):
-            return GuardContext(case=case, actor=actor, roles=roles, units=list(units), action=spec.name, cache=cache)
+            return GuardContext(record=case, actor=actor, roles=roles, units=list(units), action=spec.name,
+                                cache=cache)
 
         if spec.level == CASE:
             if _passes(spec, context()):

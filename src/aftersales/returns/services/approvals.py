@@ -4,7 +4,7 @@ from ..models import Approval
 
 
 def approvals_given(case) -> set[str]:
-    return {a.kind for a in case.approvals.all() if a.round == case.approval_round and a.decision == "approved"}
+    return {a.kind for a in case.approvals.all() if a.round == case.approval_round and a.decision == Approval.Decision.APPROVED}
 
 
 def approvals_pending(case) -> list[str]:

@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from aftersales.core import parsing
 from aftersales.core.errors import AppError, FileNotAllowed, InvalidInput, NotFound, PermissionDenied, TooLarge
 from aftersales.core.permissions import scope_to_customer
 from aftersales.core.uploads import table_refusal, upload_read
@@ -71,7 +72,8 @@ def attachment_add(*, actor, case_id: int, upload, description: str = "", line_n
         verified = file_kinds.verify(raw, upload.name)
     except file_kinds.Refused as refused:
         raise _refusal(refused) from None
-    original_name = PurePath(upload.name or "").name[:255]
+    original_name = PurePath(upload.name or "").name[:255]  # kept to name the download; the file is stored by its kind
+    description = parsing.text(description, "description", max_length=200)
     with transaction.atomic():
         case = _case_for_files(actor=actor, case_id=case_id, locked=True)
         line = case.lines.filter(line_no=line_no).first() if line_no is not None else None
@@ -81,7 +83,7 @@ def attachment_add(*, actor, case_id: int, upload, description: str = "", line_n
         if unit_id is not None and unit is None:
             raise InvalidInput(details={"unit": [_("No such unit on this case.")]})
         attachment = Attachment(return_case=case, line=line, unit=unit, original_name=original_name,
-                                content_type=verified.kind.content_type, description=description[:200],
+                                content_type=verified.kind.content_type, description=description,
                                 uploaded_by=actor)
         attachment.file.name = attachment_path(attachment, f"upload{verified.kind.extension}")
         attachment.save()

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from aftersales.core import parsing
 from aftersales.core.errors import Conflict, InvalidInput, PermissionDenied
 from aftersales.core.roles import require_roles
 from aftersales.masterdata.models import Customer, ProductModel
@@ -69,9 +70,18 @@ def _write_lines(case: ReturnCase, lines: list[dict]) -> None:
     ])
 
 
+FIELD_LENGTHS = {"customer_reference": 80, "notes": 5000}
+
+
+def _bounded(fields: dict) -> dict:
+    """Text fields refused when too long (never cut)."""
+    return {**fields, **parsing.texts(fields, FIELD_LENGTHS)}
+
+
 @transaction.atomic
 def case_create(*, actor, customer: Customer | None = None, lines: list[dict], **fields) -> ReturnCase:
     customer = _customer_for(actor, customer)
+    fields = _bounded(fields)
     cleaned = _clean_lines(lines)
     case = ReturnCase.objects.create(
         number=next_case_number(), customer=customer, created_by=actor,
@@ -92,6 +102,7 @@ def case_update_draft(*, actor, case_id: int, version: int | None = None, lines:
     if case.state != CaseState.DRAFT:
         raise Conflict(_("Only a draft can be edited."), code="invalid_state")
     require_roles(actor, "service", "customer")
+    fields = _bounded(fields)
     changes = {}
     for name in CASE_FIELDS:
         if name in fields and getattr(case, name) != fields[name]:

@@ -12,8 +12,7 @@ from aftersales.masterdata.models import ShippedUnit
 from ... import rules
 from ...models import Approval, CaseState, CustomerNotice, Outcome, ReturnLine, ReturnUnit, VolumeClass
 from .. import approvals, warranty
-from ..actions import ActionContext
-from .common import U, _now, _notice, _required, open_units_elsewhere, units_create
+from .common import ActionContext, U, _now, _notice, _required, open_units_elsewhere, units_create
 
 
 def submit(ctx: ActionContext) -> None:
@@ -97,14 +96,14 @@ def approve(ctx: ActionContext) -> None:
     kind = ctx.params.get("approval") or may[0]
     if kind not in may:
         raise PermissionDenied(_("You may not give this approval."))
-    Approval.objects.create(return_case=case, kind=kind, decision="approved", comment=ctx.comment,
+    Approval.objects.create(return_case=case, kind=kind, decision=Approval.Decision.APPROVED, comment=ctx.comment,
                             decided_by=ctx.actor, round=case.approval_round)
     pending = [k for k in case.required_approvals
-               if k not in {a.kind for a in case.approvals.filter(round=case.approval_round, decision="approved")}]
+               if k not in {a.kind for a in case.approvals.filter(round=case.approval_round, decision=Approval.Decision.APPROVED)}]
     ctx.case_to_state = CaseState.SUBMITTED if pending else CaseState.APPROVED
     ctx.changes = {"approval": kind, "pending": pending}
     if not pending:
-        _notice(case, CustomerNotice.Kind.DECISION, decision="approved", comment=ctx.comment)
+        _notice(case, CustomerNotice.Kind.DECISION, decision=Approval.Decision.APPROVED, comment=ctx.comment)
 
 
 def reject(ctx: ActionContext) -> None:
@@ -114,12 +113,12 @@ def reject(ctx: ActionContext) -> None:
     kind = ctx.params.get("approval") or may[0]
     if kind not in may:
         raise PermissionDenied(_("You may not give this approval."))
-    Approval.objects.create(return_case=case, kind=kind, decision="rejected", comment=ctx.comment,
+    Approval.objects.create(return_case=case, kind=kind, decision=Approval.Decision.REJECTED, comment=ctx.comment,
                             decided_by=ctx.actor, round=case.approval_round)
     ReturnUnit.objects.filter(return_case=case, state=U.EXPECTED).delete()  # no longer on an open case
     ctx.case_to_state = CaseState.REJECTED
     ctx.changes = {"approval": kind}
-    _notice(case, CustomerNotice.Kind.DECISION, decision="rejected", comment=ctx.comment)
+    _notice(case, CustomerNotice.Kind.DECISION, decision=Approval.Decision.REJECTED, comment=ctx.comment)
 
 
 def return_for_correction(ctx: ActionContext) -> None:

@@ -1,5 +1,8 @@
 """What the handlers share: timestamps, notices, parameter checks, units leaving the case."""
 
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -9,11 +12,67 @@ from django.utils.translation import gettext as _
 from aftersales.core.errors import Conflict, InvalidInput
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_ids
 
-from ...models import CustomerNotice, Disposition, ReturnUnit, UnitState
+from ...models import CustomerNotice, Disposition, ReturnCase, ReturnUnit, UnitState
 
 
 U = UnitState
 D = Disposition
+CHUNK = 5000  # ids per query in bulk work
+
+
+@dataclass
+class ActionContext:
+    """What a handler works with, once apply_action has checked state, roles and guards: it changes the
+    units (saved through units_save) and records, and says what the timeline keeps (`changes`), where
+    the units went (`unit_to_state`), where the case goes (`case_to_state`, case actions) and what the
+    caller answers (`result`)."""
+
+    case: ReturnCase
+    actor: object
+    roles: set[str]
+    params: dict
+    units: list
+    comment: str = ""
+    changes: dict = field(default_factory=dict)
+    unit_to_state: str = ""
+    case_to_state: str | None = None
+    result: dict = field(default_factory=dict)
+
+
+def units_save(units: list[ReturnUnit], fields: list[str]) -> None:
+    """Save many units: one UPDATE per distinct set of values (bulk work sets the same values)."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for unit in units:
+        values = tuple(_hashable(getattr(unit, _attname(name))) for name in fields)
+        groups[values].append(unit.pk)
+    for values, pks in groups.items():
+        update = {_attname(name): getattr_value for name, getattr_value in zip(fields, values)}
+        update = {key: _unhashable(value) for key, value in update.items()}
+        for start in range(0, len(pks), CHUNK):
+            ReturnUnit.objects.filter(pk__in=pks[start:start + CHUNK]).update(**update)
+
+
+_FK_FIELDS = {"warehouse", "shipped_unit", "product_model", "line"}
+
+
+def _attname(name: str) -> str:
+    return f"{name}_id" if name in _FK_FIELDS else name
+
+
+class _Frozen(tuple):
+    """A JSON value made hashable for grouping, and back."""
+
+
+def _hashable(value):
+    if isinstance(value, (dict, list)):
+        return _Frozen((json.dumps(value, sort_keys=True, default=str),))
+    return value
+
+
+def _unhashable(value):
+    if isinstance(value, _Frozen):
+        return json.loads(value[0])
+    return value
 
 
 def _now():
@@ -27,7 +86,7 @@ def _who(ctx) -> dict:
 
 def _notice(case, kind, **content):
     """Tell the customer: the notice in the portal, and a notification (e-mail) to its users, with the event."""
-    from aftersales.notifications.services import notify_customer_notice
+    from ...notices import notify_customer_notice
 
     notice = CustomerNotice.objects.create(return_case=case, kind=kind, content=content)
     notify_customer_notice(case, notice)

@@ -6,13 +6,13 @@ from django.utils.translation import gettext as _
 
 from aftersales.core import parsing, policies
 from aftersales.core.errors import InvalidInput
+from aftersales.inventory.models import MoveKind
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_ids
-from aftersales.masterdata.models import ProductModel, ShippedUnit
+from aftersales.masterdata.models import ProductModel, ShippedUnit, WarehouseKind
 
 from ...models import CaseState, CustomerNotice, ReceivingDiscrepancy, ReturnUnit
 from .. import warranty
-from ..actions import ActionContext, units_save
-from .common import U, _now, _notice, units_create
+from .common import ActionContext, units_save, U, _now, _notice, units_create
 
 
 def start_receiving(ctx: ActionContext) -> None:
@@ -72,7 +72,7 @@ def receive(ctx: ActionContext) -> None:
                                 "case": other})
                 note = (_("Expected on case %(number)s; refused.") if expected_there
                         else _("Already received on the open case %(number)s; refused."))
-                discrepancies.append(ReceivingDiscrepancy(return_case=case, kind="unmatched", serial=serial,
+                discrepancies.append(ReceivingDiscrepancy(return_case=case, kind=ReceivingDiscrepancy.Kind.UNMATCHED, serial=serial,
                                                           recorded_by=ctx.actor, note=note % {"number": other}))
                 continue
             model = models_by_code.get(item.get("product_model"))
@@ -83,13 +83,13 @@ def receive(ctx: ActionContext) -> None:
             if line is None:
                 results.append({"serial": serial, "result": "unknown_serial" if model is None else "refused"})
                 discrepancies.append(ReceivingDiscrepancy(
-                    return_case=case, kind="unmatched", serial=serial, product_model=model, recorded_by=ctx.actor,
+                    return_case=case, kind=ReceivingDiscrepancy.Kind.UNMATCHED, serial=serial, product_model=model, recorded_by=ctx.actor,
                     note=_("No matching line on the return note; refused.")))
                 continue
             unit = ReturnUnit(return_case=case, line=line, product_model=model, serial=serial, shipped_unit=shipped,
                               in_registry=shipped is not None, is_extra=True)
             created.append(unit)
-            discrepancies.append(ReceivingDiscrepancy(return_case=case, kind="extra", line=line, product_model=model,
+            discrepancies.append(ReceivingDiscrepancy(return_case=case, kind=ReceivingDiscrepancy.Kind.EXTRA, line=line, product_model=model,
                                                       serial=serial, recorded_by=ctx.actor))
             results.append({"serial": serial, "result": "extra", "line": line.line_no})
             continue
@@ -108,14 +108,14 @@ def receive(ctx: ActionContext) -> None:
         created.extend(ReturnUnit(return_case=case, line=line, product_model=line.product_model,
                                   is_extra=n >= normal) for n in range(quantity))
         if extra:
-            discrepancies.append(ReceivingDiscrepancy(return_case=case, kind="extra", line=line, quantity=extra,
+            discrepancies.append(ReceivingDiscrepancy(return_case=case, kind=ReceivingDiscrepancy.Kind.EXTRA, line=line, quantity=extra,
                                                       product_model=line.product_model, recorded_by=ctx.actor))
         results.append({"line": line.line_no, "quantity": quantity, "result": "received", "extra": extra})
 
     wh = warehouse_ids()
     now = _now()
     for unit in [*received, *created]:
-        unit.state, unit.warehouse_id, unit.received_at = U.RECEIVED, wh["after_sales"], now
+        unit.state, unit.warehouse_id, unit.received_at = U.RECEIVED, wh[WarehouseKind.AFTER_SALES], now
     if created:
         warranty.decide_units([u for u in created], case=case)
         units_create(created)
@@ -123,7 +123,7 @@ def receive(ctx: ActionContext) -> None:
         units_save(received, ["state", "warehouse", "received_at"])
     ReceivingDiscrepancy.objects.bulk_create(discrepancies)
     stock_moves_apply(actor=ctx.actor, return_case=case, moves=[
-        Move(kind="return_receipt", quantity=1, from_warehouse_id=None, to_warehouse_id=wh["after_sales"],
+        Move(kind=MoveKind.RETURN_RECEIPT, quantity=1, from_warehouse_id=None, to_warehouse_id=wh[WarehouseKind.AFTER_SALES],
              product_model_id=u.product_model_id, return_unit_id=u.pk, serial=u.serial) for u in [*received, *created]])
     ctx.result = {"results": results}
     counts = Counter(r["result"] for r in results)
@@ -170,13 +170,13 @@ def _items(raw) -> list[dict]:
 def close_receipt(ctx: ActionContext) -> None:
     case, snapshot = ctx.case, policies.snapshot()
     missing = list(case.units.filter(state=U.EXPECTED).select_related("line"))
-    shortages = [ReceivingDiscrepancy(return_case=case, kind="shortage", line=u.line, product_model_id=u.product_model_id,
+    shortages = [ReceivingDiscrepancy(return_case=case, kind=ReceivingDiscrepancy.Kind.SHORTAGE, line=u.line, product_model_id=u.product_model_id,
                                       serial=u.serial, recorded_by=ctx.actor) for u in missing]
     per_line = Counter(case.units.filter(serial="").values_list("line_id", flat=True))
     lines = list(case.lines.all())
     for line in lines:
         if not line.serials and per_line[line.pk] < line.quantity:
-            shortages.append(ReceivingDiscrepancy(return_case=case, kind="shortage", line=line,
+            shortages.append(ReceivingDiscrepancy(return_case=case, kind=ReceivingDiscrepancy.Kind.SHORTAGE, line=line,
                                                   product_model_id=line.product_model_id,
                                                   quantity=line.quantity - per_line[line.pk], recorded_by=ctx.actor))
     ReceivingDiscrepancy.objects.bulk_create(shortages)

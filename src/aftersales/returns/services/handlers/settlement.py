@@ -4,18 +4,19 @@ from django.utils.translation import gettext as _
 
 from aftersales.core import parsing
 from aftersales.core.errors import Conflict, InvalidInput
+from aftersales.inventory.models import MoveKind
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_ids
+from aftersales.masterdata.models import WarehouseKind
 
 from ...models import CaseState, CustomerNotice, Disposition, Outcome, ReturnLine, ReturnUnit, UnitExit
 from ...workflow import AFTER_RECEIPT
-from ..actions import ActionContext, units_save
-from .common import U, _now, _who, _notice, _required, _money, _leave
+from .common import ActionContext, units_save, U, _now, _who, _notice, _required, _money, _leave
 
 
 def ship_back(ctx: ActionContext) -> None:
     carrier = parsing.text(ctx.params.get("carrier"), "carrier", max_length=80, required=True)
     tracking = parsing.text(ctx.params.get("tracking_number"), "tracking_number", max_length=80, required=True)
-    _leave(ctx, ctx.units, exit=UnitExit.SHIPPED_BACK, move_kind="ship_back", to_kind=None)
+    _leave(ctx, ctx.units, exit=UnitExit.SHIPPED_BACK, move_kind=MoveKind.SHIP_BACK, to_kind=None)
     for unit in ctx.units:
         unit.carrier, unit.tracking_number = carrier, tracking
     units_save(ctx.units, ["state", "exit", "warehouse", "done_at", "carrier", "tracking_number"])
@@ -57,11 +58,11 @@ def settle_exchange(ctx: ActionContext) -> None:
             unit.replacement_serial = serial
             line.exchanges_shipped += 1
             line.save(update_fields=["exchanges_shipped"])
-            shipped_new.append(Move(kind="exchange_out", quantity=1, from_warehouse_id=wh["finished_goods"],
+            shipped_new.append(Move(kind=MoveKind.EXCHANGE_OUT, quantity=1, from_warehouse_id=wh[WarehouseKind.FINISHED_GOODS],
                                     to_warehouse_id=None, product_model_id=unit.product_model_id, serial=serial))
         unit.carrier, unit.tracking_number = carrier, tracking
     stock_moves_apply(actor=ctx.actor, moves=shipped_new, return_case=ctx.case)
-    _leave(ctx, ctx.units, exit=UnitExit.EXCHANGED, move_kind="to_defective", to_kind="defective")
+    _leave(ctx, ctx.units, exit=UnitExit.EXCHANGED, move_kind=MoveKind.TO_DEFECTIVE, to_kind=WarehouseKind.DEFECTIVE)
     units_save(ctx.units, ["state", "exit", "warehouse", "done_at", "replacement_serial", "carrier",
                            "tracking_number"])
     _notice(ctx.case, CustomerNotice.Kind.SHIPMENT, unit_ids=[u.pk for u in ctx.units],
@@ -87,7 +88,7 @@ def ship_exchange_in_advance(ctx: ActionContext) -> None:
         raise InvalidInput(details={"serials": [_("A serial is listed twice or was already shipped.")]})
     wh = warehouse_ids()
     stock_moves_apply(actor=ctx.actor, return_case=ctx.case, moves=[
-        Move(kind="exchange_out", quantity=1, from_warehouse_id=wh["finished_goods"], to_warehouse_id=None,
+        Move(kind=MoveKind.EXCHANGE_OUT, quantity=1, from_warehouse_id=wh[WarehouseKind.FINISHED_GOODS], to_warehouse_id=None,
              product_model_id=line.product_model_id, serial=serial) for serial in serials])
     line.exchanges_shipped += len(serials)
     line.advance_serials = [*line.advance_serials, *serials]

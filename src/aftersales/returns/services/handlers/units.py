@@ -1,17 +1,19 @@
 """Per unit: inspection, disposition, scrap approval, the customer's answers, work, final inspection."""
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from aftersales.core import parsing
 from aftersales.core.bulk import db_datetime, insert_rows
+from aftersales.inventory.models import MoveKind
+from aftersales.masterdata.models import WarehouseKind
 from aftersales.core.errors import InvalidInput
 
 from ...models import CustomerNotice, DefectClass, Inspection, Outcome, Responsibility, UnitExit
 from .. import warranty
-from ..actions import ActionContext, units_save
-from .common import U, D, _now, _who, _notice, _money, _leave
+from .common import ActionContext, units_save, U, D, _now, _who, _notice, _money, _leave
 
 
 ALLOWED_DISPOSITIONS = {
@@ -21,6 +23,36 @@ ALLOWED_DISPOSITIONS = {
                      D.REPAIR, D.REFURBISH},
 }
 WORK = {D.REPAIR, D.REFURBISH}
+
+
+@dataclass(frozen=True)
+class Leave:
+    """A disposition by which the unit leaves the case at once: how it leaves (on a refund line, and
+    otherwise), the stock move, and the warehouse kind it goes to (None: out of the company)."""
+
+    exit_on_refund: str
+    exit: str
+    move: str
+    to: str | None
+
+
+# Where each disposition sends the unit: a state it waits in (a function of the unit for the work, which
+# may wait for the customer first), or a way of leaving the case.
+DISPOSITION_ROUTES = {
+    D.SCRAP: U.WAITING_APPROVAL,
+    D.REPAIR: "work",
+    D.REFURBISH: "work",
+    D.RETURN_AS_IS: U.READY_TO_SHIP,
+    D.REPLACE: U.READY_TO_SETTLE,
+    D.RESALE: Leave(UnitExit.REFUNDED_INTO_STOCK, UnitExit.RESOLD, MoveKind.TO_FINISHED_GOODS,
+                    WarehouseKind.FINISHED_GOODS),
+    D.DEFECTIVE_STOCK: Leave(UnitExit.REFUNDED_INTO_STOCK, UnitExit.EXCHANGED, MoveKind.TO_DEFECTIVE,
+                             WarehouseKind.DEFECTIVE),
+    D.TEARDOWN: Leave(UnitExit.TORN_DOWN, UnitExit.TORN_DOWN, MoveKind.TEARDOWN, None),
+    D.INTERNAL_SALE: Leave(UnitExit.SOLD, UnitExit.SOLD, MoveKind.INTERNAL_SALE, None),
+    D.SUPPLIER_CLAIM: Leave(UnitExit.RETURNED_TO_SUPPLIER, UnitExit.RETURNED_TO_SUPPLIER, MoveKind.SUPPLIER_RETURN,
+                            None),
+}
 
 
 def dispositions_allowed(unit) -> set[str]:
@@ -53,12 +85,10 @@ def _inspection_values(raw: dict) -> dict:
                 errors[name] = [_("Must be true or false.")]
             else:
                 values[name] = raw[name]
-    for name, length in (("grade", 10), ("missing_accessories", 200), ("notes", 5000)):
-        if name in raw:
-            try:
-                values[name] = parsing.text(raw[name], name, max_length=length)
-            except InvalidInput as error:
-                errors.update(error.details)
+    try:
+        values.update(parsing.texts(raw, {"grade": 10, "missing_accessories": 200, "notes": 5000}))
+    except InvalidInput as error:
+        errors.update(error.details)
     if errors:
         raise InvalidInput(details=errors)
     return values
@@ -107,7 +137,7 @@ def inspect(ctx: ActionContext) -> None:
         facts[unit.pk] = {"tampered": bool(values.get("warranty_label_broken") or values.get("self_repaired_or_modified")),
                           "human_damage": bool(values.get("human_damage"))}
         unit.state = U.INSPECTED
-    _inspections_write(ctx, inspections, stage="intake")
+    _inspections_write(ctx, inspections, stage=Inspection.Stage.INTAKE)
     warranty.decide_units(ctx.units, case=ctx.case, facts_by_unit=facts)
     units_save(ctx.units, ["state", "warranty_status", "warranty_until", "warranty_reasons", "chargeable",
                            "warranty_override"])
@@ -135,32 +165,20 @@ def dispose(ctx: ActionContext) -> None:
     if unfit:
         raise InvalidInput(_("These dispositions do not fit the outcome the customer asked for."),
                            details={"disposition": [_("Not allowed for units %(ids)s.") % {"ids": unfit[:20]}]})
-    responsibility = dict(Inspection.objects.filter(unit__in=[u.pk for u in ctx.units], stage="intake")
+    responsibility = dict(Inspection.objects.filter(unit__in=[u.pk for u in ctx.units],
+                                                    stage=Inspection.Stage.INTAKE)
                           .order_by("unit_id", "id").values_list("unit_id", "responsibility"))
     leaving = defaultdict(list)
     for unit in ctx.units:
         disposition = wanted[unit.pk]
         unit.disposition = disposition
         unit.needs_consent = disposition in WORK and responsibility.get(unit.pk) == Responsibility.CUSTOMER
-        refund = unit.line.requested_outcome == Outcome.REFUND
-        if disposition == D.SCRAP:
-            unit.state = U.WAITING_APPROVAL
-        elif disposition in WORK:
-            unit.state = _route_waiting(unit)
-        elif disposition == D.RETURN_AS_IS:
-            unit.state = U.READY_TO_SHIP
-        elif disposition == D.REPLACE:
-            unit.state = U.READY_TO_SETTLE
-        elif disposition == D.RESALE:
-            leaving[("refunded_into_stock" if refund else "resold", "to_finished_goods", "finished_goods")].append(unit)
-        elif disposition == D.DEFECTIVE_STOCK:
-            leaving[("refunded_into_stock" if refund else "exchanged", "to_defective", "defective")].append(unit)
-        elif disposition == D.TEARDOWN:
-            leaving[(UnitExit.TORN_DOWN, "teardown", None)].append(unit)
-        elif disposition == D.INTERNAL_SALE:
-            leaving[(UnitExit.SOLD, "internal_sale", None)].append(unit)
-        elif disposition == D.SUPPLIER_CLAIM:
-            leaving[(UnitExit.RETURNED_TO_SUPPLIER, "supplier_return", None)].append(unit)
+        route = DISPOSITION_ROUTES[disposition]
+        if isinstance(route, Leave):
+            refund = unit.line.requested_outcome == Outcome.REFUND
+            leaving[(route.exit_on_refund if refund else route.exit, route.move, route.to)].append(unit)
+        else:
+            unit.state = _route_waiting(unit) if route == "work" else route
     for (exit_kind, move_kind, to_kind), units in leaving.items():
         _leave(ctx, units, exit=exit_kind, move_kind=move_kind, to_kind=to_kind)
     units_save(ctx.units, ["state", "disposition", "needs_consent", "exit", "warehouse", "done_at"])
@@ -173,7 +191,7 @@ def dispose(ctx: ActionContext) -> None:
 
 
 def approve_scrap(ctx: ActionContext) -> None:
-    _leave(ctx, ctx.units, exit=UnitExit.SCRAPPED, move_kind="scrap", to_kind="scrap")
+    _leave(ctx, ctx.units, exit=UnitExit.SCRAPPED, move_kind=MoveKind.SCRAP, to_kind=WarehouseKind.SCRAP)
     units_save(ctx.units, ["state", "exit", "warehouse", "done_at"])
     ctx.unit_to_state = U.DONE
 
@@ -270,21 +288,22 @@ def finish_work(ctx):
 
 def pass_final(ctx: ActionContext) -> None:
     notes = parsing.text(ctx.params.get("notes"), "notes", max_length=5000)
-    _inspections_write(ctx, [(u.pk, {"passed": True, "notes": notes}) for u in ctx.units], stage="final")
+    _inspections_write(ctx, [(u.pk, {"passed": True, "notes": notes}) for u in ctx.units], stage=Inspection.Stage.FINAL)
     # Repaired for the customer (a repair, or an exchange quality chose to repair): shipped back.
     back = [u for u in ctx.units if u.line.requested_outcome in (Outcome.REPAIR, Outcome.EXCHANGE)]
     for unit in back:
         unit.state = U.READY_TO_SHIP
     refunded = [u for u in ctx.units if u.line.requested_outcome == Outcome.REFUND]
     if refunded:  # the customer has its money back: the repaired unit is stock for resale
-        _leave(ctx, refunded, exit=UnitExit.REFUNDED_INTO_STOCK, move_kind="to_finished_goods",
-               to_kind="finished_goods")
+        _leave(ctx, refunded, exit=UnitExit.REFUNDED_INTO_STOCK, move_kind=MoveKind.TO_FINISHED_GOODS,
+               to_kind=WarehouseKind.FINISHED_GOODS)
     units_save(ctx.units, ["state", "exit", "warehouse", "done_at"])
 
 
 def fail_final(ctx: ActionContext) -> None:
     notes = parsing.text(ctx.params.get("notes"), "notes", max_length=5000)
-    _inspections_write(ctx, [(u.pk, {"passed": False, "notes": notes}) for u in ctx.units], stage="final")
+    _inspections_write(ctx, [(u.pk, {"passed": False, "notes": notes}) for u in ctx.units],
+                       stage=Inspection.Stage.FINAL)
     for unit in ctx.units:
         unit.state = U.IN_WORK
         unit.final_inspections_failed += 1

@@ -1,0 +1,94 @@
+"""售后物料申请单: repair asks purchasing for material for an order; purchasing decides and records the
+arrival into raw-material stock; the warehouse issues it to the order (its cost). Each step through
+the table (workflow.MATERIAL_REQUEST)."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.core import parsing
+from aftersales.core.errors import InvalidInput
+from aftersales.core.workflow import state_change_record
+from aftersales.inventory.services import Move, stock_moves_apply, warehouse_of_kind
+from aftersales.masterdata.models import WarehouseKind
+
+from ..models import MaterialRequest, MaterialRequestLine, PartUse, RequestState
+from ..workflow import MATERIAL_REQUEST, REWORK_ORDER
+from .common import NOTE, next_number, parts_list, text
+from .orders import _orders
+
+
+def _requests():
+    return MaterialRequest.objects.select_related("order__return_case")
+
+
+@transaction.atomic
+def material_request_create(*, actor, order_id: int, lines, comment: str = "") -> MaterialRequest:
+    made = {}
+
+    def request(ctx):
+        parts = parts_list(lines, "lines")
+        if not parts:
+            raise InvalidInput(details={"lines": [_("Give at least one part.")]})
+        made["request"] = MaterialRequest.objects.create(number=next_number("MR"), order=ctx.record,
+                                                         requested_by=actor,
+                                                         comment=text(comment, "comment", max_length=NOTE))
+        MaterialRequestLine.objects.bulk_create([MaterialRequestLine(request=made["request"], part=part,
+                                                                     quantity=quantity) for part, quantity in parts])
+        ctx.changes = {"material_request": made["request"].number}
+
+    REWORK_ORDER.apply(actor=actor, pk=parsing.record_id(order_id, "order"), action="request_material",
+                       handler=request, queryset=_orders())
+    state_change_record(MATERIAL_REQUEST, made["request"], actor, "submit", "", RequestState.SUBMITTED, {})
+    return made["request"]
+
+
+@transaction.atomic
+def material_request_decide(*, actor, request_id: int, approve: bool, comment: str = "") -> MaterialRequest:
+    approve = parsing.flag(approve, "approve")
+    said = text(comment, "comment", max_length=NOTE)
+
+    def decide(ctx):
+        if not approve and not said:
+            raise InvalidInput(details={"comment": [_("Say why the request is refused.")]})
+        request = ctx.record
+        ctx.to_state = RequestState.APPROVED if approve else RequestState.REJECTED
+        request.decided_by, request.decided_at = actor, timezone.now()
+        request.comment = "\n".join(filter(None, [request.comment, said]))
+
+    return MATERIAL_REQUEST.apply(actor=actor, pk=request_id, action="decide", handler=decide,
+                                  queryset=_requests()).record
+
+
+@transaction.atomic
+def material_request_receive(*, actor, request_id: int) -> MaterialRequest:
+    """Purchasing records the arrival: the parts enter raw-material stock."""
+    def receive(ctx):
+        request = ctx.record
+        raw = warehouse_of_kind(WarehouseKind.RAW_MATERIAL)
+        stock_moves_apply(actor=actor, moves=[Move("purchase_receipt", line.quantity, None, raw, part_id=line.part_id)
+                                              for line in request.lines.all()], return_case=request.order.return_case)
+        MaterialRequestLine.objects.filter(request=request).update(received=F("quantity"))
+        request.received_at = timezone.now()
+
+    return MATERIAL_REQUEST.apply(actor=actor, pk=request_id, action="receive", handler=receive,
+                                  queryset=_requests()).record
+
+
+@transaction.atomic
+def material_request_issue(*, actor, request_id: int) -> MaterialRequest:
+    """The warehouse issues the parts to the order: out of raw-material stock, onto the order's cost."""
+    def issue(ctx):
+        request = ctx.record
+        raw = warehouse_of_kind(WarehouseKind.RAW_MATERIAL)
+        lines = list(request.lines.select_related("part"))
+        stock_moves_apply(actor=actor, moves=[Move("part_issue", line.quantity, raw, None, part_id=line.part_id)
+                                              for line in lines], return_case=request.order.return_case)
+        PartUse.objects.bulk_create([PartUse(order=request.order, part=line.part, quantity=line.quantity,
+                                             unit_cost=line.part.unit_cost) for line in lines])
+        MaterialRequestLine.objects.filter(request=request).update(issued=F("quantity"))
+        request.issued_at = timezone.now()
+
+    return MATERIAL_REQUEST.apply(actor=actor, pk=request_id, action="issue", handler=issue,
+                                  queryset=_requests()).record
