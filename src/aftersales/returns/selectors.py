@@ -204,8 +204,8 @@ def timeline(case: ReturnCase, *, user) -> list[dict]:
 
 
 def attachment_url(attachment_id: int) -> str:
-    """The one address of an attachment's file, for pages and API clients alike (web/files.py)."""
-    return reverse("web:attachment", args=[attachment_id])
+    """The one address of an attachment's file, for pages and API clients alike (views/files.py)."""
+    return reverse("returns:attachment", args=[attachment_id])
 
 
 def attachment_data(attachment: Attachment) -> dict:
