@@ -2,7 +2,6 @@
 what they show, who may print them, and that their queries do not grow with the case."""
 
 import re
-import subprocess
 
 import pytest
 import segno
@@ -10,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.flows import IN_WARRANTY, OUT_OF_WARRANTY, items_for, line
+from tests.printing import COMPANY, embedded_fonts
 
 pytestmark = pytest.mark.django_db
 
 FORMS = ["return-note", "receipt", "inspection-report", "disposition-notice"]
-COMPANY = "浙江华泰电器有限公司"
 
 
 @pytest.fixture(autouse=True)
@@ -99,19 +98,6 @@ def test_inspection_report_and_disposition_notice_per_unit(disposed_case, browse
 
 # --- PDF ---
 
-def _embedded_fonts(pdf: bytes, tmp_path) -> dict[str, bool]:
-    """pdffonts' answer: font name -> embedded."""
-    path = tmp_path / "form.pdf"
-    path.write_bytes(pdf)
-    output = subprocess.run(["/usr/bin/pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-    fonts = {}
-    for row in output.splitlines()[2:]:
-        found = re.match(r"(\S+)\s.*?\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", row)
-        if found:
-            fonts[found[1]] = found[2] == "yes"
-    return fonts
-
-
 @pytest.mark.parametrize("form", FORMS)
 def test_each_form_as_pdf_embeds_the_chinese_font(form, disposed_case, browser_as, tmp_path):
     case, _arrived = disposed_case
@@ -120,7 +106,7 @@ def test_each_form_as_pdf_embeds_the_chinese_font(form, disposed_case, browser_a
     assert response["Content-Type"] == "application/pdf"
     assert case["number"] in response["Content-Disposition"]
     assert response.content.startswith(b"%PDF")
-    fonts = _embedded_fonts(response.content, tmp_path)
+    fonts = embedded_fonts(response.content, tmp_path)
     cjk = {name: embedded for name, embedded in fonts.items() if "NotoSansCJK" in name.replace("-", "")}
     assert cjk and all(cjk.values()), fonts
 

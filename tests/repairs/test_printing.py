@@ -12,9 +12,8 @@ from django.utils import translation
 
 from aftersales.masterdata.models import ScrapClass
 from aftersales.repairs.models import DelayReason, Quote
-from tests.repairs.conftest import parts, post  # noqa: F401  the repair flow's fixtures
 from tests.flows import FUNCTION_FAULT, IN_WARRANTY, OUT_OF_WARRANTY, items_for, line
-from tests.web.test_printing import COMPANY, _embedded_fonts
+from tests.printing import COMPANY, embedded_fonts
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +43,7 @@ def _record(unit, **extra) -> dict:
 
 
 @pytest.fixture
-def repair_case(new_case, flow, detail, registry, post, parts):  # noqa: F811  post and parts as imported
+def repair_case(new_case, flow, detail, registry, post, parts):
     """repair_case(n, start=0) -> (case, unit ids by group), case["serials"] the serials by group: a case of
     Alice's with n units of each kind of work:
 
@@ -260,7 +259,7 @@ def test_each_form_as_pdf_embeds_the_chinese_font(form, repair_case, browser_as,
     assert response["Content-Type"] == "application/pdf"
     assert case["number"] in response["Content-Disposition"] and form in response["Content-Disposition"]
     assert response.content.startswith(b"%PDF")
-    fonts = _embedded_fonts(response.content, tmp_path)
+    fonts = embedded_fonts(response.content, tmp_path)
     cjk = {name: embedded for name, embedded in fonts.items() if "NotoSansCJK" in name.replace("-", "")}
     assert cjk and all(cjk.values()), fonts
 

@@ -4,7 +4,6 @@ import pytest
 
 from aftersales.repairs.models import MaterialRequest, Quote, RepairOrder, RepairRecord, ScrapApplication
 from aftersales.returns.models import ReturnUnit
-from tests.repairs.conftest import disposed, parts, post  # noqa: F401
 from tests.flows import OUT_OF_WARRANTY
 
 pytestmark = pytest.mark.django_db
