@@ -1,4 +1,5 @@
-"""The server-rendered pages (web/urls.py): server time of each page as the role that uses it.
+"""The server-rendered pages (each app's urls.py and the shell's web/urls.py): server time of each page
+as the role that uses it.
 
 The data: the demo data (`aftersales demo`: a user per role, five customers, their shipped
 units), about two dozen small demo cases worked through the services to every stage from draft
@@ -425,9 +426,10 @@ def run(ctx: Context) -> Section:
         key="web_pages",
         title=TITLE,
         description=f"""
-Every page of the web application (`web/urls.py`), requested through `django.test.Client` logged in
-with a session (`force_login`) as the demo user of the role that works on the page (service for most;
-warehouse for receiving and labels; quality for the inspection and quality benches; repair for the
+Every page of the web application (`returns/urls.py`, `repairs/urls.py`, `web/urls.py`), requested
+through `django.test.Client` logged in with a session (`force_login`) as the demo user of the role that
+works on the page (service for most; warehouse for receiving and labels; quality for the inspection and
+quality benches; repair for the
 repair bench; the manager for the inbox's overview of every department; the dealer D001's customer
 user for the portal); labels are the first page of a print run, the page the link opens. {warm_up}
 warm-up requests, then {repeat} timed, with garbage collection tuned as the WSGI server tunes it

@@ -8,6 +8,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from aftersales.accounts.services import user_create
@@ -44,6 +45,18 @@ def api(users):
         client = APIClient()
         if username is not None:
             client.force_authenticate(users[username])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def browser_as(users):
+    """browser_as("quality") -> a Django test client logged in (session) as that persona, for the pages."""
+
+    def make(username):
+        client = Client()
+        client.force_login(users[username])
         return client
 
     return make

@@ -1,15 +1,17 @@
 """Helpers for return case flows through the API, acted by the personas of tests/conftest.py:
 complete note lines, what arrives, a case's footprint (everything an action may write), and the
-fixtures that build a case up to a stage (`new_case`, `received`) or check a refusal (`refused`)."""
+fixtures that build a case up to a stage (`new_case`, `received`, `disposed`) or check a refusal
+(`refused`); for repair work, the parts in stock (`parts`) and posts to its endpoints (`post`)."""
 
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 
 from aftersales.deadlines.models import Deadline
 from aftersales.inventory.models import StockBalance, StockMove
 from aftersales.inventory.services import stock_receive_from_production
-from aftersales.masterdata.models import ShippedUnit
+from aftersales.masterdata.models import Part, ShippedUnit
 from aftersales.notifications.models import Notification
 from aftersales.returns.models import (Approval, CaseEvent, CustomerNotice, Inspection, ReceivingDiscrepancy,
                                        ReturnCase, ReturnLine, ReturnUnit)
@@ -200,3 +202,49 @@ def allowed(data) -> dict:
 
 FUNCTION_FAULT = {"defect_class": "function", "responsibility": "company"}
 SHIP = {"carrier": "顺丰", "tracking_number": "SF1234567890"}
+
+
+# --- repair work ---
+
+@pytest.fixture
+def parts(db):
+    return {
+        "HT-ELEM": Part.objects.create(code="HT-ELEM", name="加热管 2000W", unit_cost=Decimal("35.00"),
+                                       scrap_class="metal"),
+        "HT-THERM": Part.objects.create(code="HT-THERM", name="温控器", unit_cost=Decimal("12.50"),
+                                        scrap_class="plastic"),
+        "HT-PANEL": Part.objects.create(code="HT-PANEL", name="前面板", unit_cost=Decimal("20.00"),
+                                        scrap_class="plastic"),
+    }
+
+
+@pytest.fixture
+def disposed(new_case, flow, detail, registry):
+    """disposed(serials, disposition="repair") -> (case, unit ids): received, inspected, disposed."""
+
+    def make(serials, disposition="repair", lot="260910-1", outcome="repair"):
+        lines = [line(serials=list(serials), production_lot=lot, outcome=outcome)]
+        case = new_case(lines=lines)
+        flow("service", "submit", case)
+        flow("service", "approve", case)
+        flow("warehouse", "start_receiving", case)
+        flow("warehouse", "receive", case, items=items_for(lines))
+        flow("warehouse", "close_receipt", case)
+        ids = [u["id"] for u in detail(case)["units"]]
+        flow("quality", "inspect", case, unit_ids=ids, result=FUNCTION_FAULT)
+        flow("quality", "dispose", case, unit_ids=ids, disposition=disposition)
+        return case, ids
+
+    return make
+
+
+@pytest.fixture
+def post(api):
+    """post(role, path, body, expect=200) -> JSON."""
+
+    def call(role, path, body=None, expect=200):
+        response = api(role).post(f"/api/v1/{path}", body or {}, format="json")
+        assert response.status_code == expect, (path, role, response.json())
+        return response.json()
+
+    return call

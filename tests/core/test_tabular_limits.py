@@ -107,7 +107,7 @@ def test_a_zip_with_too_many_parts_is_refused_before_zipfile_reads_its_directory
 
 def test_a_document_type_declaration_is_refused():
     xml = ('<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>'
-           f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
            '<row r="1"><c r="A1" t="inlineStr"><is><t>&a;</t></is></c></row></sheetData></worksheet>')
     with pytest.raises(NotAWorkbook):
         xlsx_check(workbook({"sheet1.xml": xml}), SMALL)

@@ -11,7 +11,7 @@ from aftersales.inventory.models import StockBalance, StockMove
 from aftersales.repairs.models import PartUse, Quote, RepairRecord
 from aftersales.returns.models import ReturnUnit
 from tests.files import image
-from tests.flows import FUNCTION_FAULT, OUT_OF_WARRANTY, SHIP, items_for, line
+from tests.flows import OUT_OF_WARRANTY, SHIP
 
 pytestmark = pytest.mark.django_db
 SERIALS = [f"HT2609{n:04d}" for n in range(1, 5)]

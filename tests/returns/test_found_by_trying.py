@@ -8,7 +8,7 @@ import pytest
 from aftersales.inventory.models import StockBalance, StockMove
 from aftersales.masterdata.models import ShippedUnit
 from aftersales.returns.models import ReturnCase, ReturnUnit
-from tests.flows import FUNCTION_FAULT, IN_WARRANTY, SHIP, allowed, footprint, items_for, line
+from tests.flows import FUNCTION_FAULT, IN_WARRANTY, SHIP, allowed, footprint, line
 
 pytestmark = pytest.mark.django_db
 

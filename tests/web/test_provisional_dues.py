@@ -8,7 +8,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from aftersales.repairs.models import RepairOrder
-from tests.repairs.conftest import disposed, post  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 MARK = re.compile(r'<abbr class="provisional" title="([^"]*)">暂定</abbr>')

@@ -1,6 +1,5 @@
 import pytest
 
-from tests.flows import items_for, line
 
 pytestmark = pytest.mark.django_db
 

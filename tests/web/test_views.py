@@ -354,9 +354,10 @@ def test_a_good_photo_then_a_refused_one_leave_no_application_and_no_file(browse
 def test_too_many_photos_are_refused_before_any_is_read(browser_as, registry, monkeypatch):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from aftersales.web import views
+    from aftersales.returns.views import application as views
 
-    monkeypatch.setattr("aftersales.web.views.attachment_add", lambda **kwargs: pytest.fail("a photo was read"))
+    monkeypatch.setattr("aftersales.returns.services.cases.attachment_add",
+                        lambda **kwargs: pytest.fail("a photo was read"))
     photos = [SimpleUploadedFile(f"{n}.jpg", b"x", content_type="image/jpeg") for n in range(views.MAX_PHOTOS + 1)]
     response = browser_as("alice").post("/cases/new/", {**APPLICATION, "photos": photos})
     assert response.status_code == 400 and ReturnCase.objects.count() == 0

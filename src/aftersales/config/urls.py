@@ -37,7 +37,7 @@ api_v1 = [
     path("calendar/due/", calendar_api.DueView.as_view(), name="api-calendar-due"),
     path("queues/", deadlines_api.QueuesView.as_view(), name="api-queues"),
     path("queues/<str:role>/", deadlines_api.QueueView.as_view(), name="api-queue"),
-    path("", include("aftersales.repairs.urls")),
+    path("", include("aftersales.repairs.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
@@ -52,6 +52,9 @@ urlpatterns = [
     path("i18n/setlang/", web_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Each app's pages (the paths never overlap); the shell's last.
+    path("", include("aftersales.returns.urls")),
+    path("", include("aftersales.repairs.urls")),
     path("", include("aftersales.web.urls")),
 ]
 

@@ -1,29 +1,99 @@
-"""What the business apps tell the shell, so that the shell never imports them (after Wagtail's hooks).
+"""What the business apps tell the shell and each other's pages, so that the shell never imports them
+and a lower app never imports a higher one (after Wagtail's hooks).
 
+For the shell (`web/`):
+- menu entries: url name, label, the roles that see them (none: every signed-in user), order;
+- the site search: the page the search box in the header sends its query to;
 - step pages: for a clocked step of a subject type, the page where the step is done;
+- subject pages: the page of a subject (a notification about it links there);
 - inbox sources: what waits for a role that no clock measures (an approved case whose goods have not
   arrived yet), listed in the role's inbox beside the clocked steps;
+- inbox sections: a block of the inbox of its own (a customer's cases), a template and its context;
+- print forms: the printed forms of a subject type, rendered by the shell's `web/printing.render_form`;
 - documentation sections of docs/workflow.md, and health checks of /healthz.
+
+For a subject's own pages, from higher apps (repairs adds to the return case's pages):
+- action pages: a workflow action done on a page of its own, which the subject's page links to;
+- subject panels: a block of a subject's page (the quotes of a case).
 
 Apps register in their `registry.py`, imported by their AppConfig.ready().
 """
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 StepPage = Callable[[dict], str | None]
 InboxSource = Callable[[object], list[dict]]
+# A section or panel answers a dict of context with the "template" to render it, or None to show nothing.
+InboxSection = Callable[[object], dict | None]
+SubjectPanel = Callable[[object, object], dict | None]
 
+
+@dataclass(frozen=True)
+class MenuItem:
+    url_name: str
+    label: object
+    roles: frozenset = frozenset()  # empty: every signed-in user with a role
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class SiteSearch:
+    url_name: str
+    label: object  # what the search finds, for screen readers
+    placeholder: object
+
+
+@dataclass(frozen=True)
+class SubjectPage:
+    url: Callable[[int], str]
+    link_label: object
+
+
+@dataclass(frozen=True)
+class PrintForm:
+    key: str  # in the form's address
+    template: str
+    title_zh: str  # the form's Chinese name, printed as is whatever the page's language (DOMAIN.md "Forms")
+    title_en: str  # its English name, printed beneath
+    data: Callable[[object], dict]  # the subject -> the form's context
+    link_label: object  # the link on the subject's page
+    staff_only: bool = False  # internal paper: not for the customer's portal (404 as for any case not its own)
+    order: int = 100
+
+
+MENU: dict[str, MenuItem] = {}
+SITE_SEARCH: list[SiteSearch] = []
 STEP_PAGES: dict[str, StepPage] = {}
+SUBJECT_PAGES: dict[str, SubjectPage] = {}
 INBOX_SOURCES: dict[str, list[InboxSource]] = defaultdict(list)
 # (order, function returning markdown): sections of docs/workflow.md beside the machines' own tables
 DOC_SECTIONS: list[tuple[int, Callable[[], str]]] = []
 # (name, function returning warnings): what /healthz asks beside the database
 HEALTH_CHECKS: list[tuple[str, Callable[[], list[str]]]] = []
+INBOX_SECTIONS: list[InboxSection] = []
+PRINT_FORMS: dict[str, dict[str, PrintForm]] = defaultdict(dict)
+ACTION_PAGES: dict[str, dict[str, str]] = defaultdict(dict)
+SUBJECT_PANELS: dict[str, list[SubjectPanel]] = defaultdict(list)
+
+
+# --- registering (from an app's registry.py) ---
+
+def register_menu_item(url_name: str, label, *, roles=(), order: int = 100) -> None:
+    MENU[url_name] = MenuItem(url_name, label, frozenset(roles), order)
+
+
+def register_site_search(url_name: str, *, label, placeholder) -> None:
+    SITE_SEARCH[:] = [SiteSearch(url_name, label, placeholder)]
 
 
 def register_step_page(subject_type: str, page: StepPage) -> None:
     STEP_PAGES[subject_type] = page
+
+
+def register_subject_page(subject_type: str, url: Callable[[int], str], *, link_label) -> None:
+    SUBJECT_PAGES[subject_type] = SubjectPage(url, link_label)
 
 
 def register_inbox_source(role: str, source: InboxSource) -> None:
@@ -42,12 +112,71 @@ def register_health_check(name: str, check: Callable[[], list[str]]) -> None:
         HEALTH_CHECKS.append((name, check))
 
 
+def register_inbox_section(section: InboxSection) -> None:
+    if section not in INBOX_SECTIONS:
+        INBOX_SECTIONS.append(section)
+
+
+def register_print_form(subject_type: str, form: PrintForm) -> None:
+    PRINT_FORMS[subject_type][form.key] = form
+
+
+def register_action_page(subject_type: str, action: str, url_name: str) -> None:
+    ACTION_PAGES[subject_type][action] = url_name
+
+
+def register_subject_panel(subject_type: str, panel: SubjectPanel) -> None:
+    if panel not in SUBJECT_PANELS[subject_type]:
+        SUBJECT_PANELS[subject_type].append(panel)
+
+
+# --- reading (the shell, a subject's pages) ---
+
+def menu_items(roles: set[str]) -> list[MenuItem]:
+    """The entries a user of these roles sees, in order; nothing for a user without roles."""
+    if not roles:
+        return []
+    return sorted((item for item in MENU.values() if not item.roles or item.roles & roles),
+                  key=lambda item: item.order)
+
+
+def site_search() -> SiteSearch | None:
+    return SITE_SEARCH[0] if SITE_SEARCH else None
+
+
 def step_page(item: dict) -> str | None:
     """The page for a deadline (as deadline_data gives it), or None if no app registered one."""
     page = STEP_PAGES.get(item["subject_type"])
     return page(item) if page else None
 
 
+def subject_link(subject_type: str, subject_id: int | None) -> dict | None:
+    """{"url", "label"} of the link to a subject's page, or None if its app registered no page."""
+    page = SUBJECT_PAGES.get(subject_type) if subject_id else None
+    return {"url": page.url(subject_id), "label": page.link_label} if page else None
+
+
 def waiting_items(role: str, user) -> list[dict]:
     """Items without a clock for the role: each a dict with label, reference, url, since."""
     return [item for source in INBOX_SOURCES.get(role, ()) for item in source(user)]
+
+
+def inbox_sections(request) -> list[dict]:
+    return [found for section in INBOX_SECTIONS if (found := section(request)) is not None]
+
+
+def print_forms(subject_type: str) -> list[PrintForm]:
+    return sorted(PRINT_FORMS.get(subject_type, {}).values(), key=lambda form: form.order)
+
+
+def print_form(subject_type: str, key: str) -> PrintForm | None:
+    return PRINT_FORMS.get(subject_type, {}).get(key)
+
+
+def action_page(subject_type: str, action: str) -> str | None:
+    """The url name of the page an action is done on, if a higher app registered one."""
+    return ACTION_PAGES.get(subject_type, {}).get(action)
+
+
+def subject_panels(subject_type: str, subject, request) -> list[dict]:
+    return [found for panel in SUBJECT_PANELS.get(subject_type, ()) if (found := panel(subject, request)) is not None]

@@ -41,6 +41,26 @@ def with_due_provisional(orders: QuerySet) -> QuerySet:
     return orders.annotate(due_provisional=Coalesce(Subquery(clock.values("provisional")[:1]), Value(False)))
 
 
+def quote_in_force(state: str) -> bool:
+    """A quote in force: sent and waiting for the customer's answer, or accepted. The units' answers are
+    to it and it is the one revised; a refused quote is answered, a superseded one replaced."""
+    return state in (QuoteState.SENT, QuoteState.ACCEPTED)
+
+
+def quote_rows(case, *columns: str) -> list[dict]:
+    """The case's quotes by revision, as rows of `columns` (and `state`), each saying whether it is in force."""
+    rows = list(Quote.objects.filter(return_case=case).order_by("revision", "id")
+                .values(*dict.fromkeys(("state", *columns))))
+    for row in rows:
+        row["in_force"] = quote_in_force(row["state"])
+    return rows
+
+
+def quote_list(case) -> QuerySet:
+    """The case's quotes for its page, the latest first."""
+    return Quote.objects.filter(return_case=case).order_by("-id")
+
+
 def order_data(order: RepairOrder) -> dict:
     """An order whole; `order` comes through `with_due_provisional`."""
     plan = getattr(order, "plan", None) if hasattr(order, "plan") else None

@@ -10,7 +10,7 @@ from django.urls import reverse
 from aftersales.core.permissions import scope_to_customer
 from aftersales.deadlines.selectors import subject_deadlines
 from aftersales.lib.file_kinds import INLINE_CONTENT_TYPES
-from aftersales.masterdata.models import ProductModel, Warehouse
+from aftersales.masterdata.models import ProductModel, ShippedUnit, Warehouse
 
 from . import rules
 from .models import Approval, Attachment, CaseEvent, Inspection, ReturnCase, ReturnLine, ReturnUnit
@@ -204,8 +204,8 @@ def timeline(case: ReturnCase, *, user) -> list[dict]:
 
 
 def attachment_url(attachment_id: int) -> str:
-    """The one address of an attachment's file, for pages and API clients alike (web/files.py)."""
-    return reverse("web:attachment", args=[attachment_id])
+    """The one address of an attachment's file, for pages and API clients alike (views/files.py)."""
+    return reverse("returns:attachment", args=[attachment_id])
 
 
 def attachment_data(attachment: Attachment) -> dict:
@@ -243,6 +243,13 @@ def inspection_report(case: ReturnCase) -> dict:
                    "missing_accessories": i.missing_accessories, "inspector": i.inspected_by.get_username(),
                    "at": i.inspected_at} for i in latest],
     }
+
+
+def registered_units(*, user, serial: str):
+    """The units of the registry under a serial that the user may see (a customer: those shipped to it),
+    with their model and customer."""
+    return scope_to_customer(ShippedUnit.objects.select_related("product_model", "customer").filter(serial=serial),
+                             user, "customer")
 
 
 def service_history(*, user, serial: str, product_model: str | None = None):

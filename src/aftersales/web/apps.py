@@ -6,3 +6,8 @@ class WebConfig(AppConfig):
     name = "aftersales.web"
     label = "web"
     verbose_name = _("Web application")
+
+    def ready(self):
+        from . import registry
+
+        registry.register()

@@ -12,6 +12,12 @@ from aftersales.lib.xlsx_text import text_safe_row
 MAX_ROWS = 100_000
 
 
+class Row(dict):
+    """A dict read like an object by the export (rows that are not model instances)."""
+
+    __getattr__ = dict.get
+
+
 def _value(row, path: str):
     value = row
     for part in path.split("."):

@@ -1,4 +1,4 @@
-"""Creating and editing a return case while it is a draft."""
+"""Creating and editing a return case while it is a draft; an application as the pages take it."""
 
 from decimal import Decimal
 
@@ -6,11 +6,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from aftersales.core import parsing
-from aftersales.core.errors import Conflict, InvalidInput, PermissionDenied
+from aftersales.core.errors import AppError, Conflict, InvalidInput, PermissionDenied
 from aftersales.core.roles import require_roles
 from aftersales.masterdata.models import Customer, ProductModel
 
 from ..models import CaseState, Outcome, Reason, ReturnCase, ReturnLine
+from .actions import apply_action, case_for_update
+from .attachments import attachment_add
 from .events import event_append
 from .numbering import next_case_number
 
@@ -96,8 +98,6 @@ def case_create(*, actor, customer: Customer | None = None, lines: list[dict], *
 @transaction.atomic
 def case_update_draft(*, actor, case_id: int, version: int | None = None, lines: list[dict] | None = None,
                       **fields) -> ReturnCase:
-    from .actions import case_for_update
-
     case = case_for_update(actor=actor, case_id=case_id, version=version)
     if case.state != CaseState.DRAFT:
         raise Conflict(_("Only a draft can be edited."), code="invalid_state")
@@ -126,3 +126,21 @@ def lines_from_codes(lines: list[dict]) -> list[dict]:
     if unknown:
         raise InvalidInput(details={"lines": unknown})
     return [{**line, "product_model": models.get(line.get("product_model"))} for line in lines]
+
+
+@transaction.atomic
+def application_create(*, actor, customer: Customer | None = None, lines: list[dict], photos=(),
+                       submit: bool = False, **fields) -> ReturnCase:
+    """A return application as typed on a page: the case with its lines (product models by code), its
+    photos, and its submission when asked, all or nothing: a refused photo or submission saves nothing.
+    A refused photo's error names the file, under `photos`."""
+    case = case_create(actor=actor, customer=customer, lines=lines_from_codes(lines), **fields)
+    for upload in photos:
+        try:
+            attachment_add(actor=actor, case_id=case.pk, upload=upload, description=upload.name[:200])
+        except AppError as error:
+            error.details = {"photos": [f"{upload.name}: {error.message}"]}
+            raise
+    if submit:
+        apply_action(actor=actor, case_id=case.pk, action="submit")
+    return case

@@ -1,11 +1,38 @@
-"""Warranty decisions for a case's units, from the registry, the models, the customer and policy."""
+"""Warranty decisions for a case's units, and for a registered unit before any case, from the registry,
+the models, the customer and policy."""
 
 from django.utils import timezone
 
 from aftersales.core import policies
-from aftersales.masterdata.models import Customer
+from aftersales.masterdata.models import Customer, ShippedUnit
 
 from .. import rules
+
+
+def _decision(*, shipped_date, has_serial: bool, model_warranty_months, extension_months: int, on, snapshot: dict,
+              facts: dict) -> rules.WarrantyDecision:
+    return rules.decide_warranty(
+        shipped_date=shipped_date,
+        has_serial=has_serial,
+        model_warranty_months=model_warranty_months,
+        default_warranty_months=snapshot["warranty_months"],
+        extension_months=extension_months,
+        on=on,
+        tampered=facts.get("tampered", False),
+        human_damage=facts.get("human_damage", False),
+        void_on_tampering=snapshot["warranty_void_on_tampering"],
+        human_damage_charged=snapshot["human_damage_charged"],
+    )
+
+
+def warranty_for_registered_units(units: list[ShippedUnit], *, on=None) -> list[rules.WarrantyDecision]:
+    """The decision each unit of the registry would get on `on` (today by default) if it came back now, on
+    the terms of the customer it was shipped to; the units come with their product model and customer."""
+    snapshot, on = policies.snapshot(), on or timezone.localdate()
+    return [_decision(shipped_date=unit.shipped_date, has_serial=True,
+                      model_warranty_months=unit.product_model.warranty_months,
+                      extension_months=unit.customer.warranty_extension_months if unit.customer else 0,
+                      on=on, snapshot=snapshot, facts={}) for unit in units]
 
 
 def decide_units(units, *, case, on=None, snapshot=None, facts_by_unit=None) -> None:
@@ -27,18 +54,9 @@ def decide_units(units, *, case, on=None, snapshot=None, facts_by_unit=None) -> 
             extension = extensions.get(shipped.customer_id, 0)
         else:
             extension = case.customer.warranty_extension_months
-        decision = rules.decide_warranty(
-            shipped_date=shipped.shipped_date if shipped else None,
-            has_serial=bool(unit.serial),
-            model_warranty_months=unit.product_model.warranty_months,
-            default_warranty_months=snapshot["warranty_months"],
-            extension_months=extension,
-            on=on,
-            tampered=facts.get("tampered", False),
-            human_damage=facts.get("human_damage", False),
-            void_on_tampering=snapshot["warranty_void_on_tampering"],
-            human_damage_charged=snapshot["human_damage_charged"],
-        )
+        decision = _decision(shipped_date=shipped.shipped_date if shipped else None, has_serial=bool(unit.serial),
+                             model_warranty_months=unit.product_model.warranty_months, extension_months=extension,
+                             on=on, snapshot=snapshot, facts=facts)
         unit.warranty_status = decision.status
         unit.warranty_until = decision.until
         unit.chargeable = decision.chargeable

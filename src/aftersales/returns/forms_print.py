@@ -1,0 +1,173 @@
+"""The data of the return case's printed forms (退货单, 售后入库单, 客退品检验报告表, 返品处理通知单) and of its
+sheet of QR labels; the shell prints them (`web/printing.py`), the case's pages serve them (`views/printing.py`).
+
+A case can hold thousands of units: each form reads them in a fixed number of queries, as plain rows.
+"""
+
+from collections import Counter
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from aftersales.core.registry import PrintForm
+from aftersales.masterdata.models import ProductModel
+from aftersales.web.printing import choice_labels, moment, qr_svg
+
+from .models import (DefectClass, Disposition, Inspection, Outcome, Reason, ReceivingDiscrepancy, Responsibility,
+                     ReturnCase, ReturnUnit, UnitState, WarrantyStatus)
+from .selectors import inspection_report
+
+NOT_ARRIVED = (UnitState.EXPECTED, UnitState.MISSING)
+# A4 label sheets of 3 × 8 labels, 70 × 37 mm (the common 24-up sheet); one sheet per printed page.
+LABELS_PER_SHEET = 24
+# A print run of a large case goes page by page: five sheets (120 labels) per page keep the page fast.
+SHEETS_PER_PAGE = 5
+
+
+def unit_identity(serial: str, unit_id: int) -> str:
+    """What a unit is called on paper: its serial, or its record id for a unit received by quantity."""
+    return serial or f"#{unit_id}"
+
+
+# --- the data of each form (a fixed number of queries whatever the number of units) ---
+
+UNIT_COLUMNS = ("id", "line_id", "line__line_no", "product_model_id", "product_model__code", "serial", "state",
+                "is_extra", "warehouse__code", "warehouse__name", "received_at", "warranty_status", "warranty_until",
+                "chargeable", "disposition", "charge_amount", "charge_answer", "exit")
+
+
+def _unit_rows(case: ReturnCase, *, arrived_only: bool = False) -> list[dict]:
+    units = ReturnUnit.objects.filter(return_case=case)
+    if arrived_only:
+        units = units.exclude(state__in=NOT_ARRIVED)
+    rows = list(units.order_by("id").values(*UNIT_COLUMNS))
+    for row in rows:
+        row.update(identity=unit_identity(row["serial"], row["id"]), received=moment(row["received_at"]),
+                   warranty_until=row["warranty_until"].isoformat() if row["warranty_until"] else "")
+    return rows
+
+
+def return_note_data(case: ReturnCase) -> dict:
+    """退货单: the note's lines as the customer gave them."""
+    outcomes, reasons = choice_labels(Outcome.choices), choice_labels(Reason.choices)
+    lines = [{
+        "line": line.line_no, "part_no": line.product_model.code if line.product_model else "",
+        "name": line.item_name, "quantity": line.quantity, "lot": line.production_lot,
+        "reason": reasons.get(line.reason, line.reason), "defect": line.defect_description,
+        "outcome": outcomes.get(line.requested_outcome, line.requested_outcome), "serials": " ".join(line.serials),
+    } for line in case.lines.all()]
+    return {"lines": lines, "total_quantity": sum(line["quantity"] for line in lines),
+            "approvals": list(case.approvals.all())}
+
+
+def receipt_data(case: ReturnCase) -> dict:
+    """售后入库单: what arrived per line against the note, the units received and the differences."""
+    units = _unit_rows(case)
+    arrived, extra = Counter(), Counter()
+    received = []
+    for unit in units:
+        if unit["state"] not in NOT_ARRIVED:
+            arrived[unit["line_id"]] += 1
+            extra[unit["line_id"]] += unit["is_extra"]
+            received.append(unit)
+    lines = list(case.lines.all())
+    per_line = [{
+        "line": line.line_no, "part_no": line.product_model.code if line.product_model else "",
+        "name": line.item_name, "noted": line.quantity, "arrived": arrived[line.pk], "extra": extra[line.pk],
+        # Not (yet) arrived: what the note lists that no unit has matched, whether by serial or by quantity.
+        "short": max(line.quantity - (arrived[line.pk] - extra[line.pk]), 0),
+    } for line in lines]
+    discrepancies = list(case.discrepancies.all())
+    model_codes = {line.product_model_id: line.product_model.code for line in lines if line.product_model}
+    model_codes.update((unit["product_model_id"], unit["product_model__code"]) for unit in units)
+    unknown = {d.product_model_id for d in discrepancies if d.product_model_id not in model_codes} - {None}
+    if unknown:
+        model_codes.update(ProductModel.objects.filter(pk__in=unknown).values_list("id", "code"))
+    kinds = choice_labels(ReceivingDiscrepancy.Kind.choices)
+    differences = [{"kind": kinds.get(d.kind, d.kind), "line": d.line.line_no if d.line else "",
+                    "part_no": model_codes.get(d.product_model_id, ""), "serial": d.serial, "quantity": d.quantity,
+                    "note": d.note} for d in discrepancies]
+    received_at = [unit["received_at"] for unit in received if unit["received_at"]]
+    return {"per_line": per_line, "received": received, "differences": differences,
+            "totals": {"noted": sum(r["noted"] for r in per_line), "arrived": len(received),
+                       "extra": sum(r["extra"] for r in per_line), "short": sum(r["short"] for r in per_line)},
+            "first_received": min(received_at, default=None), "last_received": max(received_at, default=None)}
+
+
+def inspection_report_data(case: ReturnCase) -> dict:
+    """客退品检验报告表: the quality counts of the intake inspections, then one row per unit."""
+    report = inspection_report(case)
+    # The flags the report's rows leave out, from each unit's latest intake inspection (one query).
+    flags = {unit_id: rest for unit_id, *rest in Inspection.objects.filter(unit__return_case=case, stage="intake")
+             .order_by("unit_id", "id").values_list("unit_id", "human_damage", "warranty_label_broken",
+                                                     "self_repaired_or_modified")}
+    defect_classes, responsibilities = choice_labels(DefectClass.choices), choice_labels(Responsibility.choices)
+    yes, no = _("Yes"), _("No")
+    texts = (_("No fault found"), _("Human damage"), _("Warranty label broken"), _("Self-repaired or modified"))
+    rows = []
+    for row in report["units"]:
+        found = (row["no_fault_found"], *flags.get(row["unit"], (False, False, False)))
+        findings = [text for flag, text in zip(found, texts) if flag]
+        rows.append({**row, "identity": unit_identity(row["serial"], row["unit"]), "at": moment(row["at"])[:10],
+                     "defect_class": defect_classes.get(row["defect_class"], row["defect_class"]),
+                     "responsibility": responsibilities.get(row["responsibility"], row["responsibility"]),
+                     "repairable": "" if row["repairable"] is None else (yes if row["repairable"] else no),
+                     "findings": "; ".join(findings)})
+    arrived = ReturnUnit.objects.filter(return_case=case).exclude(state__in=NOT_ARRIVED).count()
+    return {
+        "report": report, "rows": rows, "arrived": arrived,
+        "by_defect_class": [(defect_classes.get(k, k) or _("Not given"), n) for k, n in
+                            sorted(report["by_defect_class"].items())],
+        "by_responsibility": [(responsibilities.get(k, k) or _("Not given"), n) for k, n in
+                              sorted(report["by_responsibility"].items())],
+        "by_grade": [(k or _("Not given"), n) for k, n in sorted(report["by_grade"].items())],
+    }
+
+
+def disposition_notice_data(case: ReturnCase) -> dict:
+    """返品处理通知单: what becomes of each unit that arrived, its warranty and what it costs."""
+    units = _unit_rows(case, arrived_only=True)
+    dispositions, warranty, states = (choice_labels(Disposition.choices), choice_labels(WarrantyStatus.choices),
+                                      choice_labels(UnitState.choices))
+    yes, no, accepted, refused = _("Yes"), _("No"), _("Accepted"), _("Refused")
+    for unit in units:
+        answer = unit["charge_answer"] or {}
+        unit.update(disposition_label=dispositions.get(unit["disposition"], ""),
+                    warranty_label=warranty.get(unit["warranty_status"], unit["warranty_status"]),
+                    state_label=states.get(unit["state"], unit["state"]),
+                    chargeable_label=yes if unit["chargeable"] else no,
+                    answer_label=(accepted if answer.get("accepted") else refused) if "accepted" in answer else "")
+    charges = [unit["charge_amount"] for unit in units if unit["charge_amount"] is not None]
+    return {"units": units, "total_charge": sum(charges, Decimal("0")) if charges else None,
+            "undecided": sum(1 for unit in units if not unit["disposition"]),
+            "by_disposition": sorted(Counter(u["disposition_label"] for u in units if u["disposition"]).items())}
+
+
+def labels_data(case: ReturnCase, page_number) -> dict:
+    """QR labels for the units in the company's warehouses (case number | serial | model code), a page of sheets."""
+    units = (ReturnUnit.objects.filter(return_case=case, warehouse__isnull=False).order_by("id")
+             .values_list("id", "serial", "product_model__code", "warehouse__code"))
+    page = Paginator(units, LABELS_PER_SHEET * SHEETS_PER_PAGE).get_page(page_number)
+    items = []
+    for unit_id, serial, model_code, warehouse_code in page:
+        identity = unit_identity(serial, unit_id)
+        items.append({"serial": identity, "model": model_code, "warehouse": warehouse_code,
+                      "qr": qr_svg(f"{case.number}|{identity}|{model_code}")})
+    sheets = [items[start:start + LABELS_PER_SHEET] for start in range(0, len(items), LABELS_PER_SHEET)]
+    return {"sheets": sheets, "count": page.paginator.count, "page": page}
+
+
+FORMS = [
+    PrintForm("return-note", "returns/print/return_note.html", "退货单", "Return Note", return_note_data,
+              gettext_lazy("Return note"), order=10),
+    PrintForm("receipt", "returns/print/receipt.html", "售后入库单", "After-sales Receipt", receipt_data,
+              gettext_lazy("After-sales receipt"), order=20),
+    PrintForm("inspection-report", "returns/print/inspection_report.html", "客退品检验报告表",
+              "Inspection Report of Customer Returns", inspection_report_data, gettext_lazy("Inspection report"),
+              order=30),
+    PrintForm("disposition-notice", "returns/print/disposition_notice.html", "返品处理通知单",
+              "Disposition Notice of Returned Goods", disposition_notice_data, gettext_lazy("Disposition notice"),
+              order=40),
+]
