@@ -163,7 +163,7 @@ def refused(api):
 
 
 @pytest.fixture
-def received(new_case, flow, detail):
+def received(new_case, flow, detail, registry):
     """received(lines) -> (case, unit ids): applied, approved, received exactly as noted, receipt closed."""
 
     def make(lines=None, approvers=("service",), **fields):

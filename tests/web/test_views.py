@@ -15,23 +15,6 @@ pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def received(new_case, flow, detail, registry):
-    """received(serials) -> case dict: applied, approved, received exactly as noted."""
-
-    def make(serials=("HT26090001",), lot="260910-1"):
-        lines = [line(serials=list(serials), production_lot=lot)]
-        case = new_case(lines=lines)
-        flow("service", "submit", case)
-        flow("service", "approve", case)
-        flow("warehouse", "start_receiving", case)
-        flow("warehouse", "receive", case, items=items_for(lines))
-        flow("warehouse", "close_receipt", case)
-        return case
-
-    return make
-
-
 def queries(client, path) -> tuple[int, object]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
@@ -70,7 +53,7 @@ def test_login_lands_on_the_inbox_and_a_bad_password_says_so(client, users):
 
 
 def test_a_customer_sees_only_its_own_cases(browser_as, received):
-    case = received()
+    case, _ids = received()
     other = ReturnCase.objects.exclude(pk=case["id"]).count()
     assert other == 0
     for path in (f"/cases/{case['id']}/", f"/cases/{case['id']}/receive/", f"/cases/{case['id']}/inspect/",
@@ -120,7 +103,8 @@ def test_a_refused_action_shows_the_reason(browser_as, new_case, flow, registry)
 
 
 def test_a_unit_action_on_the_ticked_units_and_the_charge_accepted_in_the_portal(browser_as, received, flow, detail):
-    case = received(serials=[OUT_OF_WARRANTY.format(1), OUT_OF_WARRANTY.format(2)], lot="250110-1")
+    case, _ids = received(lines=[line(serials=[OUT_OF_WARRANTY.format(1), OUT_OF_WARRANTY.format(2)],
+                                      production_lot="250110-1")])
     ids = [u["id"] for u in detail(case)["units"]]
     flow("quality", "inspect", case, unit_ids=ids, result=FUNCTION_FAULT)
     flow("quality", "dispose", case, unit_ids=ids, disposition="repair")
@@ -200,7 +184,7 @@ def test_receiving_by_scans_answers_with_the_scan_result_partial(browser_as, new
 
 
 def test_inspecting_in_bulk_with_one_unit_overridden(browser_as, received, detail):
-    case = received(serials=["HT26090001", "HT26090002", "HT26090003"])
+    case, _ids = received(lines=[line(serials=["HT26090001", "HT26090002", "HT26090003"])])
     ids = [u["id"] for u in detail(case)["units"]]
     quality = browser_as("quality")
     none = quality.post(f"/cases/{case['id']}/inspect/", {"step": "inspect", "defect_class": "function"}, **HX)
@@ -222,8 +206,8 @@ def test_inspecting_in_bulk_with_one_unit_overridden(browser_as, received, detai
 # --- lists, inbox, notifications, language ---
 
 def test_case_list_search_filter_sort_page_export_and_htmx_partial(browser_as, received):
-    first = received(serials=["HT26090001"])
-    second = received(serials=["HT26090002"])
+    first, _ids = received(lines=[line(serials=["HT26090001"])])
+    second, _ids = received(lines=[line(serials=["HT26090002"])])
     service = browser_as("service")
     body = service.get("/cases/", {"q": "HT26090002"}).content.decode()
     assert second["number"] in body and first["number"] not in body
@@ -283,8 +267,8 @@ def test_unknown_pages_are_404_pages_in_html(browser_as):
 # --- queries do not grow per row ---
 
 def test_query_counts_do_not_grow_with_units_or_cases(browser_as, received, new_case):
-    small = received(serials=["HT26090001"])
-    big = received(serials=[f"HT2609{n:04d}" for n in range(2, 30)])
+    small, _ids = received(lines=[line(serials=["HT26090001"])])
+    big, _ids = received(lines=[line(serials=[f"HT2609{n:04d}" for n in range(2, 30)])])
     service, quality = browser_as("service"), browser_as("quality")
     for client, path in ((service, "/cases/{}/"), (quality, "/cases/{}/inspect/"),
                          (browser_as("warehouse"), "/cases/{}/receive/")):
@@ -312,7 +296,7 @@ def test_queue_and_bench_lists_export_to_xlsx(browser_as, received, new_case, fl
     export = browser_as("service").get("/", {"role": "service", "export": "xlsx"})
     rows = list(load_workbook(BytesIO(export.content)).active.values)
     assert {row[2] for row in rows[1:]} == {case["number"]} and len(rows) == 4  # first reply, approval, cycle
-    received(serials=("HT26090002",))  # not the serial the open case above holds
+    received(lines=[line(serials=["HT26090002"])])  # not the serial the open case above holds
     rows = list(load_workbook(BytesIO(browser_as("quality").get("/bench/quality/", {"export": "xlsx"}).content))
                 .active.values)
     assert len(rows) == 2 and rows[1][3] == 1
