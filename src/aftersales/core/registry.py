@@ -10,7 +10,7 @@ For the shell (`web/`):
   arrived yet), listed in the role's inbox beside the clocked steps;
 - inbox sections: a block of the inbox of its own (a customer's cases), a template and its context;
 - print forms: the printed forms of a subject type, rendered by the shell's `web/printing.render_form`;
-- documentation sections of docs/workflow.md, and health checks of /healthz.
+- documentation sections of docs/workflow.md, health checks of /healthz, and the demo each app adds.
 
 For a subject's own pages, from higher apps (repairs adds to the return case's pages):
 - action pages: a workflow action done on a page of its own, which the subject's page links to;
@@ -70,6 +70,8 @@ SUBJECT_PAGES: dict[str, SubjectPage] = {}
 INBOX_SOURCES: dict[str, list[InboxSource]] = defaultdict(list)
 # (order, function returning markdown): sections of docs/workflow.md beside the machines' own tables
 DOC_SECTIONS: list[tuple[int, Callable[[], str]]] = []
+# (order, name, function building an app's part of the demo, returning counts of what it made)
+DEMO_BUILDERS: list[tuple[int, str, Callable[[], dict]]] = []
 # (name, function returning warnings): what /healthz asks beside the database
 HEALTH_CHECKS: list[tuple[str, Callable[[], list[str]]]] = []
 INBOX_SECTIONS: list[InboxSection] = []
@@ -99,6 +101,12 @@ def register_subject_page(subject_type: str, url: Callable[[int], str], *, link_
 def register_inbox_source(role: str, source: InboxSource) -> None:
     if source not in INBOX_SOURCES[role]:
         INBOX_SOURCES[role].append(source)
+
+
+def register_demo(order: int, name: str, build: Callable[[], dict]) -> None:
+    """`aftersales demo` runs the builders in order after the master data; each is idempotent."""
+    if all(existing != name for _order, existing, _build in DEMO_BUILDERS):
+        DEMO_BUILDERS.append((order, name, build))
 
 
 def register_doc_section(order: int, section: Callable[[], str]) -> None:

@@ -5,7 +5,7 @@ case's quote_charge action, and the quotes on the case page."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.registry import (register_action_page, register_menu_item, register_print_form,
+from aftersales.core.registry import (register_action_page, register_demo, register_menu_item, register_print_form,
                                       register_step_page, register_subject_panel)
 from aftersales.returns.clocks import SUBJECT as CASE
 
@@ -23,6 +23,7 @@ def case_quotes(case, request) -> dict:
 
 
 def register() -> None:
+    from .demo import build as demo_build
     from .forms_print import FORMS
 
     register_menu_item("repairs:repair_board", _("Rework board"),
@@ -35,3 +36,4 @@ def register() -> None:
     register_subject_panel(CASE, case_quotes)
     for form in FORMS:
         register_print_form(CASE, form)
+    register_demo(20, "repairs", demo_build)

@@ -5,7 +5,7 @@ the goods arrive), a customer's own cases in its inbox, and the case's printed f
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.registry import (register_doc_section, register_inbox_section, register_inbox_source,
+from aftersales.core.registry import (register_demo, register_doc_section, register_inbox_section, register_inbox_source,
                                       register_menu_item, register_print_form, register_site_search,
                                       register_step_page, register_subject_page)
 from aftersales.core.roles import CUSTOMER
@@ -48,6 +48,7 @@ def customer_cases(request) -> dict | None:
 
 
 def register() -> None:
+    from .demo import build as demo_build
     from .docs import workflow_markdown
     from .forms_print import FORMS
 
@@ -65,3 +66,4 @@ def register() -> None:
     for form in FORMS:
         register_print_form(SUBJECT, form)
     register_doc_section(10, workflow_markdown)
+    register_demo(10, "returns", demo_build)
