@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from aftersales.returns.models import ReturnCase, ReturnUnit
 from tests.files import corner_xlsx, image
-from tests.flows import FUNCTION_FAULT, OUT_OF_WARRANTY, items_for, line
+from tests.flows import FUNCTION_FAULT, OUT_OF_WARRANTY, line
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
