@@ -8,8 +8,7 @@ gate of the return case's workflow), so no endpoint is a side door.
 from aftersales.returns.models import UnitState, VolumeClass
 
 from .models import OrderState, OrderUnit
-
-OPEN_ORDER_STATES = (OrderState.PLANNED, OrderState.FIRST_ARTICLE, OrderState.IN_PROGRESS)
+from .workflow import OPEN_ORDER_STATES
 
 
 def _blocked(case) -> dict[int, str]:

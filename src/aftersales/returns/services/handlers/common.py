@@ -3,12 +3,13 @@
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.core import parsing
 from aftersales.core.errors import Conflict, InvalidInput
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_ids
 
@@ -98,20 +99,9 @@ def _required(params: dict, *names: str) -> None:
         raise InvalidInput(details=missing)
 
 
-MAX_AMOUNT = Decimal("999999999999.99")  # what a money column (14 digits, 2 decimals) holds
-
-
 def _money(params: dict, name: str, *, positive: bool = False) -> Decimal:
-    try:
-        value = Decimal(str(params.get(name, "0")))
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value < 0 or (positive and value == 0):
-        raise InvalidInput(details={name: [_("Must be an amount greater than 0.") if positive
-                                           else _("Must be an amount of 0 or more.")]})
-    if value > MAX_AMOUNT:
-        raise InvalidInput(details={name: [_("The amount is too large.")]})
-    return value.quantize(Decimal("0.01"))
+    """An amount in yuan (cents), 0 or more, or more than 0 where `positive`."""
+    return parsing.amount(params.get(name, "0"), name, minimum=Decimal("0.01") if positive else Decimal("0"))
 
 
 def _moves_for(units, kind: str, to_kind: str | None, wh: dict) -> list[Move]:
