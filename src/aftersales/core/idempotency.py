@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
+from .renderers import LocalTimeJSONEncoder
+
 from .errors import AppError
 from .models import IdempotencyRecord
 
@@ -65,7 +67,7 @@ def idempotent(request, act) -> Response:
             record = IdempotencyRecord.objects.create(user=request.user, key=key, fingerprint=fingerprint)
             response = act()
             record.response_status = response.status_code
-            record.response_body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+            record.response_body = json.loads(json.dumps(response.data, cls=LocalTimeJSONEncoder))
             record.save(update_fields=["response_status", "response_body"])
     except IntegrityError:
         replay = _replay(request.user, key, fingerprint)

@@ -70,8 +70,8 @@ def notify_deadlines(level: int, rows: list[dict]) -> int:
         items.sort(key=lambda row: row["due_at"])
         context = {
             "level": level, "role": role, "count": len(items),
-            "items": [{"kind": row["kind"], "reference": row["reference"], "due_at": row["due_at"].isoformat(),
-                       "provisional": row["provisional"], "subject_type": row["subject_type"],
+            "items": [{"kind": row["kind"], "reference": row["reference"],
+                       "due_at": timezone.localtime(row["due_at"]).isoformat(), "provisional": row["provisional"], "subject_type": row["subject_type"],
                        "subject_id": row["subject_id"]}
                       for row in items[:DIGEST_ITEMS]],
         }
