@@ -367,6 +367,15 @@ class PartsStockMachine(RuleBasedStateMachine):
                       and (self.order_states[order] != OrderState.FIRST_ARTICLE
                            or pk == self.world["first_article"].get(order)))
 
+    def _why_not_workable(self, order: int, unit_ids: list[int]) -> str:
+        """The code of the refusal: a unit off the order, else one not in work, else the first article pending."""
+        states = self._unit_states(self.world["orders"][order])
+        if any(pk not in states for pk in unit_ids):
+            return "unit_not_on_order"
+        if any(states[pk] not in (UnitState.IN_WORK, UnitState.DISPOSED) for pk in unit_ids):
+            return "invalid_state"
+        return "first_article_pending"
+
     def _records_add(self, actor: str, order: int, records: list[dict], spoiled: bool) -> None:
         unit_ids = [record["unit"] for record in records]
         workable = self._workable(order)
@@ -382,8 +391,10 @@ class PartsStockMachine(RuleBasedStateMachine):
             expected = "permission_denied"
         elif self.order_states[order] not in (OrderState.FIRST_ARTICLE, OrderState.IN_PROGRESS):
             expected = "invalid_state"
-        elif spoiled or not all(pk in workable for pk in unit_ids):
+        elif spoiled:
             expected = "invalid"
+        elif not all(pk in workable for pk in unit_ids):  # a well-formed record for a unit not workable now: 409
+            expected = self._why_not_workable(order, [pk for pk in unit_ids if pk not in workable])
         elif self._short(direct):
             expected = "insufficient_stock"
         else:
