@@ -58,3 +58,4 @@ def test_repair_answers_name_the_case_and_the_order_by_number(disposed, post, pa
     done = api("planning").get("/api/v1/repair-orders/", {"state": "done"}).json()
     assert done["count"] == 0 and api("planning").get("/api/v1/repair-orders/", {"case": case["id"]}).json()[
         "count"] == 1
+
