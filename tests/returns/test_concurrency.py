@@ -205,9 +205,10 @@ class TestRaces:
         model = product_models["HT-2000"]
         policy_update(actor=users["manager"], key="batch_threshold_per_model_per_day", new_value=1)
         stock_receive_from_production(actor=users["warehouse"], product_model=model, quantity=3)
-        exchange = [note_line(product_model=model, serials=SERIALS[:1], requested_outcome="exchange")]
-        cases = [case_up_to("approved", users=users, customer=customers["alice"], lines=exchange)
-                 for _ in range(THREADS)]
+        # One physical unit is on one open case at a time: each case returns a serial of its own.
+        cases = [case_up_to("approved", users=users, customer=customers["alice"], lines=[note_line(
+            product_model=model, serials=[f"HT2609{n:04d}"], requested_outcome="exchange")])
+                 for n in range(1, THREADS + 1)]
         assert {case.volume_class for case in cases} == {"batch"}
 
         results = at_once(lambda i: apply_action(
@@ -249,9 +250,9 @@ class TestRaces:
                                                                              registry):
         """apply_action locks the case row only, not the customer joined to it: a dealer's other
         cases and its master data stay writable while one of its cases is being acted on."""
-        lines = [note_line(product_model=product_models["HT-2000"], serials=SERIALS[:1])]
-        held, other = (case_up_to("submitted", users=users, customer=customers["alice"], lines=lines)
-                       for _ in range(2))
+        held, other = (case_up_to("submitted", users=users, customer=customers["alice"],
+                                  lines=[note_line(product_model=product_models["HT-2000"], serials=[serial])])
+                       for serial in SERIALS[:2])  # one physical unit on one open case: a serial each
         holding, release = threading.Event(), threading.Event()
 
         def hold_the_first_case():
