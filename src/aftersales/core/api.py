@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import policies
+from . import parsing, policies
 from .audit import history_entries
 from .auth import client_ip, login_paused_for, login_paused_message
 from .errors import InvalidInput, TooManyLoginAttempts
@@ -90,10 +90,10 @@ class TokenView(APIView):
         from django.contrib.auth import authenticate
         from rest_framework.authtoken.models import Token
 
-        username = request.data.get("username")
-        password = request.data.get("password")
-        missing = {name: [_("This field is required.")] for name in ("username", "password")
-                   if not request.data.get(name)}
+        body = parsing.json_object(request.data)  # a JSON array or a number is refused, not a server error
+        username = body.get("username")
+        password = body.get("password")
+        missing = {name: [_("This field is required.")] for name in ("username", "password") if not body.get(name)}
         if missing:
             raise InvalidInput(details=missing)
         paused = login_paused_for(username=str(username), ip_address=client_ip(request))

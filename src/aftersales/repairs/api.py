@@ -210,6 +210,7 @@ def _quote_data(quote: Quote, *, for_customer: bool = False) -> dict:
 class QuotesView(APIView):
     permission_classes = [IsAuthenticated]
     pagination_class = Pagination
+    staff_only = True  # POST: a customer user gets 404; GET: another customer's case is 404 too
 
     @extend_schema(responses=io.QuoteOutput(many=True),
                    parameters=[OpenApiParameter("case", int, required=True, description="The return case's id.")])
