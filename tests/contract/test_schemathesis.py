@@ -5,7 +5,9 @@ what the schema documents for the operation."""
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -28,7 +30,19 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application(
 
 
 @pytest.fixture
-def tokens(db, users, units, product_models):
+def in_the_test_transaction():
+    """Requests reach the WSGI application directly, not through Django's test client: like the client, keep
+    Django from closing the database connection at the end of each request (on PostgreSQL that would close
+    the test's transaction)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def tokens(db, users, units, product_models, in_the_test_transaction):
     """Staff (the manager, who reads and writes most) and a customer user, with some master data to find."""
     return {name: Token.objects.get_or_create(user=users[name])[0].key for name in ("manager", "alice")}
 
