@@ -20,6 +20,24 @@ PASSWORD = "s3cret-Passw0rd"
 pytest_plugins = ["tests.flows"]
 
 
+@pytest.fixture(autouse=True)
+def answers_as_documented(monkeypatch):
+    """Every API answer a test produces (APIClient and Django's client alike) is checked against the
+    OpenAPI schema of its operation and status (tests/api_schema.py): the schema cannot drift from
+    what the API sends without a test failing."""
+    from tests import api_schema
+
+    sent = Client.request
+
+    def request(self, **environ):
+        response = sent(self, **environ)
+        api_schema.check(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", ""), response.status_code,
+                         response.get("Content-Type", ""), b"" if response.streaming else response.content)
+        return response
+
+    monkeypatch.setattr(Client, "request", request)
+
+
 @pytest.fixture
 def customers(db):
     return {

@@ -140,9 +140,9 @@ def stock(api):
 @pytest.fixture
 def timeline(api):
     def get(case, role="service") -> list[dict]:
-        response = api(role).get(f"/api/v1/cases/{case['id']}/timeline/")
+        response = api(role).get(f"/api/v1/cases/{case['id']}/timeline/", {"page_size": 500})
         assert response.status_code == 200, response.json()
-        return response.json()
+        return response.json()["results"]
 
     return get
 

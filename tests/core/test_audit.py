@@ -24,7 +24,7 @@ def test_create_and_update_are_each_recorded_with_the_user(api, users, product_m
     assert [r.history_type for r in records] == ["+", "~"]
     assert {r.history_user for r in records} == {users["manager"]}
 
-    entries = client.get(f"{url}{pk}/history/").json()
+    entries = client.get(f"{url}{pk}/history/").json()["results"]
     assert [e["type"] for e in entries] == ["changed", "created"]
     field, new_value = next(iter(change.items()))
     assert entries[0]["user"] == "manager"

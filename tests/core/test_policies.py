@@ -58,7 +58,7 @@ def test_manager_changes_a_policy_and_the_change_is_audited(api, users):
     assert response.status_code == 200, response.json()
     assert response.json()["value"] == 30
     assert policies.value("batch_threshold_per_model_per_day") == 30
-    history = api("manager").get("/api/v1/policies/batch_threshold_per_model_per_day/history/").json()
+    history = api("manager").get("/api/v1/policies/batch_threshold_per_model_per_day/history/").json()["results"]
     assert history[0]["user"] == "manager"
     assert history[0]["reason"] == "旺季调整"
     assert history[0]["changes"] == [{"field": "value", "old": 50, "new": 30}]
@@ -66,7 +66,7 @@ def test_manager_changes_a_policy_and_the_change_is_audited(api, users):
 
 @pytest.mark.django_db
 def test_policy_list_documents_each_policy(api, users):
-    body = api("warehouse").get("/api/v1/policies/", HTTP_ACCEPT_LANGUAGE="en").json()
+    body = api("warehouse").get("/api/v1/policies/", {"page_size": 500}, HTTP_ACCEPT_LANGUAGE="en").json()["results"]
     warranty = next(p for p in body if p["key"] == "warranty_months")
     assert warranty["type"] == "int"
     assert warranty["default"] == 12

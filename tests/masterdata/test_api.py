@@ -110,7 +110,7 @@ def test_units_filter_by_customer_and_lot(api, units):
 
 
 def test_warehouses_are_seeded(api):
-    body = api("warehouse").get("/api/v1/warehouses/").json()
+    body = api("warehouse").get("/api/v1/warehouses/").json()["results"]
     assert {w["kind"] for w in body} == {"after_sales", "finished_goods", "defective", "scrap", "raw_material"}
 
 

@@ -47,8 +47,8 @@ def test_batch_order_waits_for_its_first_article_which_fails_then_passes(dispose
     order = post("repair", f"repair-orders/{order['id']}/start/")
     assert order["state"] == "first_article"
     assert states(ids) == ["in_work", "disposed", "disposed", "disposed"]
-    waits = post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[1])]}, expect=409)
-    assert waits["code"] == "first_article_pending"  # the rest of the batch waits for the first article
+    held = post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[1])]}, expect=409)
+    assert held["code"] == "first_article_pending"
     post("quality", f"repair-orders/{order['id']}/first-article/", {"passed": True}, expect=409)  # not reworked
     post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[0])]})
     order = post("quality", f"repair-orders/{order['id']}/first-article/", {"passed": False, "notes": "温控不准"})
@@ -159,7 +159,7 @@ def test_quote_revised_after_the_bench_finding_is_asked_again(disposed, post, pa
     unit = detail(case, role="alice")["units"][0]
     assert (unit["state"], unit["charge_amount"], unit["charge_answer"]) == ("waiting_customer", "157.00", None)
     assert detail(case, role="alice")["notices"][-1]["content"]["revised"] is True
-    quotes = api("alice").get("/api/v1/quotes/", {"case": case["id"]}).json()
+    quotes = api("alice").get("/api/v1/quotes/", {"case": case["id"]}).json()["results"]
     assert [q["state"] for q in quotes] == ["superseded", "sent"]
     assert api("bob").get("/api/v1/quotes/", {"case": case["id"]}).status_code == 404
     flow("alice", "accept_charge", case, unit_ids=ids)
@@ -314,16 +314,16 @@ def test_finance_sees_fees_due_and_records_payment(disposed, post, parts, flow, 
                  expect=201)
     post("finance", f"quotes/{quote['id']}/payment/", {"amount": "50"}, expect=409)  # not accepted yet
     flow("alice", "accept_charge", case, unit_ids=ids)
-    due = api("finance").get("/api/v1/fees-due/").json()
+    due = api("finance").get("/api/v1/fees-due/").json()["results"]
     assert [(row["case"], row["amount_due"], row["outstanding"]) for row in due] == [(case["number"], "100.00",
                                                                                      "100.00")]
     post("finance", f"quotes/{quote['id']}/payment/", {"amount": "120"}, expect=400)
     post("service", f"quotes/{quote['id']}/payment/", {"amount": "60"}, expect=403)
     paid = post("finance", f"quotes/{quote['id']}/payment/", {"amount": "60"})
     assert paid["paid_amount"] == "60.00"
-    assert api("finance").get("/api/v1/fees-due/").json()[0]["outstanding"] == "40.00"
+    assert api("finance").get("/api/v1/fees-due/").json()["results"][0]["outstanding"] == "40.00"
     post("finance", f"quotes/{quote['id']}/payment/", {"amount": "40"})
-    assert api("finance").get("/api/v1/fees-due/").json() == []
+    assert api("finance").get("/api/v1/fees-due/").json()["results"] == []
     assert api("quality").get("/api/v1/fees-due/").status_code == 404
 
 
@@ -344,7 +344,7 @@ def test_repair_data_of_a_period_per_order(disposed, post, parts, api):
     post("repair", f"repair-orders/{order['id']}/start/")
     post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[0])]})
     today = timezone.localdate().isoformat()
-    rows = api("planning").get("/api/v1/repair-data/", {"from": today, "to": today}).json()
+    rows = api("planning").get("/api/v1/repair-data/", {"from": today, "to": today}).json()["results"]
     assert [(r["order"], r["units"], r["recorded"], r["labour_hours"]) for r in rows] == [
         (order["number"], 2, 1, "1.50")]
     assert api("planning").get("/api/v1/repair-data/", {"from": today, "to": "2020-01-01"}).status_code == 400
@@ -374,7 +374,7 @@ def test_review_findings_on_quotes_and_inputs(disposed, post, parts, flow, api):
     body = {"case": case["id"], "unit_ids": ids, "parts": [{"part": "HT-ELEM", "quantity": 1}], "labour_hours": "1"}
     quote = post("service", "quotes/", body, expect=201)
     assert post("service", "quotes/", body, expect=409)["code"] == "quote_pending"  # revise instead
-    shown = api("alice").get("/api/v1/quotes/", {"case": case["id"]}).json()[0]["lines"][0]
+    shown = api("alice").get("/api/v1/quotes/", {"case": case["id"]}).json()["results"][0]["lines"][0]
     assert "unit_cost" not in shown and shown["unit_price"] == "42.00"
     # The customer answers unit by unit: the quote settles with the last answer.
     flow("alice", "accept_charge", case, unit_ids=[ids[0]])

@@ -180,7 +180,7 @@ def test_queues_sorted_by_due_moment_with_overdue_and_due_today(new_case, flow, 
     assert [item["overdue"] for item in approvals] == [True, False, False]
     # Due: 3 Nov 08:00 (overdue), 3 Nov 09:00 (today), 4 Nov 09:00; the same for first replies.
     assert (queue["open"], queue["overdue"], queue["due_today"]) == (9, 2, 2)
-    summary = {row["role"]: row for row in api("service").get("/api/v1/queues/").json()}
+    summary = {row["role"]: row for row in api("service").get("/api/v1/queues/").json()["results"]}
     assert summary["service"]["open"] == 9 and summary["service"]["label"]
     assert api("service").get("/api/v1/queues/quality/").status_code == 404  # not one of her roles
     assert api("alice").get("/api/v1/queues/service/").status_code == 404

@@ -266,7 +266,7 @@ class TestRaces:
         cases and its master data stay writable while one of its cases is being acted on."""
         held, other = (case_up_to("submitted", users=users, customer=customers["alice"],
                                   lines=[note_line(product_model=product_models["HT-2000"], serials=[serial])])
-                       for serial in SERIALS[:2])
+                       for serial in SERIALS[:2])  # one physical unit on one open case: a serial each
         holding, release = threading.Event(), threading.Event()
 
         def hold_the_first_case():

@@ -147,9 +147,9 @@ def test_a_customer_sees_only_its_own_steps_and_no_staff_names(new_case, flow, a
     seen = api("alice").get(f"/api/v1/cases/{case['id']}/").json()
     assert all(d["role"] == "customer" for d in seen["deadlines"])
     assert [a["by"] for a in seen["approvals"]] == [None] and seen["created_by"] is None
-    timeline = api("alice").get(f"/api/v1/cases/{case['id']}/timeline/").json()
+    timeline = api("alice").get(f"/api/v1/cases/{case['id']}/timeline/").json()["results"]
     assert [e["by"] for e in timeline] == [None, None, None]
-    assert [e["by"] for e in api("service").get(f"/api/v1/cases/{case['id']}/timeline/").json()] == [
+    assert [e["by"] for e in api("service").get(f"/api/v1/cases/{case['id']}/timeline/").json()["results"]] == [
         "alice", "alice", "service"]
 
 

@@ -22,6 +22,8 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from itertools import pairwise
 
+import os
+
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, event, settings
@@ -46,6 +48,8 @@ from aftersales.core.roles import roles_of
 from aftersales.returns.workflow import ACTIONS, AFTER_RECEIPT, CASE, case_states_for
 
 pytestmark = pytest.mark.django_db
+# In CI the walks are the same every run (a coverage check below must not depend on luck); by hand they explore.
+IN_CI = os.environ.get("CI") == "true"
 
 MAX_CASES, MAX_OPEN_CASES = 5, 2
 EXAMPLES, STEPS = 12, 60
@@ -143,8 +147,8 @@ class ReturnCaseMachine(RuleBasedStateMachine):
         expected = {"ok", "invalid", "insufficient_stock"}
         if name in ("submit", "receive"):  # a serial another open case holds is refused
             expected.add("serial_on_open_case")
-        if name == "settle_refund":  # the line named may still have undecided units
-            expected.add("refund_units_undecided")
+        if name == "settle_refund":  # the line named may still have undecided units, or be refunded already
+            expected |= {"refund_units_undecided", "invalid_state"}
         if name in ("approve", "reject"):  # naming an approval the user may not give is refused like a bad parameter
             expected.add("permission_denied")
         assert outcome in expected, (actor, name, outcome)
@@ -427,7 +431,7 @@ def test_random_actions_keep_stock_units_roles_and_timeline_consistent(world):
     ReturnCaseMachine.world = world
     OUTCOMES.clear()
     run_state_machine_as_test(ReturnCaseMachine, settings=settings(
-        max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
+        max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, derandomize=IN_CI,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
     succeeded = {action for (action, outcome) in OUTCOMES if outcome == "ok"}
     # The walk must get past the application, or it tested little.

@@ -54,7 +54,7 @@ def test_rework_orders_due_in_an_unconfirmed_year_are_marked_on_board_page_form_
     form = browser_as("planning").get(f"/cases/{case['id']}/print/rework-orders/").content.decode()
     assert "暂定：2027 年国家节假日安排尚未确认" in form
     assert api("planning").get(f"/api/v1/repair-orders/{order.pk}/").json()["due_provisional"] is True
-    assert api("planning").get("/api/v1/repair-orders/").json()[0]["due_provisional"] is True
+    assert api("planning").get("/api/v1/repair-orders/").json()["results"][0]["due_provisional"] is True
 
 
 def test_rework_orders_due_in_a_confirmed_year_carry_no_mark(browser_as, disposed, clock, api):

@@ -190,7 +190,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "aftersales.core.renderers.JSONRenderer",  # every moment in TIME_ZONE's offset (+08:00)
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "aftersales.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "aftersales.core.api_errors.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -205,6 +209,21 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name get the name of what they are.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "aftersales.returns.models.CaseState",
+        "UnitStateEnum": "aftersales.returns.models.UnitState",
+        "WarrantyStatusEnum": "aftersales.returns.models.WarrantyStatus",
+        "LineReasonEnum": "aftersales.returns.models.Reason",
+        "OrderStateEnum": "aftersales.repairs.models.OrderState",
+        "OrderKindEnum": "aftersales.repairs.models.OrderKind",
+        "DelayReasonEnum": "aftersales.repairs.models.DelayReason",
+        "QuoteStateEnum": "aftersales.repairs.models.QuoteState",
+        "MaterialRequestStateEnum": "aftersales.repairs.models.RequestState",
+        "ScrapApplicationStateEnum": "aftersales.repairs.models.ScrapState",
+        "RefurbishOrderStateEnum": "aftersales.repairs.models.RefurbishState",
+        "PartOutcomeEnum": "aftersales.repairs.models.PartOutcome",
+    },
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -5,7 +5,6 @@ import math
 from django.db import connection
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -13,12 +12,28 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import policies
+from . import parsing, policies
 from .audit import history_entries
 from .auth import client_ip, login_paused_for, login_paused_message
 from .errors import InvalidInput, TooManyLoginAttempts
 from .models import Policy
+from .pagination import paginated
 from .permissions import scope_to_customer
+
+# A stored value as sent: a number, a decimal as text, a flag, text, or null.
+SCALAR = {"anyOf": [{"type": "integer"}, {"type": "number"}, {"type": "string"}, {"type": "boolean"}],
+          "nullable": True}
+
+
+@extend_schema_field(SCALAR)
+class ScalarField(serializers.JSONField):
+    pass
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = ScalarField()
+    new = ScalarField()
 
 
 class HistoryEntrySerializer(serializers.Serializer):
@@ -26,16 +41,16 @@ class HistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     user = serializers.CharField(allow_null=True)
-    reason = serializers.CharField()
-    changes = serializers.ListField(child=serializers.DictField())
+    reason = serializers.CharField(allow_blank=True)
+    changes = HistoryChangeSerializer(many=True)
 
 
 class HistoryMixin:
-    @extend_schema(responses=HistoryEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[])
     def history(self, request, *args, **kwargs):
-        """Every change to this record: who, when, what (old → new), why. Append-only."""
-        return Response(history_entries(self.get_object()))
+        """Every change to this record, newest first (a page): who, when, what (old → new), why. Append-only."""
+        return paginated(request, self, history_entries(self.get_object()))
 
 
 class AuditedViewSet(
@@ -64,6 +79,7 @@ class TokenView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    error_statuses = {429}
 
     @extend_schema(
         request=inline_serializer("TokenRequest", {"username": serializers.CharField(),
@@ -74,10 +90,10 @@ class TokenView(APIView):
         from django.contrib.auth import authenticate
         from rest_framework.authtoken.models import Token
 
-        username = request.data.get("username")
-        password = request.data.get("password")
-        missing = {name: [_("This field is required.")] for name in ("username", "password")
-                   if not request.data.get(name)}
+        body = parsing.json_object(request.data)  # a JSON array or a number is refused, not a server error
+        username = body.get("username")
+        password = body.get("password")
+        missing = {name: [_("This field is required.")] for name in ("username", "password") if not body.get(name)}
         if missing:
             raise InvalidInput(details=missing)
         paused = login_paused_for(username=str(username), ip_address=client_ip(request))
@@ -120,7 +136,7 @@ class PolicySerializer(serializers.ModelSerializer):
     description = serializers.SerializerMethodField()
     default = serializers.SerializerMethodField()
     source = serializers.SerializerMethodField()
-    value = serializers.JSONField()
+    value = ScalarField(help_text="A whole number, a decimal as text or a flag, per the policy's type.")
     reason = serializers.CharField(write_only=True, required=False, allow_blank=True)
 
     class Meta:
@@ -140,7 +156,7 @@ class PolicySerializer(serializers.ModelSerializer):
     def get_description(self, obj) -> str:
         return str(obj.definition.description)
 
-    @extend_schema_field(OpenApiTypes.ANY)
+    @extend_schema_field(SCALAR)
     def get_default(self, obj):
         return policies.to_storage(obj.definition, obj.definition.default)
 
@@ -155,7 +171,6 @@ class PolicyViewSet(HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     queryset = Policy.objects.filter(key__in=list(policies.REGISTRY)).order_by("key")
     serializer_class = PolicySerializer
     lookup_field = "key"
-    pagination_class = None
     filter_backends = []
     http_method_names = ["get", "patch", "head", "options"]
 

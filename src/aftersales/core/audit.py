@@ -4,8 +4,12 @@ Writes go through `record_save` so the acting user and the reason are stamped ex
 whether the change comes from the API, the admin, an import or a command.
 """
 
+import datetime as dt
+
 from django.db import models
 from django.db import transaction
+
+from .renderers import local_moment
 
 
 @transaction.atomic
@@ -48,4 +52,8 @@ def history_entries(instance: models.Model) -> list[dict]:
 def _plain(value):
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, dt.datetime):
+        return local_moment(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return str(value)

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from .errors import AppError, InvalidInput
+from .renderers import LocalTimeJSONEncoder
 from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -69,7 +70,7 @@ def idempotent(request, act) -> Response:
             record = IdempotencyRecord.objects.create(user=request.user, key=key, fingerprint=fingerprint)
             response = act()
             record.response_status = response.status_code
-            record.response_body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+            record.response_body = json.loads(json.dumps(response.data, cls=LocalTimeJSONEncoder))
             record.save(update_fields=["response_status", "response_body"])
     except IntegrityError:
         replay = _replay(request.user, key, fingerprint)

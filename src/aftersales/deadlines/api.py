@@ -1,69 +1,38 @@
 """Queues: what waits for each of the user's roles now, by due moment, with overdue and due-today counts."""
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aftersales.core.errors import NotFound
-from aftersales.core.pagination import Pagination
+from aftersales.core.pagination import Pagination, paginated
 from aftersales.core.roles import ROLE_LABELS, roles_of
 
 from .selectors import deadline_data, queue, queue_counts
-
+from .serializers import QueueCountsSerializer, QueueSerializer
 
 
 def _roles(user) -> list[str]:
     return sorted(roles_of(user), key=list(ROLE_LABELS).index)
 
 
-class QueueCountsSerializer(serializers.Serializer):
-    role = serializers.CharField()
-    label = serializers.CharField()
-    open = serializers.IntegerField()
-    overdue = serializers.IntegerField()
-    due_today = serializers.IntegerField()
-
-
-class DeadlineSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    kind = serializers.CharField()
-    label = serializers.CharField()
-    role = serializers.CharField()
-    state = serializers.CharField()
-    subject_type = serializers.CharField()
-    subject_id = serializers.IntegerField()
-    reference = serializers.CharField()
-    started_at = serializers.DateTimeField()
-    due_at = serializers.DateTimeField()
-    met_at = serializers.DateTimeField(allow_null=True)
-    late = serializers.BooleanField(allow_null=True)
-    provisional = serializers.BooleanField(help_text="The due moment is in a year whose calendar is not confirmed.")
-    overdue = serializers.BooleanField()
-    alert_level = serializers.IntegerField()
-
-
 class QueuesView(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
 
     @extend_schema(responses=QueueCountsSerializer(many=True))
     def get(self, request):
-        """Each of your roles with how many steps wait for it, how many are overdue and due today."""
+        """Each of your roles with how many steps wait for it, how many are overdue and due today (a page)."""
         customer_id = request.user.customer_id
-        return Response([{**queue_counts(role, customer_id=customer_id), "label": str(ROLE_LABELS[role])}
-                         for role in _roles(request.user)])
+        return paginated(request, self, _roles(request.user), lambda roles: [
+            {**queue_counts(role, customer_id=customer_id), "label": str(ROLE_LABELS[role])} for role in roles])
 
 
 class QueueView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=inline_serializer("Queue", {
-        "role": serializers.CharField(), "label": serializers.CharField(), "open": serializers.IntegerField(),
-        "overdue": serializers.IntegerField(), "due_today": serializers.IntegerField(),
-        "count": serializers.IntegerField(), "next": serializers.CharField(allow_null=True),
-        "previous": serializers.CharField(allow_null=True), "results": DeadlineSerializer(many=True)}))
+    @extend_schema(responses=QueueSerializer)
     def get(self, request, role: str):
         """What waits for this role now, soonest due first (page of 50; `page`, `page_size`)."""
         if role not in _roles(request.user):

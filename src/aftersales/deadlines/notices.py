@@ -3,6 +3,8 @@ how they read (the step labels, the due moments and their provisional marks)."""
 
 from collections import defaultdict
 
+from django.utils import timezone
+
 from aftersales.notifications.kinds import NotificationKind, due_text, register
 from aftersales.notifications.services import notify_many, recipients_by_group
 
@@ -27,9 +29,9 @@ def notify_deadlines(level: int, rows: list[dict]) -> int:
         items.sort(key=lambda row: row["due_at"])
         context = {
             "level": level, "role": role, "count": len(items),
-            "items": [{"kind": row["kind"], "reference": row["reference"], "due_at": row["due_at"].isoformat(),
-                       "provisional": row["provisional"], "subject_type": row["subject_type"],
-                       "subject_id": row["subject_id"]}
+            "items": [{"kind": row["kind"], "reference": row["reference"],
+                       "due_at": timezone.localtime(row["due_at"]).isoformat(), "provisional": row["provisional"],
+                       "subject_type": row["subject_type"], "subject_id": row["subject_id"]}
                       for row in items[:DIGEST_ITEMS]],
         }
         users = customers.get(customer_id, []) if role == "customer" else staff.get(role, [])

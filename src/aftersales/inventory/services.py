@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.core.bulk import db_datetime, insert_rows
 from aftersales.core.errors import AppError
-from aftersales.masterdata.models import Warehouse, WarehouseKind
+from aftersales.masterdata.models import Part, ProductModel, Warehouse, WarehouseKind
 
 from .models import StockBalance, StockMove
 
@@ -65,14 +65,9 @@ def stock_moves_apply(*, actor, moves: list[Move], return_case=None) -> None:
     if keys:
         _ensure_balance_rows(keys)
         rows = _locked_rows(keys)
-        shortages = []
-        for key in keys:
-            row = rows[key]
-            if row.quantity + deltas[key] < 0:
-                shortages.append({"warehouse": row.warehouse_id, "product_model": row.product_model_id,
-                                  "part": row.part_id, "available": row.quantity, "needed": -deltas[key]})
-        if shortages:
-            raise InsufficientStock(_("Not enough stock for this movement."), details={"shortages": shortages})
+        short = [(rows[key], -deltas[key]) for key in keys if rows[key].quantity + deltas[key] < 0]
+        if short:
+            raise InsufficientStock(_("Not enough stock for this movement."), details={"shortages": _named(short)})
         for key in keys:
             StockBalance.objects.filter(pk=rows[key].pk).update(quantity=F("quantity") + deltas[key])
     # Bulk work moves thousands of units at once: plain multi-row INSERTs (core/bulk.py).
@@ -81,6 +76,16 @@ def stock_moves_apply(*, actor, moves: list[Move], return_case=None) -> None:
     insert_rows(StockMove, MOVE_FIELDS, (
         (m.kind, m.quantity, m.from_warehouse_id, m.to_warehouse_id, m.product_model_id, m.part_id, m.return_unit_id,
          m.serial, case_id, actor_id, moved_at) for m in moves))
+
+
+def _named(short: list[tuple[StockBalance, int]]) -> list[dict]:
+    """The shortages as people and clients name them: warehouse, product model and part by code."""
+    rows = [row for row, _needed in short]
+    warehouses = dict(Warehouse.objects.filter(pk__in={r.warehouse_id for r in rows}).values_list("id", "code"))
+    models = dict(ProductModel.objects.filter(pk__in={r.product_model_id for r in rows}).values_list("id", "code"))
+    parts = dict(Part.objects.filter(pk__in={r.part_id for r in rows}).values_list("id", "code"))
+    return [{"warehouse": warehouses[r.warehouse_id], "product_model": models.get(r.product_model_id),
+             "part": parts.get(r.part_id), "available": r.quantity, "needed": needed} for r, needed in short]
 
 
 def _ensure_balance_rows(keys) -> None:

@@ -4,7 +4,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -168,7 +168,11 @@ class WarehouseViewSet(AuditedViewSet):
     queryset = Warehouse.objects.all()
     serializer_class = WarehouseSerializer
     filterset_fields = {"kind": ["exact"], "is_active": ["exact"]}
-    pagination_class = None
+
+
+IMPORT_RESULT = inline_serializer("ImportResult", {
+    "kind": serializers.CharField(), "rows": serializers.IntegerField(), "created": serializers.IntegerField(),
+    "updated": serializers.IntegerField(), "unchanged": serializers.IntegerField()})
 
 
 class ImportView(APIView):
@@ -185,9 +189,7 @@ class ImportView(APIView):
     @extend_schema(
         request={"multipart/form-data": inline_serializer(
             "ImportUpload", {"file": serializers.FileField(), "dry_run": serializers.BooleanField(required=False)})},
-        responses=inline_serializer("ImportResult", {
-            "kind": serializers.CharField(), "rows": serializers.IntegerField(), "created": serializers.IntegerField(),
-            "updated": serializers.IntegerField(), "unchanged": serializers.IntegerField()}),
+        responses={201: IMPORT_RESULT, 200: OpenApiResponse(IMPORT_RESULT, description="A dry run: nothing written.")},
     )
     def post(self, request, kind: str):
         import_kind = importing.KINDS.get(kind)

@@ -7,6 +7,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from aftersales.core.serializers import any_map
+
 from .models import Notification
 from .services import render
 
@@ -14,6 +16,7 @@ from .services import render
 class NotificationSerializer(serializers.ModelSerializer):
     subject = serializers.SerializerMethodField()
     body = serializers.SerializerMethodField()
+    context = any_map(read_only=True, help_text="What the notification is about, per kind (case, amount, due_at, ...).")
 
     class Meta:
         model = Notification

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,11 +13,16 @@ from rest_framework.views import APIView
 from aftersales.core import parsing
 from aftersales.core.errors import InvalidInput, NotFound
 from aftersales.core.idempotency import idempotent
-from aftersales.returns.selectors import case_get
+from aftersales.core.pagination import Pagination, paginated
 from aftersales.core.roles import roles_of
+from aftersales.core.schema import conflicts, honours_idempotency_key
+from aftersales.returns.selectors import case_get
 
 from . import selectors, services
-from .models import MaterialRequest, Quote, RefurbishOrder, RepairOrder, ScrapApplication
+from . import serializers as io
+from .models import MaterialRequest, OrderState, Quote, RefurbishOrder, RepairOrder, ScrapApplication
+
+OPEN_ORDER_STATES = (OrderState.PLANNED, OrderState.FIRST_ARTICLE, OrderState.IN_PROGRESS)
 
 STAFF_ONLY = "customer"
 
@@ -42,10 +47,12 @@ def _order(pk) -> RepairOrder:
     return order
 
 
+@honours_idempotency_key
 class Endpoint(APIView):
     """POST endpoints of repair: staff only, JSON body, Idempotency-Key honoured."""
 
     permission_classes = [IsAuthenticated]
+    staff_only = True  # a customer user gets 404 (documented in the schema)
 
     def post(self, request, **kwargs):
         _staff(request)
@@ -57,23 +64,35 @@ class Endpoint(APIView):
 
 class OrdersView(Endpoint):
     status_code = 201
+    pagination_class = Pagination
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="repair_orders_list")
+    @extend_schema(responses=io.OrderListItemOutput(many=True), operation_id="repair_orders_list", parameters=[
+        OpenApiParameter("state", str, enum=OrderState.values,
+                         description="One state; without it the open orders (planned, first article, in progress)."),
+        OpenApiParameter("case", int, description="The return case's id.")])
     def get(self, request):
-        """Open rework orders, soonest due first (`?state=`, `?case=` id)."""
+        """Open rework orders, soonest due first (a page); `?state=` for orders in one state (done,
+        cancelled, ...), `?case=` (id) for one case's."""
         _staff(request)
         orders = selectors.with_due_provisional(RepairOrder.objects.select_related("return_case"))
         orders = orders.order_by("due_at", "id")
-        if request.query_params.get("state"):
-            orders = orders.filter(state=request.query_params["state"])
+        state = request.query_params.get("state")
+        if state:
+            if state not in OrderState.values:
+                raise InvalidInput(details={"state": [_("Choose one of: %(kinds)s.")
+                                                      % {"kinds": ", ".join(OrderState.values)}]})
+            orders = orders.filter(state=state)
+        else:
+            orders = orders.filter(state__in=OPEN_ORDER_STATES)
         if request.query_params.get("case"):
             orders = orders.filter(return_case_id=parsing.id_or_none(request.query_params["case"]) or 0)
-        return Response([{"id": o.pk, "number": o.number, "case": o.return_case.number, "state": o.state,
-                          "kind": o.kind, "team": o.team, "due_at": o.due_at, "due_provisional": o.due_provisional,
-                          "is_batch": o.is_batch}
-                         for o in orders[:500]])
+        return paginated(request, self, orders, lambda page: [
+            {"id": o.pk, "number": o.number, "case": o.return_case.number, "case_id": o.return_case_id,
+             "state": o.state, "kind": o.kind, "team": o.team, "due_at": o.due_at,
+             "due_provisional": o.due_provisional, "is_batch": o.is_batch} for o in page])
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=io.OrderOpenInput, responses={201: io.OrderOutput, **conflicts("invalid_state",
+                                                                                          "unit_on_order")})
     def post(self, request, **kwargs):
         """Planning opens an order: `case` (id), `unit_ids`, `kind`, `method`, `team`, `is_batch`."""
         return super().post(request, **kwargs)
@@ -87,16 +106,18 @@ class OrdersView(Endpoint):
 
 class OrderView(APIView):
     permission_classes = [IsAuthenticated]
+    staff_only = True
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=io.OrderOutput)
     def get(self, request, pk: int):
         _staff(request)
         return Response(selectors.order_data(_order(pk)))
 
 
-def _order_step(name, call):
+def _order_step(name, call, body=None, conflict_codes=("invalid_state",)):
     class Step(Endpoint):
-        @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT, operation_id=f"repair_order_{name}")
+        @extend_schema(request=body, responses={200: io.OrderOutput, **conflicts(*conflict_codes)},
+                       operation_id=f"repair_order_{name}")
         def post(self, request, **kwargs):
             return super().post(request, **kwargs)
 
@@ -110,23 +131,30 @@ def _order_step(name, call):
 
 
 OrderPlanView = _order_step("plan", lambda actor, pk, body: services.order_plan(
-    actor=actor, order_id=pk, expected_finish=body.get("expected_finish"), note=body.get("note", "")))
+    actor=actor, order_id=pk, expected_finish=body.get("expected_finish"), note=body.get("note", "")),
+    io.OrderPlanInput)
 OrderFindingsView = _order_step("findings", lambda actor, pk, body: services.order_findings(
-    actor=actor, order_id=pk, findings=body.get("findings", ""), method=body.get("method", "")))
-OrderStartView = _order_step("start", lambda actor, pk, body: services.order_start(actor=actor, order_id=pk))
+    actor=actor, order_id=pk, findings=body.get("findings", ""), method=body.get("method", "")),
+    io.OrderFindingsInput, ())
+OrderStartView = _order_step("start", lambda actor, pk, body: services.order_start(actor=actor, order_id=pk),
+                             None, ("invalid_state", "first_article_pending", "batch_work_needs_order"))
 OrderFirstArticleView = _order_step("first_article", lambda actor, pk, body: services.first_article_check(
-    actor=actor, order_id=pk, passed=body.get("passed"), notes=body.get("notes", "")))
+    actor=actor, order_id=pk, passed=body.get("passed"), notes=body.get("notes", "")),
+    io.FirstArticleInput, ("invalid_state", "first_article_not_ready"))
 OrderRecordsView = _order_step("records", lambda actor, pk, body: services.records_add(
-    actor=actor, order_id=pk, records=body.get("records")))
+    actor=actor, order_id=pk, records=body.get("records")),
+    io.RecordsInput, ("invalid_state", "unit_not_on_order", "first_article_pending", "insufficient_stock"))
 OrderDelayView = _order_step("delay", lambda actor, pk, body: services.delay_add(
     actor=actor, order_id=pk, reason=body.get("reason"), explanation=body.get("explanation", ""),
-    working_days=body.get("working_days"), notice=body.get("notice", "")))
-OrderCloseView = _order_step("close", lambda actor, pk, body: services.order_close(actor=actor, order_id=pk))
+    working_days=body.get("working_days"), notice=body.get("notice", "")),
+    io.DelayInput, ("invalid_state", "delay_beyond_limit"))
+OrderCloseView = _order_step("close", lambda actor, pk, body: services.order_close(actor=actor, order_id=pk),
+                             None, ("invalid_state", "order_not_finished"))
 
 
 def _request_data(request_obj: MaterialRequest) -> dict:
-    return {"id": request_obj.pk, "number": request_obj.number, "order": request_obj.order_id,
-            "state": request_obj.state, "comment": request_obj.comment,
+    return {"id": request_obj.pk, "number": request_obj.number, "order": request_obj.order.number,
+            "order_id": request_obj.order_id, "state": request_obj.state, "comment": request_obj.comment,
             "lines": [{"part": line.part.code, "quantity": line.quantity, "received": line.received,
                        "issued": line.issued} for line in request_obj.lines.select_related("part")]}
 
@@ -134,7 +162,8 @@ def _request_data(request_obj: MaterialRequest) -> dict:
 class MaterialRequestsView(Endpoint):
     status_code = 201
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=io.MaterialRequestInput, responses={201: io.MaterialRequestOutput,
+                                                               **conflicts("invalid_state")})
     def post(self, request, **kwargs):
         """Repair asks for parts: `order` (id), `lines`: [{part (code), quantity}], `comment`."""
         return super().post(request, **kwargs)
@@ -144,9 +173,9 @@ class MaterialRequestsView(Endpoint):
                                                               lines=body.get("lines"), comment=body.get("comment", "")))
 
 
-def _request_step(name, call):
+def _request_step(name, call, body=None, conflict_codes=("invalid_state",)):
     class Step(Endpoint):
-        @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT,
+        @extend_schema(request=body, responses={200: io.MaterialRequestOutput, **conflicts(*conflict_codes)},
                        operation_id=f"material_request_{name}")
         def post(self, request, **kwargs):
             return super().post(request, **kwargs)
@@ -159,40 +188,45 @@ def _request_step(name, call):
 
 
 MaterialRequestDecideView = _request_step("decide", lambda actor, pk, body: services.material_request_decide(
-    actor=actor, request_id=pk, approve=body.get("approve"), comment=body.get("comment", "")))
+    actor=actor, request_id=pk, approve=body.get("approve"), comment=body.get("comment", "")), io.DecisionInput)
 MaterialRequestReceiveView = _request_step("receive", lambda actor, pk, body: services.material_request_receive(
     actor=actor, request_id=pk))
 MaterialRequestIssueView = _request_step("issue", lambda actor, pk, body: services.material_request_issue(
-    actor=actor, request_id=pk))
+    actor=actor, request_id=pk), None, ("invalid_state", "insufficient_stock"))
 
 
 def _quote_data(quote: Quote, *, for_customer: bool = False) -> dict:
     lines = quote.lines
     if for_customer:  # the company's own cost of a part is not the customer's business
         lines = [{key: value for key, value in line.items() if key != "unit_cost"} for line in lines]
-    return {"id": quote.pk, "case": quote.return_case_id, "revision": quote.revision, "state": quote.state,
+    return {"id": quote.pk, "case": quote.return_case.number, "case_id": quote.return_case_id, "revision": quote.revision, "state": quote.state,
             "unit_ids": quote.unit_ids, "lines": lines, "parts_total": str(quote.parts_total),
             "labour_total": str(quote.labour_total), "transport": str(quote.transport),
             "total_per_unit": str(quote.total_per_unit), "reason": quote.reason,
             "expected_return_date": quote.expected_return_date}
 
 
+@honours_idempotency_key
 class QuotesView(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+    staff_only = True  # POST: a customer user gets 404; GET: another customer's case is 404 too
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=io.QuoteOutput(many=True),
+                   parameters=[OpenApiParameter("case", int, required=True, description="The return case's id.")])
     def get(self, request):
-        """The quotes of a case (`?case=` id): customers see their own cases' quotes."""
+        """The quotes of a case (`?case=` id), oldest first (a page): customers see their own cases' quotes."""
         raw = request.query_params.get("case", "")
         case_id = parsing.id_or_none(raw)
         case = case_get(user=request.user, pk=case_id) if case_id else None
         if case is None:
             raise NotFound()
         customer = request.user.customer_id is not None
-        return Response([_quote_data(q, for_customer=customer)
-                         for q in Quote.objects.filter(return_case=case).order_by("id")])
+        quotes = Quote.objects.filter(return_case=case).select_related("return_case").order_by("id")
+        return paginated(request, self, quotes, lambda page: [_quote_data(q, for_customer=customer) for q in page])
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=io.QuoteInput, responses={
+        201: io.QuoteOutput, **conflicts("quote_pending", "invalid_state", "stale_version", "not_chargeable")})
     def post(self, request):
         """Service sends a quote: `case`, `unit_ids`, `parts` [{part, quantity}], `labour_hours`,
         `transport`, `expected_return_date`. The case's units then wait for the customer's answer."""
@@ -207,7 +241,7 @@ class QuotesView(APIView):
 class QuoteReviseView(Endpoint):
     status_code = 201
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=io.QuoteRevisionInput, responses={201: io.QuoteOutput, **conflicts("invalid_state")})
     def post(self, request, **kwargs):
         """Revise after the bench finding: the same fields as a quote, and `reason`."""
         return super().post(request, **kwargs)
@@ -221,14 +255,16 @@ class QuoteReviseView(Endpoint):
 
 def _scrap_data(application: ScrapApplication) -> dict:
     return {"id": application.pk, "number": application.number, "state": application.state,
-            "case": application.return_case_id, "unit_ids": application.unit_ids, "parts": application.parts,
+            "case": application.return_case.number if application.return_case_id else None,
+            "case_id": application.return_case_id, "unit_ids": application.unit_ids, "parts": application.parts,
             "weights_kg": application.weights_kg, "reason": application.reason}
 
 
 class ScrapApplicationsView(Endpoint):
     status_code = 201
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=io.ScrapApplicationInput, responses={201: io.ScrapApplicationOutput,
+                                                                **conflicts("invalid_state")})
     def post(self, request, **kwargs):
         """报废申请: `reason`, and `case` + `unit_ids`, `parts` [{part, quantity}], `weights_kg` {metal, plastic,
         packaging, wire, other}."""
@@ -241,7 +277,8 @@ class ScrapApplicationsView(Endpoint):
 
 
 class ScrapDecideView(Endpoint):
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=io.DecisionInput, responses={200: io.ScrapApplicationOutput,
+                                                        **conflicts("invalid_state", "insufficient_stock")})
     def post(self, request, **kwargs):
         """The manager approves (`approve`: true) or refuses, with `comment`."""
         return super().post(request, **kwargs)
@@ -254,7 +291,7 @@ class ScrapDecideView(Endpoint):
 class TeardownView(Endpoint):
     status_code = 201
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=io.TeardownInput, responses={201: io.TeardownOutput, **conflicts("invalid_state")})
     def post(self, request, **kwargs):
         """Parts from a torn-down unit: `unit` (id), `parts`: [{part, quantity, outcome: good|cosmetic|scrap}]."""
         return super().post(request, **kwargs)
@@ -274,7 +311,8 @@ def _refurbish_data(order: RefurbishOrder) -> dict:
 class RefurbishOrdersView(Endpoint):
     status_code = 201
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=io.RefurbishOrderInput, responses={201: io.RefurbishOrderOutput,
+                                                              **conflicts("invalid_state")})
     def post(self, request, **kwargs):
         """外协加工单: `supplier`, `teardown_part_ids` (cosmetic parts)."""
         return super().post(request, **kwargs)
@@ -285,7 +323,8 @@ class RefurbishOrdersView(Endpoint):
 
 
 class RefurbishReturnView(Endpoint):
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=io.RefurbishReturnInput, responses={200: io.RefurbishOrderOutput,
+                                                               **conflicts("invalid_state")})
     def post(self, request, **kwargs):
         """The parts are back: `passed` (how many passed QC), `cost` of the refurbishment."""
         return super().post(request, **kwargs)
@@ -297,8 +336,9 @@ class RefurbishReturnView(Endpoint):
 
 class CaseCostView(APIView):
     permission_classes = [IsAuthenticated]
+    staff_only = True
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=io.CaseCostOutput)
     def get(self, request, pk: int):
         """What a case cost: parts at cost, labour hours × rate, transport; charged and absorbed. Staff only."""
         _staff(request)
@@ -321,8 +361,10 @@ def _money_as_text(value):
 
 class RepairDailyReportView(APIView):
     permission_classes = [IsAuthenticated]
+    staff_only = True
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=io.DailyReportOutput, parameters=[
+        OpenApiParameter("date", OpenApiTypes.DATE, description="Default: today."), OpenApiParameter("team", str)])
     def get(self, request):
         """维修日报表 of a day (`?date=`, default today; `?team=`): per team what was repaired, hours,
         anomalies with their units' photos, major anomalies."""
@@ -336,7 +378,7 @@ class RepairDailyReportView(APIView):
 
 
 class QuotePaymentView(Endpoint):
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=io.PaymentInput, responses={200: io.QuotePaymentOutput, **conflicts("invalid_state")})
     def post(self, request, **kwargs):
         """Finance records a payment of an accepted quote: `amount` (CNY)."""
         return super().post(request, **kwargs)
@@ -348,22 +390,30 @@ class QuotePaymentView(Endpoint):
 
 class FeesDueView(APIView):
     permission_classes = [IsAuthenticated]
+    staff_only = True
+    pagination_class = Pagination
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=io.FeeDueOutput(many=True))
     def get(self, request):
-        """Repair fees accepted by customers and not paid in full (finance, service, manager)."""
+        """Repair fees accepted by customers and not paid in full, oldest quote first (a page; finance,
+        service, manager)."""
         _staff(request)
         if not roles_of(request.user) & {"finance", "service", "manager"}:
             raise NotFound()
-        return Response(_money_as_text(selectors.fees_due()))
+        return paginated(request, self, selectors.fees_due(), _money_as_text)
 
 
 class RepairDataView(APIView):
     permission_classes = [IsAuthenticated]
+    staff_only = True
+    pagination_class = Pagination
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=io.RepairDataOutput(many=True), parameters=[
+        OpenApiParameter("from", OpenApiTypes.DATE, description="Default: today."),
+        OpenApiParameter("to", OpenApiTypes.DATE, description="Default: today.")])
     def get(self, request):
-        """Repair data of a period (`?from=`, `?to=` dates): per order progress, labour hours, parts at cost."""
+        """Repair data of a period (`?from=`, `?to=` dates), by order number (a page): per order progress,
+        labour hours, parts at cost."""
         from django.utils import timezone
 
         _staff(request)
@@ -373,4 +423,4 @@ class RepairDataView(APIView):
             dates[name] = parsing.date_value(raw, name) if raw else timezone.localdate()
         if dates["from"] > dates["to"]:
             raise InvalidInput(details={"from": [_("The period starts after it ends.")]})
-        return Response(_money_as_text(selectors.repair_data(dates["from"], dates["to"])))
+        return paginated(request, self, selectors.repair_data(dates["from"], dates["to"]), _money_as_text)

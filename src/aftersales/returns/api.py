@@ -2,9 +2,8 @@
 
 import django_filters
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -14,58 +13,27 @@ from rest_framework.views import APIView
 from aftersales.core import parsing
 from aftersales.core.errors import InvalidInput, NotFound
 from aftersales.core.idempotency import idempotent
+from aftersales.core.pagination import paginated
+from aftersales.core.schema import IDEMPOTENCY_KEY, conflicts
 from aftersales.core.uploads import upload_read
 from aftersales.lib.tabular import MAX_FILE_BYTES
-from aftersales.masterdata.models import Customer
 
 from . import selectors
-from .models import Channel, Outcome, Reason, ReturnCase
+from .models import ReturnCase
 from .receiving_list import items_from_file
 from .services import cases as case_services
 from .services.actions import action_permitted, apply_action
+from .serializers import (COMMENT_LENGTH, ActionInput, ActionOutput, AttachmentInput, AttachmentOutput, CaseDetailOutput,
+                          CaseInput, CaseListOutput, InspectionReportOutput, ReceivingListInput, ReceivingListOutput,
+                          ServiceHistoryOutput, TimelineEntryOutput)
 from .services.attachments import attachment_add
 from .workflow import ACTIONS
 
-
-COMMENT_LENGTH = 5000
-
-
-class LineInput(serializers.Serializer):
-    product_model = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    item_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    quantity = serializers.IntegerField(required=False, min_value=0, max_value=parsing.MAX_UNITS, allow_null=True)
-    production_lot = serializers.CharField(required=False, allow_blank=True, max_length=60)
-    serials = serializers.ListField(child=serializers.CharField(max_length=80), required=False,
-                                    max_length=parsing.MAX_UNITS)
-    requested_outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
-    reason = serializers.ChoiceField(choices=Reason.choices, required=False)
-    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
-    defect_description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-
-
-class CaseInput(serializers.Serializer):
-    customer = serializers.SlugRelatedField(slug_field="code", queryset=Customer.objects.all(), required=False)
-    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
-    customer_reference = serializers.CharField(required=False, allow_blank=True, max_length=80)
-    delivered_date = serializers.DateField(required=False, allow_null=True)
-    is_quality_incident = serializers.BooleanField(required=False)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    lines = LineInput(many=True, required=False, max_length=500)
-    version = serializers.IntegerField(required=False, min_value=1, max_value=parsing.MAX_ID)
-
-
-class CaseListOutput(serializers.ModelSerializer):
-    customer = serializers.CharField(source="customer.code")
-    customer_name = serializers.CharField(source="customer.name")
-    state_display = serializers.CharField(source="get_state_display")
-    unit_count = serializers.IntegerField()
-    noted_quantity = serializers.IntegerField()
-
-    class Meta:
-        model = ReturnCase
-        fields = ["id", "number", "customer", "customer_name", "channel", "customer_reference", "state",
-                  "state_display", "volume_class", "is_quality_incident", "unit_count", "noted_quantity",
-                  "version", "created_at", "submitted_at", "closed_at"]
+# What an action may answer 409 with: the state, the version, and the guards of the table and its gates.
+ACTION_CONFLICTS = ("invalid_state", "stale_version", "conflict", "no_lines", "return_note_incomplete",
+                    "no_consent_pending", "not_chargeable", "no_charge_quoted", "no_charge_accepted",
+                    "not_a_batch_case", "no_exchange_to_ship", "no_refund_pending", "serial_on_open_case",
+                    "refund_units_undecided", "first_article_pending", "batch_work_needs_order")
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -78,14 +46,6 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_serial(self, queryset, name, value):
         return queryset.filter(units__serial=value).distinct()
-
-
-class ActionInput(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1, max_value=parsing.MAX_ID,
-                                       help_text="The case version you acted on (409 if stale).")
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=COMMENT_LENGTH)
-    unit_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=parsing.MAX_ID),
-                                     required=False)
 
 
 class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -115,13 +75,14 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = selectors.case_detail_data(case, user=self.request.user)
         return Response({**data, **(extra or {})}, status=status)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=CaseDetailOutput)
     def retrieve(self, request, pk=None):
         """The case with lines, units (warranty, location, state), approvals, differences,
         notices, and the actions you may take now."""
         return self._detail(self._case(pk).pk)
 
-    @extend_schema(request=CaseInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CaseInput, responses={201: CaseDetailOutput, **conflicts("serial_on_open_case")},
+                   parameters=[IDEMPOTENCY_KEY])
     def create(self, request):
         data = _valid(CaseInput, request.data)
         lines = case_services.lines_from_codes(data.pop("lines", []))
@@ -133,7 +94,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
         return idempotent(request, act)
 
-    @extend_schema(request=CaseInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CaseInput, responses={200: CaseDetailOutput, **conflicts("invalid_state", "stale_version")})
     def partial_update(self, request, pk=None):
         data = _valid(CaseInput, request.data, partial=True)
         data.pop("customer", None)
@@ -142,9 +103,9 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         case = case_services.case_update_draft(actor=request.user, case_id=_case_id(pk), **data)
         return self._detail(case.pk)
 
-    @extend_schema(request=ActionInput, responses=OpenApiTypes.OBJECT,
+    @extend_schema(request=ActionInput, responses={200: ActionOutput, **conflicts(*ACTION_CONFLICTS)},
                    parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(ACTIONS)),
-                               OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)])
+                               IDEMPOTENCY_KEY])
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_]+)",
             permission_classes=[IsAuthenticated])
     def act(self, request, pk=None, name=None):
@@ -165,9 +126,8 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
         return idempotent(request, run)
 
-    @extend_schema(request={"multipart/form-data": inline_serializer(
-        "ReceivingList", {"file": serializers.FileField(), "version": serializers.IntegerField(required=False)})},
-        responses=OpenApiTypes.OBJECT)
+    @extend_schema(request={"multipart/form-data": ReceivingListInput},
+                   responses={200: ReceivingListOutput, **conflicts(*ACTION_CONFLICTS)}, parameters=[IDEMPOTENCY_KEY])
     @action(detail=True, methods=["post"], url_path="receiving-list",
             parser_classes=[MultiPartParser, FormParser], permission_classes=[IsAuthenticated])
     def receiving_list(self, request, pk=None):
@@ -187,10 +147,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
         return idempotent(request, run)
 
-    @extend_schema(request={"multipart/form-data": inline_serializer("AttachmentUpload", {
-        "file": serializers.FileField(), "description": serializers.CharField(required=False),
-        "line": serializers.IntegerField(required=False), "unit": serializers.IntegerField(required=False)})},
-        responses=OpenApiTypes.OBJECT)
+    @extend_schema(request={"multipart/form-data": AttachmentInput}, responses={201: AttachmentOutput})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser],
             permission_classes=[IsAuthenticated])
     def attachments(self, request, pk=None):
@@ -212,14 +169,16 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                                     line_no=numbers.get("line"), unit_id=numbers.get("unit"))
         return Response(selectors.attachment_data(attachment), status=201)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=TimelineEntryOutput(many=True))
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
-        """Every action on the case: who, when, from and to state, what changed. Append-only."""
+        """Every action on the case, oldest first (a page): who, when, from and to state, what changed.
+        Append-only."""
         case = self._case(pk)
-        return Response(selectors.timeline(case, user=request.user))
+        return paginated(request, self, selectors.timeline_events(case),
+                         lambda events: selectors.timeline_entries(events, user=request.user))
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=InspectionReportOutput)
     @action(detail=True, methods=["get"], url_path="inspection-report")
     def inspection_report(self, request, pk=None):
         case = self._case(pk)
@@ -246,7 +205,7 @@ class ServiceHistoryView(APIView):
     parser_classes = [JSONParser]
 
     @extend_schema(parameters=[OpenApiParameter("serial", str, required=True),
-                               OpenApiParameter("product_model", str)], responses=OpenApiTypes.OBJECT)
+                               OpenApiParameter("product_model", str)], responses=ServiceHistoryOutput)
     def get(self, request):
         serial = request.query_params.get("serial", "").strip()
         if not serial:

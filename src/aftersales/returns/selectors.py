@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.urls import reverse
 
 from aftersales.core.permissions import scope_to_customer
+from aftersales.core.renderers import local_moment_text
 from aftersales.deadlines.selectors import subject_deadlines
 from aftersales.lib.file_kinds import INLINE_CONTENT_TYPES
 from aftersales.masterdata.models import ProductModel, ShippedUnit, Warehouse
@@ -81,20 +82,27 @@ def unit_data(unit, *, line_numbers: dict, model_codes: dict, warehouse_codes: d
                 "until": unit.warranty_until.isoformat() if unit.warranty_until else None,
                 "chargeable": unit.chargeable,
                 "reasons": _reason_texts(unit.warranty_reasons, reason_cache),
-                "override": unit.warranty_override or None}
+                "override": _answer(unit.warranty_override)}
     data = {
         "id": unit.id, "line": line_numbers[unit.line_id], "product_model": model_codes[unit.product_model_id],
         "serial": unit.serial, "in_registry": unit.in_registry, "is_extra": unit.is_extra, "state": unit.state,
         "warehouse": warehouse_codes.get(unit.warehouse_id), "exit": unit.exit,
         "registered_to_other_customer": elsewhere, "warranty": warranty,
-        "disposition": unit.disposition, "needs_consent": unit.needs_consent, "consent": unit.consent or None,
+        "disposition": unit.disposition, "needs_consent": unit.needs_consent, "consent": _answer(unit.consent),
         "charge_amount": str(unit.charge_amount) if unit.charge_amount is not None else None,
-        "charge_answer": unit.charge_answer or None, "replacement_serial": unit.replacement_serial,
+        "charge_answer": _answer(unit.charge_answer), "replacement_serial": unit.replacement_serial,
         "carrier": unit.carrier, "tracking_number": unit.tracking_number,
     }
     if for_customer:
         _as_the_customer_sees_it(data, elsewhere)
     return data
+
+
+def _answer(answer: dict) -> dict | None:
+    """A customer's answer (or an override) as sent: its moment in TIME_ZONE's offset (older rows kept UTC)."""
+    if not answer:
+        return None
+    return {**answer, "at": local_moment_text(answer["at"])} if "at" in answer else answer
 
 
 def _without_names(answer):
@@ -196,11 +204,19 @@ def case_detail_data(case: ReturnCase, *, user) -> dict:
 
 def timeline(case: ReturnCase, *, user) -> list[dict]:
     """The case's timeline as this user may see it: customers see what happened, not who did it."""
+    return timeline_entries(timeline_events(case), user=user)
+
+
+def timeline_events(case: ReturnCase):
+    return CaseEvent.objects.filter(return_case=case).select_related("actor").order_by("id")
+
+
+def timeline_entries(events, *, user) -> list[dict]:
     for_customer = sees_as_customer(user)
     return [{"id": e.id, "action": e.action, "by": None if for_customer or not e.actor else e.actor.get_username(),
              "at": e.at, "from_state": e.from_state, "to_state": e.to_state, "unit_count": len(e.unit_ids),
              "unit_ids": e.unit_ids, "unit_to_state": e.unit_to_state, "changes": e.changes, "comment": e.comment}
-            for e in CaseEvent.objects.filter(return_case=case).select_related("actor").order_by("id")]
+            for e in events]
 
 
 def attachment_url(attachment_id: int) -> str:

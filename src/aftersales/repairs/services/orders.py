@@ -237,5 +237,5 @@ def _notify_service_of_delay(order: RepairOrder, working_days: int, notice: str,
 
     notify(recipients(role="service"), "repair_delay",
            {"order": order.number, "case": order.return_case.number, "working_days": working_days,
-            "notice": notice, "due_at": order.due_at.isoformat(), "provisional": provisional},
+            "notice": notice, "due_at": timezone.localtime(order.due_at).isoformat(), "provisional": provisional},
            subject_type="return_case", subject_id=order.return_case_id)

@@ -67,32 +67,30 @@ def _records_write(actor, order: RepairOrder, records) -> list[RepairRecord]:
         r["unit"] for r in records if isinstance(r, dict) and isinstance(r.get("unit"), int)
         and not isinstance(r.get("unit"), bool) and 0 < r["unit"] <= parsing.MAX_ID]).select_related("product_model")}
     known_parts = parts_by_code([r.get("parts", []) for r in records if isinstance(r, dict)])
-    errors, conflicts, parsed, first_article_waits = {}, {}, [], set()
+    errors, conflicts, parsed = {}, {}, []
     for index, record in enumerate(records):
         if not isinstance(record, dict):
             errors[str(index)] = {"record": [_("A repair record is expected.")]}
             continue
         unit = units.get(record.get("unit"))
         values, problems = _record_fields(record, known_parts)
-        if unit is None or unit.pk not in on_order:
-            problems["unit"] = [_("Not a unit of this order.")]
-        elif unit.state not in (UnitState.IN_WORK, UnitState.DISPOSED):
-            conflicts[str(index)] = {"unit": [_("The unit is not in work.")]}
-        elif order.state == OrderState.FIRST_ARTICLE and unit.pk != order.first_article_unit_id:
-            conflicts[str(index)] = {"unit": [_("The first article is checked before the rest of the batch is worked.")]}
-            first_article_waits.add(str(index))
+        if not isinstance(record.get("unit"), int) or isinstance(record.get("unit"), bool):
+            problems["unit"] = [_("An id (a whole number) is expected.")]
+        elif (conflict := _record_conflict(order, unit, on_order)) is not None:
+            conflicts[str(index)] = conflict
         if problems:
             errors[str(index)] = problems
             continue
         parsed.append((unit, record, values))
     if errors:
         raise InvalidInput(details={"records": errors})
-    if len({unit.pk for unit, *_rest in parsed}) != len(parsed):
+    if len({record["unit"] for record in records}) != len(records):
         raise InvalidInput(details={"records": [_("A unit is listed twice.")]})
-    if conflicts:  # what was sent is fine; the units' state (or the first article) does not allow it now
-        code = "first_article_pending" if set(conflicts) <= first_article_waits else "invalid_state"
-        raise Conflict(_("Some units cannot be recorded in their present state."), code=code,
-                       details={"records": conflicts})
+    if conflicts:  # the body is well formed; some units are not where a record may be written now
+        code = next(code for code in RECORD_CONFLICTS if any(c[0] == code for c in conflicts.values()))
+        raise Conflict(_("A repair record cannot be written for some of these units now."), code=code,
+                       details={"records": {index: {"unit": [message], "code": found}
+                                            for index, (found, message) in conflicts.items()}})
     waiting = [unit.pk for unit, *_rest in parsed if unit.state == UnitState.DISPOSED]
     if waiting:  # the rest of a batch after its first article: worked now
         apply_action(actor=actor, case_id=order.return_case_id, action="start_work", unit_ids=waiting)
@@ -110,6 +108,20 @@ def _records_write(actor, order: RepairOrder, records) -> list[RepairRecord]:
                  unit_ids=[unit.pk for unit, *_rest in parsed])
     _flag_major_anomalies(order, [record for record in made if record.major_anomaly])
     return made
+
+
+# Why a unit takes no record now, most basic first: the code of the refusal is the first that applies.
+RECORD_CONFLICTS = ("unit_not_on_order", "invalid_state", "first_article_pending")
+
+
+def _record_conflict(order: RepairOrder, unit, on_order: set) -> tuple[str, str] | None:
+    if unit is None or unit.pk not in on_order:
+        return "unit_not_on_order", _("Not a unit of this order.")
+    if unit.state not in (UnitState.IN_WORK, UnitState.DISPOSED):
+        return "invalid_state", _("The unit is not in work.")
+    if order.state == OrderState.FIRST_ARTICLE and unit.pk != order.first_article_unit_id:
+        return "first_article_pending", _("The first article is checked before the rest of the batch is worked.")
+    return None
 
 
 def _flag_major_anomalies(order: RepairOrder, records: list[RepairRecord]) -> None:

@@ -81,7 +81,7 @@ def _now():
 
 
 def _who(ctx) -> dict:
-    return {"by": ctx.actor.get_username(), "at": _now().isoformat(),
+    return {"by": ctx.actor.get_username(), "at": timezone.localtime(_now()).isoformat(),
             "via": "portal" if ctx.actor.customer_id else "service"}
 
 

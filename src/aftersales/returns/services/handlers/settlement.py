@@ -104,8 +104,10 @@ def settle_refund(ctx: ActionContext) -> None:
     _required(ctx.params, "line")
     line_no = parsing.whole_number(ctx.params["line"], "line", minimum=1, maximum=10_000)
     line = ReturnLine.objects.select_for_update().filter(return_case=ctx.case, line_no=line_no).first()
-    if line is None or line.requested_outcome != Outcome.REFUND or line.refunded_at is not None:
+    if line is None or line.requested_outcome != Outcome.REFUND:
         raise InvalidInput(details={"line": [_("Name a refund line of this case not refunded yet.")]})
+    if line.refunded_at is not None:
+        raise Conflict(_("This line was already refunded."), code="invalid_state", details={"line": line.line_no})
     undecided = list(ReturnUnit.objects.filter(line=line, disposition="").exclude(state=U.MISSING)
                      .values_list("id", flat=True)[:100])
     if undecided:
