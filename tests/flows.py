@@ -240,11 +240,14 @@ def disposed(new_case, flow, detail, registry):
 
 @pytest.fixture
 def post(api):
-    """post(role, path, body, expect=200) -> JSON."""
+    """post(role, path, body, expect=200, code=None) -> JSON; a refusal (expect >= 400) names its code."""
 
-    def call(role, path, body=None, expect=200):
+    def call(role, path, body=None, expect=200, code=None):
         response = api(role).post(f"/api/v1/{path}", body or {}, format="json")
         assert response.status_code == expect, (path, role, response.json())
+        if expect >= 400:  # a refusal says why: its code is part of what the test checks
+            assert code is not None, "say which error code the refusal answers"
+            assert response.json()["code"] == code, (path, role, response.json())
         return response.json()
 
     return call

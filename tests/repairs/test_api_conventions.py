@@ -19,18 +19,18 @@ def test_records_for_units_that_cannot_take_one_now_are_409s_and_write_nothing(d
     order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids, "is_batch": True}, expect=201)
     records = f"repair-orders/{order['id']}/records/"
     post("repair", f"repair-orders/{order['id']}/start/")
-    off = post("repair", records, {"records": [record(other_ids[0])]}, expect=409)
+    off = post("repair", records, {"records": [record(other_ids[0])]}, expect=409, code="unit_not_on_order")
     assert RepairRecord.objects.count() == 0
     assert off["code"] == "unit_not_on_order"
     assert off["details"]["records"]["0"]["code"] == "unit_not_on_order"
-    waiting = post("repair", records, {"records": [record(ids[1])]}, expect=409)
+    waiting = post("repair", records, {"records": [record(ids[1])]}, expect=409, code="first_article_pending")
     assert waiting["code"] == "first_article_pending"
-    assert post("repair", records, {"records": [{**record(ids[0]), "unit": "abc"}]}, expect=400)["code"] == "invalid"
+    assert post("repair", records, {"records": [{**record(ids[0]), "unit": "abc"}]}, expect=400, code="invalid")["code"] == "invalid"
     post("repair", records, {"records": [record(ids[0])]})  # the first article, now in final inspection
-    again = post("repair", records, {"records": [record(ids[0])]}, expect=409)
+    again = post("repair", records, {"records": [record(ids[0])]}, expect=409, code="invalid_state")
     assert again["code"] == "invalid_state"
     # A well-formed body with a bad field is still a 400, whatever the units.
-    assert post("repair", records, {"records": [{**record(other_ids[0]), "action": " "}]}, expect=400)["code"] == \
+    assert post("repair", records, {"records": [{**record(other_ids[0]), "action": " "}]}, expect=400, code="invalid")["code"] == \
         "invalid"
     assert RepairRecord.objects.filter(order_id=order["id"]).count() == 1  # the refusals wrote nothing
 
@@ -40,7 +40,7 @@ def test_insufficient_stock_names_the_warehouse_and_the_part_by_code(disposed, p
     order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=201)
     post("repair", f"repair-orders/{order['id']}/start/")
     short = post("repair", f"repair-orders/{order['id']}/records/", {"records": [
-        {**record(ids[0]), "parts": [{"part": "HT-ELEM", "quantity": 2}]}]}, expect=409)
+        {**record(ids[0]), "parts": [{"part": "HT-ELEM", "quantity": 2}]}]}, expect=409, code="insufficient_stock")
     assert short["code"] == "insufficient_stock"
     assert short["details"]["shortages"] == [
         {"warehouse": "RM", "product_model": None, "part": "HT-ELEM", "available": 0, "needed": 2}]

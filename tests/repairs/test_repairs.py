@@ -40,16 +40,16 @@ def test_batch_order_waits_for_its_first_article_which_fails_then_passes(dispose
     assert set(clocks) == {"repair_order", "repair_plan_reply"}
     # batch: the sporadic 3 working days plus 48 hours
     assert clocks["repair_order"].budget_seconds == 3 * 86400 + 48 * 3600
-    post("repair", f"repair-orders/{order['id']}/plan/", {"expected_finish": "2099-01-01T17:00"}, expect=400)
+    post("repair", f"repair-orders/{order['id']}/plan/", {"expected_finish": "2099-01-01T17:00"}, expect=400, code="invalid")
     post("repair", f"repair-orders/{order['id']}/plan/", {"expected_finish": order["due_at"]})
     assert Deadline.objects.get(subject_id=order["id"], kind="repair_plan_reply").state == "met"
-    post("quality", f"repair-orders/{order['id']}/start/", expect=403)
+    post("quality", f"repair-orders/{order['id']}/start/", expect=403, code="permission_denied")
     order = post("repair", f"repair-orders/{order['id']}/start/")
     assert order["state"] == "first_article"
     assert states(ids) == ["in_work", "disposed", "disposed", "disposed"]
-    held = post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[1])]}, expect=409)
+    held = post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[1])]}, expect=409, code="first_article_pending")
     assert held["code"] == "first_article_pending"
-    post("quality", f"repair-orders/{order['id']}/first-article/", {"passed": True}, expect=409)  # not reworked
+    post("quality", f"repair-orders/{order['id']}/first-article/", {"passed": True}, expect=409, code="first_article_not_ready")  # not reworked
     post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[0])]})
     order = post("quality", f"repair-orders/{order['id']}/first-article/", {"passed": False, "notes": "温控不准"})
     assert order["state"] == "first_article" and states(ids)[0] == "in_work"
@@ -58,7 +58,7 @@ def test_batch_order_waits_for_its_first_article_which_fails_then_passes(dispose
     assert order["state"] == "in_progress"
     assert states(ids) == ["final_inspection", "disposed", "disposed", "disposed"]
     assert [c["passed"] for c in order["first_article_checks"]] == [False, True]
-    post("repair", f"repair-orders/{order['id']}/close/", expect=409)  # three units not worked yet
+    post("repair", f"repair-orders/{order['id']}/close/", expect=409, code="order_not_finished")  # three units not worked yet
     post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(pk) for pk in ids[1:]]})
     order = post("repair", f"repair-orders/{order['id']}/close/")
     assert order["state"] == "done"
@@ -68,9 +68,9 @@ def test_batch_order_waits_for_its_first_article_which_fails_then_passes(dispose
 
 def test_only_disposed_units_go_on_one_open_order(disposed, post):
     case, ids = disposed(SERIALS[:2])
-    post("service", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=403)
+    post("service", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=403, code="permission_denied")
     post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=201)
-    again = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=409)
+    again = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=409, code="unit_on_order")
     assert again["code"] == "unit_on_order"
 
 
@@ -79,12 +79,12 @@ def test_material_request_approved_received_and_issued_with_stock_correct(dispos
     order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=201)
     bad = post("repair", "material-requests/", {"order": order["id"], "lines": [{"part": "NOPE", "quantity": 1},
                                                                                  {"part": "HT-ELEM", "quantity": 0}]},
-               expect=400)
+               expect=400, code="invalid")
     assert set(bad["details"]["lines"]) == {"0", "1"}
     request = post("repair", "material-requests/", {"order": order["id"], "lines": [
         {"part": "HT-ELEM", "quantity": 5}, {"part": "HT-THERM", "quantity": 2}]}, expect=201)
-    post("warehouse", f"material-requests/{request['id']}/issue/", expect=409)  # not approved, not received
-    post("repair", f"material-requests/{request['id']}/decide/", {"approve": True}, expect=403)
+    post("warehouse", f"material-requests/{request['id']}/issue/", expect=409, code="invalid_state")  # not approved, not received
+    post("repair", f"material-requests/{request['id']}/decide/", {"approve": True}, expect=403, code="permission_denied")
     post("purchasing", f"material-requests/{request['id']}/decide/", {"approve": True})
     post("purchasing", f"material-requests/{request['id']}/receive/")
     assert (raw_stock("HT-ELEM"), raw_stock("HT-THERM")) == (5, 2)
@@ -94,7 +94,7 @@ def test_material_request_approved_received_and_issued_with_stock_correct(dispos
     # The records take their parts from what was issued; beyond it, from stock, which is empty now.
     post("repair", f"repair-orders/{order['id']}/start/")
     short = post("repair", f"repair-orders/{order['id']}/records/", {"records": [
-        record(ids[0], parts=[{"part": "HT-ELEM", "quantity": 6}])]}, expect=409)
+        record(ids[0], parts=[{"part": "HT-ELEM", "quantity": 6}])]}, expect=409, code="insufficient_stock")
     assert short["code"] == "insufficient_stock"
     post("repair", f"repair-orders/{order['id']}/records/", {"records": [
         record(ids[0], parts=[{"part": "HT-ELEM", "quantity": 3}]),
@@ -102,7 +102,7 @@ def test_material_request_approved_received_and_issued_with_stock_correct(dispos
     assert StockMove.objects.filter(part__code="HT-ELEM", kind="part_issue").count() == 1  # the issue only
     refused = post("repair", "material-requests/", {"order": order["id"], "lines": [
         {"part": "HT-ELEM", "quantity": 1}]}, expect=201)
-    post("purchasing", f"material-requests/{refused['id']}/decide/", {"approve": False}, expect=400)
+    post("purchasing", f"material-requests/{refused['id']}/decide/", {"approve": False}, expect=400, code="invalid")
     assert post("purchasing", f"material-requests/{refused['id']}/decide/",
                 {"approve": False, "comment": "库存充足"})["state"] == "rejected"
 
@@ -122,7 +122,7 @@ def test_quote_accepted_in_the_portal_then_work(disposed, post, parts, flow, det
         Decimal("42.00"), Decimal("100.00"), Decimal("157.00"))
     unit = detail(case, role="alice")["units"][0]
     assert (unit["state"], unit["charge_amount"]) == ("waiting_customer", "157.00")
-    order_refused = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=409)
+    order_refused = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=409, code="invalid_state")
     assert order_refused["code"] == "invalid_state"  # no work before the customer accepts
     flow("alice", "accept_charge", case, unit_ids=ids)
     quote.refresh_from_db()
@@ -150,7 +150,7 @@ def test_quote_revised_after_the_bench_finding_is_asked_again(disposed, post, pa
     post("repair", f"repair-orders/{order['id']}/start/")
     first = Quote.objects.get()
     post("service", f"quotes/{first.pk}/revise/", {"parts": [{"part": "HT-ELEM", "quantity": 1}],
-                                                  "labour_hours": "2"}, expect=400)  # no reason
+                                                  "labour_hours": "2"}, expect=400, code="invalid")  # no reason
     revised = post("service", f"quotes/{first.pk}/revise/", {
         "parts": [{"part": "HT-THERM", "quantity": 1}, {"part": "HT-ELEM", "quantity": 1}], "labour_hours": "2",
         "reason": "拆机发现加热管也已损坏"}, expect=201)
@@ -171,13 +171,13 @@ def test_scrap_application_with_weights_per_class_approved(disposed, post, parts
     case, ids = disposed(SERIALS[:2], disposition="scrap")
     assert set(states(ids)) == {"waiting_approval"}
     bad = post("quality", "scrap-applications/", {"reason": "无法修复", "weights_kg": {"metal": "-1", "gold": 2}},
-               expect=400)
+               expect=400, code="invalid")
     assert set(bad["details"]["weights_kg"]) == {"metal", "gold"}
     application = post("quality", "scrap-applications/", {
         "reason": "无法修复，附维修材料报废", "case": case["id"], "unit_ids": ids,
         "weights_kg": {"metal": "3.5", "plastic": "1.25", "packaging": "0.8", "wire": "0.4"}}, expect=201)
     assert application["weights_kg"] == {"metal": "3.500", "plastic": "1.250", "packaging": "0.800", "wire": "0.400"}
-    post("quality", f"scrap-applications/{application['id']}/decide/", {"approve": True}, expect=403)
+    post("quality", f"scrap-applications/{application['id']}/decide/", {"approve": True}, expect=403, code="permission_denied")
     decided = post("manager", f"scrap-applications/{application['id']}/decide/", {"approve": True})
     assert decided["state"] == "approved"
     units = detail(case)["units"]
@@ -193,10 +193,10 @@ def test_teardown_returns_good_parts_to_stock_and_sends_cosmetic_parts_to_refurb
     assert (raw_stock("HT-ELEM"), raw_stock("HT-PANEL"), raw_stock("HT-THERM")) == (1, 0, 0)
     cosmetic = [row["id"] for row in torn["parts"] if row["outcome"] == "cosmetic"]
     post("purchasing", "refurbish-orders/", {"supplier": "东莞外协厂", "teardown_part_ids": [torn["parts"][0]["id"]]},
-         expect=409)  # a good part does not go out
+         expect=409, code="invalid_state")  # a good part does not go out
     order = post("purchasing", "refurbish-orders/", {"supplier": "东莞外协厂", "teardown_part_ids": cosmetic},
                  expect=201)
-    post("quality", f"refurbish-orders/{order['id']}/return/", {"passed": 3, "cost": "10"}, expect=400)
+    post("quality", f"refurbish-orders/{order['id']}/return/", {"passed": 3, "cost": "10"}, expect=400, code="invalid")
     back = post("quality", f"refurbish-orders/{order['id']}/return/", {"passed": 1, "cost": "18.00"})
     assert (back["state"], back["passed_qc"], back["failed_qc"]) == ("returned", 1, 1)
     assert raw_stock("HT-PANEL") == 1
@@ -204,7 +204,7 @@ def test_teardown_returns_good_parts_to_stock_and_sends_cosmetic_parts_to_refurb
     cost = api("finance").get(f"/api/v1/cases/{case['id']}/cost/").json()
     assert (cost["outsourcing"], cost["total"]) == ("18.00", "18.00")
     post("repair", "teardowns/", {"unit": ids[0], "parts": [{"part": "HT-ELEM", "quantity": 1, "outcome": "x"}]},
-         expect=400)
+         expect=400, code="invalid")
 
 
 def test_a_delay_past_the_maximum_needs_a_manager(disposed, post):
@@ -213,9 +213,9 @@ def test_a_delay_past_the_maximum_needs_a_manager(disposed, post):
     notice = {"reason": "material", "explanation": "加热管缺料", "notice": "已书面通知销售售后服务部"}
     first = post("repair", f"repair-orders/{order['id']}/delays/", {**notice, "working_days": 10})
     assert first["delay_working_days"] == 10 and first["delays"][0]["due_after"] > first["delays"][0]["due_before"]
-    refused = post("repair", f"repair-orders/{order['id']}/delays/", {**notice, "working_days": 6}, expect=409)
+    refused = post("repair", f"repair-orders/{order['id']}/delays/", {**notice, "working_days": 6}, expect=409, code="delay_beyond_limit")
     assert (refused["code"], refused["details"]) == ("delay_beyond_limit", {"total": 16, "limit": 15})
-    post("repair", f"repair-orders/{order['id']}/delays/", {**notice, "notice": "", "working_days": 1}, expect=400)
+    post("repair", f"repair-orders/{order['id']}/delays/", {**notice, "notice": "", "working_days": 1}, expect=400, code="invalid")
     granted = post("manager", f"repair-orders/{order['id']}/delays/", {**notice, "working_days": 6})
     assert granted["delay_working_days"] == 16 and granted["delays"][1]["approved_by"] == "manager"
     deadline = Deadline.objects.get(subject_type="repair_order", subject_id=order["id"], kind="repair_order")
@@ -287,7 +287,7 @@ def test_repair_daily_report_with_anomalies_and_major_ones_flagged(disposed, pos
     order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids, "team": "维修一组"}, expect=201)
     post("repair", f"repair-orders/{order['id']}/start/")
     bad = post("repair", f"repair-orders/{order['id']}/records/", {"records": [
-        record(ids[0], major_anomaly="luck")]}, expect=400)
+        record(ids[0], major_anomaly="luck")]}, expect=400, code="invalid")
     assert "major_anomaly" in bad["details"]["records"]["0"]
     post("repair", f"repair-orders/{order['id']}/records/", {"records": [
         record(ids[0]), record(ids[1], is_anomaly=True, cause="焊点虚焊"),
@@ -312,13 +312,13 @@ def test_finance_sees_fees_due_and_records_payment(disposed, post, parts, flow, 
     case, ids = _charged(disposed, post, [1, 2])
     quote = post("service", "quotes/", {"case": case["id"], "unit_ids": ids, "parts": [], "labour_hours": "1"},
                  expect=201)
-    post("finance", f"quotes/{quote['id']}/payment/", {"amount": "50"}, expect=409)  # not accepted yet
+    post("finance", f"quotes/{quote['id']}/payment/", {"amount": "50"}, expect=409, code="invalid_state")  # not accepted yet
     flow("alice", "accept_charge", case, unit_ids=ids)
     due = api("finance").get("/api/v1/fees-due/").json()["results"]
     assert [(row["case"], row["amount_due"], row["outstanding"]) for row in due] == [(case["number"], "100.00",
                                                                                      "100.00")]
-    post("finance", f"quotes/{quote['id']}/payment/", {"amount": "120"}, expect=400)
-    post("service", f"quotes/{quote['id']}/payment/", {"amount": "60"}, expect=403)
+    post("finance", f"quotes/{quote['id']}/payment/", {"amount": "120"}, expect=400, code="invalid")
+    post("service", f"quotes/{quote['id']}/payment/", {"amount": "60"}, expect=403, code="permission_denied")
     paid = post("finance", f"quotes/{quote['id']}/payment/", {"amount": "60"})
     assert paid["paid_amount"] == "60.00"
     assert api("finance").get("/api/v1/fees-due/").json()["results"][0]["outstanding"] == "40.00"
@@ -357,15 +357,15 @@ def test_bad_inputs_found_by_the_property_test_are_refused(disposed, post, parts
         Move("purchase_receipt", 5, None, warehouse_of_kind("raw_material"), part_id=parts["HT-ELEM"].pk)])
     application = post("quality", "scrap-applications/", {"reason": "维修材料报废",
                                                            "parts": [{"part": "HT-ELEM", "quantity": 5}]}, expect=201)
-    post("manager", f"scrap-applications/{application['id']}/decide/", {"approve": "false"}, expect=400)
+    post("manager", f"scrap-applications/{application['id']}/decide/", {"approve": "false"}, expect=400, code="invalid")
     assert raw_stock("HT-ELEM") == 5  # "false" as text approves nothing
     case, ids = disposed(SERIALS[:1], disposition="teardown", outcome="refund")
     torn = post("repair", "teardowns/", {"unit": ids[0], "parts": [{"part": "HT-PANEL", "quantity": 1,
                                                                     "outcome": "cosmetic"}] * 12}, expect=201)
     for bad in (str(torn["parts"][11]["id"]), torn["parts"][0]["id"]):
-        post("purchasing", "refurbish-orders/", {"supplier": "东莞外协厂", "teardown_part_ids": bad}, expect=400)
+        post("purchasing", "refurbish-orders/", {"supplier": "东莞外协厂", "teardown_part_ids": bad}, expect=400, code="invalid")
     huge = post("repair", "teardowns/", {"unit": ids[0], "parts": [{"part": "HT-ELEM", "quantity": 2 ** 63,
-                                                                    "outcome": "good"}]}, expect=400)
+                                                                    "outcome": "good"}]}, expect=400, code="invalid")
     assert "0" in huge["details"]["parts"]
 
 
@@ -373,7 +373,7 @@ def test_review_findings_on_quotes_and_inputs(disposed, post, parts, flow, api):
     case, ids = _charged(disposed, post, [1, 2])
     body = {"case": case["id"], "unit_ids": ids, "parts": [{"part": "HT-ELEM", "quantity": 1}], "labour_hours": "1"}
     quote = post("service", "quotes/", body, expect=201)
-    assert post("service", "quotes/", body, expect=409)["code"] == "quote_pending"  # revise instead
+    assert post("service", "quotes/", body, expect=409, code="quote_pending")["code"] == "quote_pending"  # revise instead
     shown = api("alice").get("/api/v1/quotes/", {"case": case["id"]}).json()["results"][0]["lines"][0]
     assert "unit_cost" not in shown and shown["unit_price"] == "42.00"
     # The customer answers unit by unit: the quote settles with the last answer.
@@ -383,12 +383,12 @@ def test_review_findings_on_quotes_and_inputs(disposed, post, parts, flow, api):
     assert Quote.objects.get(pk=quote["id"]).state == "accepted"
     for bad in ({"case": "x", "unit_ids": ids}, {"case": case["id"], "unit_ids": "12"},
                 {"case": case["id"], "unit_ids": ids, "is_batch": "false"}):
-        post("planning", "repair-orders/", bad, expect=400)
+        post("planning", "repair-orders/", bad, expect=400, code="invalid")
     order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=201)
-    post("repair", f"repair-orders/{order['id']}/plan/", {"expected_finish": "2026-02-30T10:00"}, expect=400)
+    post("repair", f"repair-orders/{order['id']}/plan/", {"expected_finish": "2026-02-30T10:00"}, expect=400, code="invalid")
     post("repair", f"repair-orders/{order['id']}/start/")
     post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[0], labour_hours="1e7")]},
-         expect=400)
+         expect=400, code="invalid")
     post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[0], major_anomaly=None)]})
 
 

@@ -101,7 +101,7 @@ class OrdersView(Endpoint):
         order = services.order_open(actor=request.user, case_id=body.get("case"), unit_ids=body.get("unit_ids"),
                                     kind=body.get("kind", "repair"), method=body.get("method", ""),
                                     team=body.get("team", ""), is_batch=body.get("is_batch"))
-        return selectors.order_data(_order(order.pk))
+        return selectors.order_data(_order(order.pk), user=request.user)
 
 
 class OrderView(APIView):
@@ -111,7 +111,7 @@ class OrderView(APIView):
     @extend_schema(responses=io.OrderOutput)
     def get(self, request, pk: int):
         _staff(request)
-        return Response(selectors.order_data(_order(pk)))
+        return Response(selectors.order_data(_order(pk), user=request.user))
 
 
 def _order_step(name, call, body=None, conflict_codes=("invalid_state",)):
@@ -123,7 +123,7 @@ def _order_step(name, call, body=None, conflict_codes=("invalid_state",)):
 
         def act(self, request, body, pk):
             call(request.user, int(pk), body)
-            return selectors.order_data(_order(pk))
+            return selectors.order_data(_order(pk), user=request.user)
 
     Step.__name__ = Step.__qualname__ = f"Order{name.title().replace('_', '')}View"
     Step.__doc__ = call.__doc__
@@ -150,6 +150,8 @@ OrderDelayView = _order_step("delay", lambda actor, pk, body: services.delay_add
     io.DelayInput, ("invalid_state", "delay_beyond_limit"))
 OrderCloseView = _order_step("close", lambda actor, pk, body: services.order_close(actor=actor, order_id=pk),
                              None, ("invalid_state", "order_not_finished"))
+OrderCancelView = _order_step("cancel", lambda actor, pk, body: services.order_cancel(
+    actor=actor, order_id=pk, reason=body.get("reason", "")), io.OrderCancelInput)
 
 
 def _request_data(request_obj: MaterialRequest) -> dict:

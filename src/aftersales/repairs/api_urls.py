@@ -12,6 +12,7 @@ urlpatterns = [
     path("repair-orders/<int:pk>/records/", api.OrderRecordsView.as_view()),
     path("repair-orders/<int:pk>/delays/", api.OrderDelayView.as_view()),
     path("repair-orders/<int:pk>/close/", api.OrderCloseView.as_view()),
+    path("repair-orders/<int:pk>/cancel/", api.OrderCancelView.as_view()),
     path("material-requests/", api.MaterialRequestsView.as_view()),
     path("material-requests/<int:pk>/decide/", api.MaterialRequestDecideView.as_view()),
     path("material-requests/<int:pk>/receive/", api.MaterialRequestReceiveView.as_view()),

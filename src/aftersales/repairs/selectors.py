@@ -61,8 +61,11 @@ def quote_list(case) -> QuerySet:
     return Quote.objects.filter(return_case=case).order_by("-id")
 
 
-def order_data(order: RepairOrder) -> dict:
-    """An order whole; `order` comes through `with_due_provisional`."""
+def order_data(order: RepairOrder, *, user=None) -> dict:
+    """An order whole, with the steps `user` may take on it now (from its table); `order` comes through
+    `with_due_provisional`."""
+    from .workflow import REWORK_ORDER
+
     plan = getattr(order, "plan", None) if hasattr(order, "plan") else None
     return {
         "id": order.pk, "number": order.number, "case": order.return_case.number, "case_id": order.return_case_id,
@@ -82,6 +85,7 @@ def order_data(order: RepairOrder) -> dict:
                     "due_before": d.due_before, "due_after": d.due_after} for d in order.delays.all()],
         "material_requests": [{"id": r.pk, "number": r.number, "state": r.state}
                               for r in order.material_requests.all()],
+        "allowed_actions": REWORK_ORDER.allowed(order, user) if user is not None else [],
     }
 
 

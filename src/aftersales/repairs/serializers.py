@@ -38,6 +38,10 @@ class OrderFindingsInput(serializers.Serializer):
     method = serializers.CharField(required=False, allow_blank=True)
 
 
+class OrderCancelInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the order is cancelled (required).")
+
+
 class FirstArticleInput(serializers.Serializer):
     passed = serializers.BooleanField()
     notes = serializers.CharField(required=False, allow_blank=True)
@@ -183,6 +187,11 @@ class RequestRefOutput(serializers.Serializer):
     state = serializers.ChoiceField(choices=RequestState.choices)
 
 
+class StepOutput(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+
+
 class OrderOutput(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
@@ -206,6 +215,7 @@ class OrderOutput(serializers.Serializer):
     records = serializers.IntegerField(help_text="How many repair records the order has.")
     delays = DelayOutput(many=True)
     material_requests = RequestRefOutput(many=True)
+    allowed_actions = StepOutput(many=True, help_text="The steps you may take on the order now (its table).")
 
 
 class RequestLineOutput(serializers.Serializer):

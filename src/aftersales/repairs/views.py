@@ -107,7 +107,7 @@ def _to_record(order: RepairOrder, units: list[dict]) -> list[dict]:
 
 
 def _order_context(request, order: RepairOrder, errors=None, failed=None) -> dict:
-    data = repair_selectors.order_data(order)
+    data = repair_selectors.order_data(order, user=request.user)
     roles = roles_of(request.user)
     units = list(ReturnUnit.objects.filter(pk__in=data["unit_ids"]).order_by("id")
                  .values("id", "serial", "state", "product_model__code", "product_model__latest_hardware_revision",
