@@ -47,9 +47,11 @@ def test_batch_order_waits_for_its_first_article_which_fails_then_passes(dispose
     order = post("repair", f"repair-orders/{order['id']}/start/")
     assert order["state"] == "first_article"
     assert states(ids) == ["in_work", "disposed", "disposed", "disposed"]
-    held = post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[1])]}, expect=409, code="first_article_pending")
+    held = post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[1])]}, expect=409,
+                code="first_article_pending")
     assert held["code"] == "first_article_pending"
-    post("quality", f"repair-orders/{order['id']}/first-article/", {"passed": True}, expect=409, code="first_article_not_ready")  # not reworked
+    post("quality", f"repair-orders/{order['id']}/first-article/", {"passed": True}, expect=409,
+         code="first_article_not_ready")  # not reworked
     post("repair", f"repair-orders/{order['id']}/records/", {"records": [record(ids[0])]})
     order = post("quality", f"repair-orders/{order['id']}/first-article/", {"passed": False, "notes": "温控不准"})
     assert order["state"] == "first_article" and states(ids)[0] == "in_work"
@@ -213,7 +215,8 @@ def test_a_delay_past_the_maximum_needs_a_manager(disposed, post):
     notice = {"reason": "material", "explanation": "加热管缺料", "notice": "已书面通知销售售后服务部"}
     first = post("repair", f"repair-orders/{order['id']}/delays/", {**notice, "working_days": 10})
     assert first["delay_working_days"] == 10 and first["delays"][0]["due_after"] > first["delays"][0]["due_before"]
-    refused = post("repair", f"repair-orders/{order['id']}/delays/", {**notice, "working_days": 6}, expect=409, code="delay_beyond_limit")
+    refused = post("repair", f"repair-orders/{order['id']}/delays/", {**notice, "working_days": 6}, expect=409,
+                   code="delay_beyond_limit")
     assert (refused["code"], refused["details"]) == ("delay_beyond_limit", {"total": 16, "limit": 15})
     post("repair", f"repair-orders/{order['id']}/delays/", {**notice, "notice": "", "working_days": 1}, expect=400, code="invalid")
     granted = post("manager", f"repair-orders/{order['id']}/delays/", {**notice, "working_days": 6})
