@@ -251,3 +251,21 @@ def post(api):
         return response.json()
 
     return call
+
+
+# --- repair flows ---
+
+SERIALS = [f"HT2609{n:04d}" for n in range(1, 5)]
+
+
+def raw_stock(code: str) -> int:
+    return sum(StockBalance.objects.filter(part__code=code, warehouse__code="RM").values_list("quantity", flat=True))
+
+
+def states(ids) -> list[str]:
+    return list(ReturnUnit.objects.filter(pk__in=ids).order_by("id").values_list("state", flat=True))
+
+
+def record(unit, **extra) -> dict:
+    return {"unit": unit, "fault_found": "加热管断路", "cause": "来料不良", "action": "更换加热管",
+            "labour_hours": "1.5", **extra}

@@ -8,7 +8,7 @@ from aftersales.core.policies import policy_update
 
 from tests.flows import FUNCTION_FAULT, line
 
-from .test_repairs import SERIALS, record, states
+from tests.flows import SERIALS, record, states
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 
 from aftersales.core.models import StateChange
 
-from .test_repairs import SERIALS
+from tests.flows import SERIALS
 
 pytestmark = pytest.mark.django_db
 

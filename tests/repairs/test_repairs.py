@@ -7,29 +7,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from aftersales.deadlines.models import Deadline
-from aftersales.inventory.models import StockBalance, StockMove
+from aftersales.inventory.models import StockMove
 from aftersales.repairs.models import PartUse, Quote, RepairRecord
-from aftersales.returns.models import ReturnUnit
 from tests.files import image
-from tests.flows import OUT_OF_WARRANTY, SHIP
+from tests.flows import OUT_OF_WARRANTY, SERIALS, SHIP, raw_stock, record, states
 
 pytestmark = pytest.mark.django_db
-SERIALS = [f"HT2609{n:04d}" for n in range(1, 5)]
-
-
-def raw_stock(code: str) -> int:
-    return sum(StockBalance.objects.filter(part__code=code, warehouse__code="RM").values_list("quantity", flat=True))
-
-
-def states(ids) -> list[str]:
-    return list(ReturnUnit.objects.filter(pk__in=ids).order_by("id").values_list("state", flat=True))
-
-
-def record(unit, **extra) -> dict:
-    return {"unit": unit, "fault_found": "加热管断路", "cause": "来料不良", "action": "更换加热管",
-            "labour_hours": "1.5", **extra}
-
-
 def test_batch_order_waits_for_its_first_article_which_fails_then_passes(disposed, post, parts):
     case, ids = disposed(SERIALS)
     order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids, "kind": "rework",
