@@ -35,7 +35,7 @@ from aftersales.returns.models import ReturnCase, ReturnUnit, UnitState
 from aftersales.returns.services.actions import apply_action
 from aftersales.returns.services.approvals import approvals_actor_may_give
 from aftersales.returns.services.cases import case_create
-from aftersales.returns.workflow import roles_of
+from aftersales.core.roles import roles_of
 from harness import BenchError, Context, Figure, Section, Target, check, log, median, percentile
 
 TITLE = "Web pages: server time"
@@ -200,7 +200,7 @@ def _big_case(users, size: int, tag: str, stage: str, **shares) -> int:
 def _digests() -> int:
     """Deadline digests to the service desk, as the sweep writes them (service's open steps)."""
     rows = list(Deadline.objects.filter(role="service", state="open").order_by("due_at")
-                .values("id", "kind", "role", "customer_id", "reference", "subject_type", "subject_id", "due_at",
+                .values("id", "kind", "role", "customer_id", "reference", "subject_type", "subject_id", "due_at", "provisional",
                         "escalate_at", "alert_level"))
     check(bool(rows), "the demo cases opened no service deadlines")
     written = 0
@@ -321,6 +321,8 @@ def _pages(first: dict[str, int], big: int, big_receiving: int, size: int, seria
         Page("case list: search by serial", "service", f"/cases/?q={serial}"),
         Page("case list: search by customer name", "service", "/cases/?q=经销商"),
         Page("case list: filters and sort", "service", "/cases/?state=inspecting&channel=dealer&sort=-submitted"),
+        Page("case list: applied within a date range", "service",
+             "/cases/?applied_from=2020-01-01&applied_to=2099-12-31&received_from=2020-01-01"),
         Page("case list (customer portal)", "customer", "/cases/"),
         Page("new application (service)", "service", "/cases/new/"),
         Page("new application (customer portal)", "customer", "/cases/new/"),
@@ -334,6 +336,9 @@ def _pages(first: dict[str, int], big: int, big_receiving: int, size: int, seria
         Page("receiving bench (warehouse)", "warehouse", "/receiving/"),
         Page("quality bench (quality)", "quality", "/bench/quality/"),
         Page("repair bench (repair)", "repair", "/bench/repair/"),
+        Page("import page (service)", "service", "/imports/"),
+        Page("serial lookup, 20 serials pasted (service)", "service",
+             f"/units/lookup/?line-0-serials={'%0A'.join([serial] * 19 + ['NOT-A-UNIT'])}"),
         Page("notifications (service)", "service", "/notifications/"),
         Page("notifications (customer portal)", "customer", "/notifications/"),
     ]

@@ -287,8 +287,9 @@ def test_anonymous_is_sent_to_log_in(new_case, client, registry):
         assert response.status_code == 302 and "login" in response["Location"]
 
 
-def test_case_page_links_to_the_repair_forms(new_case, browser_as, registry):
-    case = new_case()
+def test_case_page_links_to_the_repair_forms(repair_case, browser_as):
+    # Linked once the case has the work they print (issue 12: no quote link without a quote); see below.
+    case, _ids = repair_case(2)
     staff = browser_as("service").get(f"/cases/{case['id']}/").content.decode()
     portal = browser_as("alice").get(f"/cases/{case['id']}/").content.decode()
     for form in FORMS:
@@ -296,6 +297,14 @@ def test_case_page_links_to_the_repair_forms(new_case, browser_as, registry):
     assert f'href="{_url(case, "quote")}"' in portal and f'href="{_url(case, "quote")}?format=pdf"' in portal
     for form in STAFF_ONLY:
         assert _url(case, form) not in portal, form
+
+
+def test_a_case_without_repair_work_links_to_no_repair_form(new_case, browser_as, registry):
+    case = new_case()
+    for who in ("service", "alice"):
+        page = browser_as(who).get(f"/cases/{case['id']}/").content.decode()
+        for form in FORMS:
+            assert _url(case, form) not in page, (who, form)
 
 
 # --- queries do not grow with the case ---

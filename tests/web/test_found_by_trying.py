@@ -128,7 +128,8 @@ def test_every_page_of_the_main_flow_shows_words_not_codes(people, act, page_as,
     upload = SimpleUploadedFile("defect.png", image("PNG"), content_type="image/png")
     photo = client.post(f"/api/v1/cases/{case_id}/attachments/", {"file": upload}, format="multipart")
     assert photo.status_code == 201, photo.json()
-    walk("draft", ["customer", "service"])
+    walk("draft", ["customer", "service"], [("service", "/imports/"), ("manager", "/imports/"),
+                                            ("service", "/cases/new/"), ("customer", "/cases/new/")])
     act("customer", case_id, "submit")
     walk("submitted", ["customer", "service", "manager"])
     act("service", case_id, "approve")
@@ -144,7 +145,8 @@ def test_every_page_of_the_main_flow_shows_words_not_codes(people, act, page_as,
     units = [u["id"] for u in detail.get(f"/api/v1/cases/{case_id}/").json()["units"] if u["state"] == "received"]
     act("quality", case_id, "inspect", unit_ids=units, result=FUNCTION_FAULT)
     act("quality", case_id, "dispose", unit_ids=units, disposition="return_as_is")
-    walk("disposed", ["customer", "quality", "warehouse"])
+    walk("disposed", ["customer", "quality", "warehouse"], [("quality", "/bench/quality/"),
+                                                             ("service", "/cases/?state=disposed&applied_from=2026-01-01")])
     act("warehouse", case_id, "ship_back", unit_ids=units, **SHIP)
     walk("settled", ["customer", "service", "manager"],
          [("service", f"/cases/{case_id}/print/{form}/") for form in ("return-note", "receipt", "inspection-report",

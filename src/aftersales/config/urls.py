@@ -55,6 +55,7 @@ urlpatterns = [
     # Each app's pages (the paths never overlap); the shell's last.
     path("", include("aftersales.returns.urls")),
     path("", include("aftersales.repairs.urls")),
+    path("", include("aftersales.masterdata.urls")),
     path("", include("aftersales.web.urls")),
 ]
 

@@ -13,6 +13,12 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(_sync_reference_data, dispatch_uid="aftersales.core.sync_reference_data")
 
+        from .models import JobState
+        from .registry import register_state_groups
+
+        register_state_groups("job", {JobState.QUEUED: "waiting", JobState.RUNNING: "progress",
+                                      JobState.DONE: "done", JobState.FAILED: "cancelled"})
+
 
 def _sync_reference_data(sender, **kwargs):
     """Roles and policies follow the code: after the last app's post_migrate (when every

@@ -88,3 +88,44 @@ class StateChange(models.Model):
         verbose_name_plural = _("state changes")
         ordering = ["id"]
         indexes = [models.Index(fields=["machine", "subject_id", "id"])]
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    """Long work a person started from a page and follows there (an import, later a report): its progress,
+    written by the task as it goes, and its result. The page polls it (core/background.py)."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.CASCADE,
+                              related_name="+")
+    state = models.CharField(_("state"), max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    done = models.PositiveBigIntegerField(_("done"), default=0)
+    total = models.PositiveBigIntegerField(_("total"), default=0)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    file = models.FileField(_("file"), upload_to="jobs/", blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["owner", "-id"], name="job_owner_latest")]
+
+    @property
+    def percent(self) -> int:
+        if self.state == JobState.DONE:
+            return 100
+        return min(99, int(self.done * 100 / self.total)) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)

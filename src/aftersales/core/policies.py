@@ -15,7 +15,8 @@ from django.utils.translation import pgettext_lazy
 
 from .errors import InvalidInput, NotFound
 
-INT, DECIMAL, BOOL = "int", "decimal", "bool"
+INT, DECIMAL, BOOL, CHOICES = "int", "decimal", "bool", "choices"
+MAX_CHOICES, MAX_CHOICE_LENGTH = 20, 10  # a scale of choices: a few short words (a grade is stored in 10 characters)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ UNITS = {
     "percent": _("percent"),
     "yuan_per_hour": _("yuan per hour"),
     "hour_of_day": _("hour of the day"),
+    "scale": _("scale"),
     "": "",
 }
 
@@ -158,6 +160,9 @@ DEFINITIONS = [
     _def("monthly_summary_day", INT, 5, "day_of_month", _("Monthly summary to departments"),
          _("Day of the next month on which the summary goes to the departments."),
          "售后服务管理规定 五.6", minimum=1, maximum=28),
+    _def("inspection_grades", CHOICES, ("A", "B", "C"), "scale", _("Inspection grades"),
+         _("The grades quality gives a returned unit at inspection, best first; the inspection refuses any other."),
+         "售后客退品处理规定 5.1.3", minimum=None),
     _def("penalty_left_without_calling", DECIMAL, Decimal("50"), "yuan", _("Penalty: left site without calling HQ"),
          _("Technician penalty, each time, for leaving a site without calling headquarters."),
          "售后服务管理规定 四"),
@@ -184,6 +189,8 @@ def to_storage(definition: PolicyDefinition, value: Any):
         if isinstance(value, bool):
             return value
         raise InvalidInput(details={"value": [str(_("Must be true or false."))]})
+    if definition.type == CHOICES:
+        return _choices_storage(value)
     if definition.type == INT:
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise InvalidInput(details={"value": [str(_("Must be a whole number."))]})
@@ -209,7 +216,20 @@ def to_storage(definition: PolicyDefinition, value: Any):
     return number if definition.type == INT else str(number)
 
 
+def _choices_storage(value) -> list[str]:
+    """A scale: 1 to MAX_CHOICES distinct words of at most MAX_CHOICE_LENGTH characters, in order."""
+    if not isinstance(value, (list, tuple)) or not value or len(value) > MAX_CHOICES:
+        raise InvalidInput(details={"value": [str(_("Give a list of 1 to %(n)s choices.") % {"n": MAX_CHOICES})]})
+    words = [word.strip() if isinstance(word, str) else None for word in value]
+    if any(not word or len(word) > MAX_CHOICE_LENGTH for word in words) or len(set(words)) != len(words):
+        raise InvalidInput(details={"value": [str(_("Each choice is a different word of at most %(n)s characters.")
+                                                  % {"n": MAX_CHOICE_LENGTH})]})
+    return words
+
+
 def from_storage(definition: PolicyDefinition, stored: Any):
+    if definition.type == CHOICES:
+        return tuple(stored)
     if definition.type == DECIMAL:
         return Decimal(str(stored))
     if definition.type == INT:

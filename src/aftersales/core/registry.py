@@ -4,7 +4,12 @@ and a lower app never imports a higher one (after Wagtail's hooks).
 For the shell (`web/`):
 - menu entries: url name, label, the roles that see them (none: every signed-in user), order;
 - the site search: the page the search box in the header sends its query to;
-- step pages: for a clocked step of a subject type, the page where the step is done;
+- step pages: for a clocked step of a subject type, the page where the step is done, and the words of the
+  button that opens it ("Approve", "Receive", "Inspect"...);
+- subject summaries: for ids of a subject type, what a row about each says (customer, models, quantity),
+  in a few queries for all of them, so the inbox gives every step its context;
+- state groups: per machine, each state's group (waiting, in progress, blocked, done, cancelled), which
+  colours its badge the same way on every page;
 - subject pages: the page of a subject (a notification about it links there);
 - inbox sources: what waits for a role that no clock measures (an approved case whose goods have not
   arrived yet), listed in the role's inbox beside the clocked steps;
@@ -14,7 +19,9 @@ For the shell (`web/`):
 
 For a subject's own pages, from higher apps (repairs adds to the return case's pages):
 - action pages: a workflow action done on a page of its own, which the subject's page links to;
-- subject panels: a block of a subject's page (the quotes of a case).
+- subject panels: a block of a subject's page (the quotes of a case);
+- related documents: the documents that follow from a subject or that it follows from (a case's rework
+  orders, material requests, quotes, scrap applications), for its document flow (上查/下查).
 
 Apps register in their `registry.py`, imported by their AppConfig.ready().
 """
@@ -24,6 +31,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 StepPage = Callable[[dict], str | None]
+StepAction = Callable[[dict], object]  # a deadline -> the words of the button that opens its page
+# (ids, user) -> {id: {"reference", "customer", "models", "quantity", "group"?: (subject_type, id, reference)}}
+SubjectSummaries = Callable[[list[int], object], dict[int, dict]]
+# (subject, request) -> [{"kind", "number", "url", "state_machine", "state", "state_label", "direction"}]
+RelatedDocuments = Callable[[object, object], list[dict]]
 InboxSource = Callable[[object], list[dict]]
 # A section or panel answers a dict of context with the "template" to render it, or None to show nothing.
 InboxSection = Callable[[object], dict | None]
@@ -36,6 +48,7 @@ class MenuItem:
     label: object
     roles: frozenset = frozenset()  # empty: every signed-in user with a role
     order: int = 100
+    count: Callable[[object], int] | None = None  # user -> what waits behind the entry ("待办 5")
 
 
 @dataclass(frozen=True)
@@ -61,11 +74,19 @@ class PrintForm:
     link_label: object  # the link on the subject's page
     staff_only: bool = False  # internal paper: not for the customer's portal (404 as for any case not its own)
     order: int = 100
+    # subject -> whether the form has anything to show yet (no quote link before a quote); None: always
+    available: Callable[[object], bool] | None = None
 
 
 MENU: dict[str, MenuItem] = {}
 SITE_SEARCH: list[SiteSearch] = []
 STEP_PAGES: dict[str, StepPage] = {}
+STEP_ACTIONS: dict[str, StepAction] = {}
+SUBJECT_SUMMARIES: dict[str, SubjectSummaries] = {}
+STATE_GROUPS: dict[str, dict[str, str]] = {}
+# The groups a state badge is coloured by, in the order a reader goes through them.
+GROUPS = ("waiting", "progress", "blocked", "done", "cancelled")
+RELATED_DOCUMENTS: dict[str, list[RelatedDocuments]] = defaultdict(list)
 SUBJECT_PAGES: dict[str, SubjectPage] = {}
 INBOX_SOURCES: dict[str, list[InboxSource]] = defaultdict(list)
 # (order, function returning markdown): sections of docs/workflow.md beside the machines' own tables
@@ -82,16 +103,35 @@ SUBJECT_PANELS: dict[str, list[SubjectPanel]] = defaultdict(list)
 
 # --- registering (from an app's registry.py) ---
 
-def register_menu_item(url_name: str, label, *, roles=(), order: int = 100) -> None:
-    MENU[url_name] = MenuItem(url_name, label, frozenset(roles), order)
+def register_menu_item(url_name: str, label, *, roles=(), order: int = 100, count=None) -> None:
+    MENU[url_name] = MenuItem(url_name, label, frozenset(roles), order, count)
 
 
 def register_site_search(url_name: str, *, label, placeholder) -> None:
     SITE_SEARCH[:] = [SiteSearch(url_name, label, placeholder)]
 
 
-def register_step_page(subject_type: str, page: StepPage) -> None:
+def register_step_page(subject_type: str, page: StepPage, *, action: StepAction | None = None) -> None:
     STEP_PAGES[subject_type] = page
+    if action is not None:
+        STEP_ACTIONS[subject_type] = action
+
+
+def register_subject_summaries(subject_type: str, summaries: SubjectSummaries) -> None:
+    SUBJECT_SUMMARIES[subject_type] = summaries
+
+
+def register_state_groups(machine: str, groups: dict[str, str]) -> None:
+    """`groups`: every state of the machine -> one of GROUPS."""
+    unknown = {group for group in groups.values() if group not in GROUPS}
+    if unknown:
+        raise ValueError(f"{machine}: unknown state groups {sorted(unknown)}")
+    STATE_GROUPS[machine] = dict(groups)
+
+
+def register_related_documents(subject_type: str, documents: RelatedDocuments) -> None:
+    if documents not in RELATED_DOCUMENTS[subject_type]:
+        RELATED_DOCUMENTS[subject_type].append(documents)
 
 
 def register_subject_page(subject_type: str, url: Callable[[int], str], *, link_label) -> None:
@@ -156,6 +196,27 @@ def step_page(item: dict) -> str | None:
     """The page for a deadline (as deadline_data gives it), or None if no app registered one."""
     page = STEP_PAGES.get(item["subject_type"])
     return page(item) if page else None
+
+
+def step_action(item: dict):
+    """The words of the button that opens a step's page, or None (the page is named by the step)."""
+    action = STEP_ACTIONS.get(item["subject_type"])
+    return action(item) if action else None
+
+
+def subject_summaries(subject_type: str, ids, user) -> dict[int, dict]:
+    """What rows about these subjects say of each (customer, models, quantity), or {} if no app said."""
+    summaries = SUBJECT_SUMMARIES.get(subject_type)
+    return summaries(sorted(set(ids)), user) if summaries and ids else {}
+
+
+def state_group(machine: str, state: str) -> str:
+    """The group a state's badge is coloured by; a state no app grouped counts as waiting."""
+    return STATE_GROUPS.get(machine, {}).get(state, GROUPS[0])
+
+
+def related_documents(subject_type: str, subject, request) -> list[dict]:
+    return [document for source in RELATED_DOCUMENTS.get(subject_type, ()) for document in source(subject, request)]
 
 
 def subject_link(subject_type: str, subject_id: int | None) -> dict | None:

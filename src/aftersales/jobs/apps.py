@@ -6,3 +6,4 @@ class JobsConfig(AppConfig):
     name = "aftersales.jobs"
     label = "jobs"
     verbose_name = _("Periodic jobs")
+

@@ -17,3 +17,4 @@ class JobRun(models.Model):
         verbose_name_plural = _("job runs")
         ordering = ["-slot"]
         constraints = [models.UniqueConstraint(fields=["job", "slot"], name="job_run_once_per_slot")]
+

@@ -6,3 +6,8 @@ class MasterdataConfig(AppConfig):
     name = "aftersales.masterdata"
     label = "masterdata"
     verbose_name = _("Master data")
+
+    def ready(self):
+        from . import registry
+
+        registry.register()

@@ -210,12 +210,15 @@ def scrap_applications_data(case: ReturnCase) -> dict:
 
 FORMS = [
     PrintForm("quote", "repairs/print/quote.html", "收费清单", "Quotation of Charges", quote_data,
-              gettext_lazy("Quote"), order=50),
+              gettext_lazy("Quote"), order=50, available=lambda case: case.quotes.exists()),
     PrintForm("rework-orders", "repairs/print/rework_orders.html", "重工单", "Rework Order", rework_orders_data,
-              gettext_lazy("Rework orders"), staff_only=True, order=60),
+              gettext_lazy("Rework orders"), staff_only=True, order=60,
+              available=lambda case: case.repair_orders.exists()),
     PrintForm("material-requests", "repairs/print/material_requests.html", "售后物料申请单",
               "After-sales Material Request", material_requests_data, gettext_lazy("Material requests"),
-              staff_only=True, order=70),
+              staff_only=True, order=70,
+              available=lambda case: MaterialRequest.objects.filter(order__return_case=case).exists()),
     PrintForm("scrap-applications", "repairs/print/scrap_applications.html", "报废申请单", "Scrap Application",
-              scrap_applications_data, gettext_lazy("Scrap applications"), staff_only=True, order=80),
+              scrap_applications_data, gettext_lazy("Scrap applications"), staff_only=True, order=80,
+              available=lambda case: case.scrap_applications.exists()),
 ]

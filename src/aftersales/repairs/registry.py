@@ -6,14 +6,50 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.registry import (register_action_page, register_demo, register_menu_item, register_print_form,
-                                      register_step_page, register_subject_panel)
+                                      register_related_documents, register_state_groups, register_step_page,
+                                      register_subject_panel, register_subject_summaries)
 from aftersales.returns.clocks import SUBJECT as CASE
 
 from .clocks import SUBJECT
+from .models import OrderState, QuoteState, RefurbishState, RequestState, ScrapState
+
+STATE_GROUPS = {
+    "repair_order": {OrderState.PLANNED: "waiting", OrderState.FIRST_ARTICLE: "blocked",
+                     OrderState.IN_PROGRESS: "progress", OrderState.DONE: "done", OrderState.CANCELLED: "cancelled"},
+    "material_request": {RequestState.SUBMITTED: "waiting", RequestState.APPROVED: "progress",
+                         RequestState.REJECTED: "cancelled", RequestState.RECEIVED: "progress",
+                         RequestState.ISSUED: "done"},
+    "quote": {QuoteState.SENT: "blocked", QuoteState.ACCEPTED: "done", QuoteState.REFUSED: "cancelled",
+              QuoteState.SUPERSEDED: "cancelled"},
+    "scrap_application": {ScrapState.SUBMITTED: "waiting", ScrapState.APPROVED: "done",
+                          ScrapState.REJECTED: "cancelled"},
+    "refurbish_order": {RefurbishState.SENT: "progress", RefurbishState.RETURNED: "done"},
+}
+STEP_ACTIONS = {"repair_plan_reply": _("Reply with the plan"), SUBJECT: _("Repair")}
 
 
 def order_step_page(item: dict) -> str:
     return reverse("repairs:repair_order", args=[item["subject_id"]])
+
+
+def order_step_action(item: dict):
+    return STEP_ACTIONS.get(item["kind"], _("Open"))
+
+
+def order_summaries(ids, user) -> dict[int, dict]:
+    from .selectors import order_summaries as summaries
+
+    return summaries(ids)
+
+
+def case_documents(case, request) -> list[dict]:
+    """The case's documents down the flow (下查), for its page; a customer sees its quotes only."""
+    from aftersales.core.roles import roles_of
+
+    from .selectors import case_documents as documents
+
+    found = documents(case)
+    return [d for d in found if d["kind"] == "quote"] if "customer" in roles_of(request.user) else found
 
 
 def case_quotes(case, request) -> dict:
@@ -31,7 +67,11 @@ def register() -> None:
     register_menu_item("repairs:repair_daily", _("Repair daily report"),
                        roles={"repair", "quality", "engineering", "manager"}, order=70)
     register_menu_item("repairs:scrap_list", _("Scrap applications"), roles={"manager"}, order=80)
-    register_step_page(SUBJECT, order_step_page)
+    register_step_page(SUBJECT, order_step_page, action=order_step_action)
+    register_subject_summaries(SUBJECT, order_summaries)
+    register_related_documents(CASE, case_documents)
+    for machine, groups in STATE_GROUPS.items():
+        register_state_groups(machine, groups)
     register_action_page(CASE, "quote_charge", "repairs:quote_new")
     register_subject_panel(CASE, case_quotes)
     for form in FORMS:

@@ -2,14 +2,16 @@
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from aftersales.core import policies
 from aftersales.deadlines.models import Deadline
 
 from .clocks import SUBJECT
-from .models import PartUse, Quote, QuoteState, RepairOrder, RepairRecord
+from django.utils.translation import gettext_lazy as _
+
+from .models import OrderUnit, PartUse, Quote, QuoteState, RepairOrder, RepairRecord
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -216,3 +218,56 @@ def repair_data(start, end) -> list[dict]:
     return [{"order": o.number, "case": o.return_case.number, "team": o.team, "state": o.state, "units": o.units,
              "recorded": by_order[o.pk]["records"], "labour_hours": (by_order[o.pk]["hours"] or ZERO).quantize(CENT),
              "parts_cost": (parts.get(o.pk) or ZERO).quantize(CENT)} for o in orders.order_by("number")]
+
+
+def case_documents(case) -> list[dict]:
+    """The documents that follow from a return case (下查): its rework orders and their material requests,
+    its quotes and its scrap applications, each with its number, state and page; five queries."""
+    from django.urls import reverse
+
+    from .models import MaterialRequest, OrderState, QuoteState, RequestState, ScrapApplication, ScrapState
+
+    orders = {o.pk: o for o in RepairOrder.objects.filter(return_case=case).only("id", "number", "state", "created_at")}
+    documents = [{"kind": "repair_order", "kind_label": _("Rework order"), "number": o.number, "state": o.state,
+                  "state_label": OrderState(o.state).label, "url": reverse("repairs:repair_order", args=[o.pk]),
+                  "at": o.created_at, "parent": None} for o in orders.values()]
+    for request in MaterialRequest.objects.filter(order_id__in=list(orders)).only(
+            "id", "number", "state", "order_id", "requested_at"):
+        documents.append({"kind": "material_request", "kind_label": _("Material request"), "number": request.number,
+                          "state": request.state, "state_label": RequestState(request.state).label,
+                          "url": reverse("repairs:repair_order", args=[request.order_id]),
+                          "at": request.requested_at, "parent": orders[request.order_id].number})
+    for quote in Quote.objects.filter(return_case=case).only("id", "revision", "state", "created_at"):
+        documents.append({"kind": "quote", "kind_label": _("Quote"), "number": str(_("Revision %(n)s")) % {"n": quote.revision},
+                          "state": quote.state, "state_label": QuoteState(quote.state).label,
+                          "url": reverse("returns:print_form", args=[case.pk, "quote"]), "at": quote.created_at,
+                          "parent": None})
+    for application in ScrapApplication.objects.filter(return_case=case).only("id", "number", "state",
+                                                                               "applied_at"):
+        documents.append({"kind": "scrap_application", "kind_label": _("Scrap application"),
+                          "number": application.number, "state": application.state,
+                          "state_label": ScrapState(application.state).label,
+                          "url": reverse("repairs:scrap_list") + f"?state={application.state}",
+                          "at": application.applied_at, "parent": None})
+    return documents
+
+
+def order_summaries(ids) -> dict[int, dict]:
+    """What an inbox row says of each rework order: its case (the row is grouped under it), the case's
+    customer, the models and the number of units; two queries."""
+    from django.urls import reverse
+
+    orders = RepairOrder.objects.filter(pk__in=ids).select_related("return_case__customer").annotate(
+        units=Count("order_units"))
+    found = {}
+    for order in orders:
+        case = order.return_case
+        found[order.pk] = {"reference": order.number, "customer": case.customer.name,
+                           "customer_reference": case.customer_reference, "models": [], "quantity": order.units,
+                           "url": reverse("repairs:repair_order", args=[order.pk]),
+                           "group": ("return_case", case.pk, case.number)}
+    models = (OrderUnit.objects.filter(order_id__in=list(found)).values_list("order_id", "unit__product_model__code")
+              .distinct().order_by("order_id", "unit__product_model__code"))
+    for order_id, code in models:
+        found[order_id]["models"].append(code)
+    return found

@@ -95,3 +95,18 @@ def required_missing(post, action: str) -> dict:
 
     return {field.name: [_g("This field is required.")] for field in FIELDS.get(action, [])
             if field.required and field.kind != "checkbox" and not post.get(field.name, "").strip()}
+
+
+# Actions that cannot be undone: the page asks in a dialog before it sends them.
+CONFIRM = {
+    "reject": _("Reject this application? The customer is told, and the case ends here."),
+    "cancel": _("Cancel this case? It cannot be reopened."),
+    "close": _("Close this case? It cannot be reopened."),
+    "refuse_charge": _("Refuse the charge? The unit is sent back unrepaired, or scrapped if you ticked it."),
+    "approve_scrap": _("Approve scrapping these units? They leave the stock for good."),
+    "reject_scrap": _("Reject the scrap application?"),
+}
+
+
+def confirm_text(action: str):
+    return CONFIRM.get(action)

@@ -15,7 +15,7 @@ from aftersales.core.registry import PrintForm
 from aftersales.masterdata.models import ProductModel
 from aftersales.web.printing import choice_labels, moment, qr_svg
 
-from .models import (DefectClass, Disposition, Inspection, Outcome, Reason, ReceivingDiscrepancy, Responsibility,
+from .models import (CaseState, DefectClass, Disposition, Inspection, Outcome, Reason, ReceivingDiscrepancy, Responsibility,
                      ReturnCase, ReturnUnit, UnitState, WarrantyStatus)
 from .selectors import inspection_report
 
@@ -159,15 +159,26 @@ def labels_data(case: ReturnCase, page_number) -> dict:
     return {"sheets": sheets, "count": page.paginator.count, "page": page}
 
 
+_S = CaseState
+# The case states from which a form has something to show.
+DISPOSED_ON = {_S.DISPOSED, _S.IN_WORK, _S.FINAL_INSPECTION, _S.READY, _S.SETTLED, _S.CLOSED}
+INSPECTED_ON = DISPOSED_ON | {_S.INSPECTING}
+RECEIVED_ON = INSPECTED_ON | {_S.RECEIVING, _S.RECEIVED}
+
+
+def _reached(case, states) -> bool:
+    return case.state in states
+
+
 FORMS = [
     PrintForm("return-note", "returns/print/return_note.html", "退货单", "Return Note", return_note_data,
               gettext_lazy("Return note"), order=10),
     PrintForm("receipt", "returns/print/receipt.html", "售后入库单", "After-sales Receipt", receipt_data,
-              gettext_lazy("After-sales receipt"), order=20),
+              gettext_lazy("After-sales receipt"), order=20, available=lambda case: _reached(case, RECEIVED_ON)),
     PrintForm("inspection-report", "returns/print/inspection_report.html", "客退品检验报告表",
               "Inspection Report of Customer Returns", inspection_report_data, gettext_lazy("Inspection report"),
-              order=30),
+              order=30, available=lambda case: _reached(case, INSPECTED_ON)),
     PrintForm("disposition-notice", "returns/print/disposition_notice.html", "返品处理通知单",
               "Disposition Notice of Returned Goods", disposition_notice_data, gettext_lazy("Disposition notice"),
-              order=40),
+              order=40, available=lambda case: _reached(case, DISPOSED_ON)),
 ]

@@ -166,3 +166,14 @@ def case_state_from_units(unit_states: Iterable[str], *, refunds_pending: bool =
     if lowest == UnitState.RECEIVED and len(states) > 1:
         return CaseState.INSPECTING
     return str(_UNIT_TO_CASE[_RANK[lowest]][1])
+
+
+# --- the channel an application comes by, from the kind of customer ---
+
+CHANNEL_OF_CUSTOMER_KIND = {"dealer": "dealer", "agent": "dealer", "ecommerce": "ecommerce", "direct": "direct"}
+
+
+def channel_for_customer(kind: str) -> str:
+    """The channel preset on a new application for a customer of this kind (dealers and agents apply as
+    dealers); the applicant may change it."""
+    return CHANNEL_OF_CUSTOMER_KIND.get(kind, "dealer")

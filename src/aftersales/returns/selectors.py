@@ -278,3 +278,54 @@ def service_history(*, user, serial: str, product_model: str | None = None):
             .prefetch_related(Prefetch("inspections", queryset=Inspection.objects.select_related("inspected_by")))
             .order_by("id"))
 
+
+
+def case_summaries(ids, *, user) -> dict[int, dict]:
+    """What a row about each of these cases says (customer, customer's reference, models, noted quantity),
+    for the cases the user may see: two queries, whatever the number of cases."""
+    cases = scope_to_customer(ReturnCase.objects.select_related("customer"), user, "customer").filter(pk__in=ids)
+    found = {case.pk: {"reference": case.number, "customer": case.customer.name,
+                       "customer_reference": case.customer_reference, "state": case.state,
+                       "state_label": case.get_state_display(), "models": [], "quantity": 0,
+                       "url": reverse("returns:case_detail", args=[case.pk])}
+             for case in cases.only("id", "number", "customer_reference", "state", "customer__name")}
+    for case_id, code, name, quantity in (ReturnLine.objects.filter(return_case_id__in=list(found))
+                                          .order_by("return_case_id", "line_no")
+                                          .values_list("return_case_id", "product_model__code", "item_name",
+                                                       "quantity")):
+        summary = found[case_id]
+        model = code or name
+        if model and model not in summary["models"]:
+            summary["models"].append(model)
+        summary["quantity"] += quantity or 0
+    return found
+
+
+def unit_inspections(case: ReturnCase) -> dict[int, dict]:
+    """Each unit's latest intake inspection (defect class, responsibility, grade, repairable), in one query."""
+    rows = (Inspection.objects.filter(unit__return_case=case, stage=Inspection.Stage.INTAKE).order_by("unit_id", "id")
+            .values("unit_id", "defect_class", "responsibility", "grade", "repairable", "no_fault_found",
+                    "human_damage", "notes"))
+    return {row["unit_id"]: row for row in rows}
+
+
+def case_photos(case: ReturnCase) -> list[dict]:
+    """The case's attachments shown as pictures (photos, re-encoded on upload), with the line and unit they
+    belong to; the case's prefetched attachments when there are."""
+    return [attachment_data(a) for a in case.attachments.all() if a.content_type in INLINE_CONTENT_TYPES]
+
+
+def with_next_due(cases):
+    """Cases with the soonest due moment of their running steps (next_due_at, next_due_provisional)."""
+    from aftersales.deadlines.models import Deadline, DeadlineState
+
+    steps = Deadline.objects.filter(subject_type="return_case", subject_id=OuterRef("pk"),
+                                    state=DeadlineState.OPEN).order_by("due_at", "id")
+    return cases.annotate(next_due_at=Subquery(steps.values("due_at")[:1]),
+                          next_due_provisional=Subquery(steps.values("provisional")[:1]))
+
+
+def registered_units_of(*, user, serials: list[str]):
+    """registered_units for many serials at once (a column pasted from Excel): one query."""
+    return scope_to_customer(ShippedUnit.objects.select_related("product_model", "customer")
+                             .filter(serial__in=serials).order_by("serial", "id"), user, "customer")

@@ -1,5 +1,5 @@
-"""What every page needs: the menu for the user's roles (the entries apps register), the site search,
-and the company's name."""
+"""What every page needs: the menu for the user's roles (the entries apps register, with what waits behind
+them), the site search, and the company's name."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -12,7 +12,8 @@ def web(request) -> dict:
     user = getattr(request, "user", None)
     roles = roles_of(user)
     current = request.resolver_match.view_name if request.resolver_match is not None else None
-    nav = [{"url": reverse(item.url_name), "label": item.label, "current": current == item.url_name}
+    nav = [{"url": reverse(item.url_name), "label": item.label, "current": current == item.url_name,
+            "count": item.count(user) if item.count else 0}
            for item in menu_items(roles)]
     search = site_search()
     return {"company_name": settings.COMPANY_NAME, "nav": nav, "roles": roles, "is_customer": "customer" in roles,

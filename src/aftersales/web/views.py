@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from aftersales.core.registry import inbox_sections, step_page, subject_link, waiting_items
+from aftersales.core.registry import (inbox_sections, step_action, step_page, subject_link, subject_summaries,
+                                      waiting_items)
 from aftersales.core.roles import ROLE_LABELS, STAFF_ROLE_CODES, roles_of
 from aftersales.deadlines.selectors import deadline_data, queue, queue_counts
 from aftersales.notifications.models import Notification
@@ -40,8 +41,9 @@ def inbox(request):
                 "waiting": len(waiting[r])} for r in roles]
     items = [deadline_data(d, at) for d in queue(role, customer_id=customer_id)[:INBOX_ITEMS]] if role else []
     for item in items:
-        item["url"] = step_page(item)
-    context = {"summary": summary, "role": role, "items": items, "waiting": waiting.get(role, [])}
+        item["url"], item["action"] = step_page(item), step_action(item)
+    context = {"summary": summary, "role": role, "items": items, "groups": grouped_by_subject(items, request.user),
+               "waiting": waiting.get(role, [])}
     if "manager" in roles:
         # The manager's overview: what waits in every department, and how much of it is overdue.
         overview = [{**queue_counts(r, at=at), "label": str(ROLE_LABELS[r])} for r in STAFF_ROLE_CODES]
@@ -52,6 +54,29 @@ def inbox(request):
     context["sections"] = inbox_sections(request)
     template = "web/inbox.html#items" if request.htmx and request.GET.get("role") else "web/inbox.html"
     return render(request, template, context)
+
+
+def grouped_by_subject(items: list[dict], user) -> list[dict]:
+    """The steps grouped by what they are about (a case: its own steps and its rework orders' steps), each
+    group with what the registered summaries say of it (customer, models, quantity); groups in the order
+    of their soonest step. One or two queries per subject type, whatever the number of rows."""
+    by_type: dict[str, set] = {}
+    for item in items:
+        by_type.setdefault(item["subject_type"], set()).add(item["subject_id"])
+    summaries = {kind: subject_summaries(kind, ids, user) for kind, ids in by_type.items()}
+    groups: dict[tuple, dict] = {}
+    for item in items:  # soonest due first: a group's first step is its soonest
+        summary = summaries[item["subject_type"]].get(item["subject_id"], {})
+        item["summary"] = summary
+        kind, pk, reference = summary.get("group") or (item["subject_type"], item["subject_id"],
+                                                       summary.get("reference") or item["reference"])
+        group = groups.get((kind, pk))
+        if group is None:
+            link = subject_link(kind, pk)
+            group = groups[(kind, pk)] = {"reference": reference, "url": link["url"] if link else None,
+                                          "summary": summary, "items": [], "next": item}
+        group["items"].append(item)
+    return list(groups.values())
 
 
 # --- notifications ---

@@ -156,6 +156,19 @@ class WorkCalendar:
                 total += overlap
         return total
 
+    def time_left(self, at: dt.datetime, due: dt.datetime, clock: str = DAY) -> tuple[bool, str, int]:
+        """(overdue, unit, amount): the working time from `at` to `due` (or since `due`, once past) in its
+        largest whole unit: "working_days" (a full day of the clock), "hours", or "minutes" (at least 1)."""
+        overdue = due <= at
+        left = self.between(due, at, clock) if overdue else self.between(at, due, clock)
+        seconds = left.total_seconds()
+        day = SECONDS_PER_DAY if clock == DAY else self.hours_per_day * 3600
+        if seconds >= day:
+            return overdue, "working_days", int(seconds // day)
+        if seconds >= 3600:
+            return overdue, "hours", int(seconds // 3600)
+        return overdue, "minutes", max(1, int(-(-seconds // 60)))
+
     def add_working_days(self, moment: dt.datetime, days: float) -> dt.datetime:
         return self.add(moment, days * SECONDS_PER_DAY, DAY)
 

@@ -17,7 +17,7 @@ from aftersales.web.pages import error_details
 
 from .. import rules
 from ..models import Channel, Outcome, Reason, WarrantyStatus
-from ..selectors import registered_units
+from ..selectors import registered_units_of
 from ..services.cases import application_create
 from ..services.warranty import warranty_for_registered_units
 
@@ -27,6 +27,7 @@ MAX_LINES = 50
 LINE_FIELD_NAME = re.compile(r"line-([0-9]{1,2})-[a-z_]+")
 MAX_PHOTOS = 10  # each up to the attachment limit (10 MB); checked before any is read
 LOOKUP_UNITS = 5  # a serial registered more than once (a data error) shows its first few
+LOOKUP_SERIALS = 100  # serials pasted at once (a column from Excel) looked up together
 
 
 def _line_position(key) -> int | None:
@@ -101,24 +102,34 @@ def case_new(request):
                        if LINE_FIELD_NAME.fullmatch(k)), default=0))
     line_rows = [{"i": i, "v": {name: request.POST.get(f"line-{i}-{name}", "") for name in LINE_FIELDS},
                   "e": line_errors.get(i, {})} for i in range(min(rows, MAX_LINES))]
+    own = request.user.customer if request.user.customer_id is not None else None
     context = {
         "errors": errors, "posted": request.POST, "line_rows": line_rows,
         "models": ProductModel.objects.order_by("code").values_list("code", "name"),
-        "customers": Customer.objects.order_by("code").values_list("code", "name")
-        if request.user.customer_id is None else (),
+        "customers": [(code, name, rules.channel_for_customer(kind)) for code, name, kind in
+                      Customer.objects.order_by("code").values_list("code", "name", "kind")] if own is None else (),
+        "channel": request.POST.get("channel") or (rules.channel_for_customer(own.kind) if own else ""),
         "channels": Channel.choices, "outcomes": Outcome.choices, "reasons": Reason.choices,
+        "note_fields": rules.NOTE_FIELDS, "max_lines": MAX_LINES,
     }
     return render(request, "returns/case_new.html", context, status=400 if errors or line_errors else 200)
 
 
 @login_required
 def serial_lookup(request):
-    """The registered unit of a serial and its warranty decision today, as the user types."""
-    serial = request.GET.get("serial", "").strip() or next(
+    """The registered unit of each serial typed or pasted (one per line, up to LOOKUP_SERIALS) and the
+    warranty decision it would get today, as the user types; one query for all of them."""
+    typed = request.GET.get("serial", "").strip() or next(
         (value.strip() for key, value in request.GET.items() if key.endswith("-serials") and value.strip()), "")
-    serial = serial.replace(",", "\n").split()[-1] if serial else ""
-    units = list(registered_units(user=request.user, serial=serial)[:LOOKUP_UNITS])
-    found = [{"unit": unit, "decision": decision, "status_label": WarrantyStatus(decision.status).label,
-              "reasons": [rules.reason_text(reason) for reason in decision.reasons]}
-             for unit, decision in zip(units, warranty_for_registered_units(units))]
-    return render(request, "returns/serial_lookup.html", {"serial": serial, "found": found})
+    serials = list(dict.fromkeys(typed.replace(",", "\n").split()))[:LOOKUP_SERIALS]
+    units = list(registered_units_of(user=request.user, serials=serials))
+    decisions = dict(zip((unit.pk for unit in units), warranty_for_registered_units(units)))
+    by_serial: dict[str, list] = {}
+    for unit in units:
+        if len(by_serial.setdefault(unit.serial, [])) < LOOKUP_UNITS:
+            decision = decisions[unit.pk]
+            by_serial[unit.serial].append({
+                "unit": unit, "decision": decision, "status_label": WarrantyStatus(decision.status).label,
+                "reasons": [rules.reason_text(reason) for reason in decision.reasons]})
+    looked_up = [{"serial": serial, "found": by_serial.get(serial, [])} for serial in serials]
+    return render(request, "returns/serial_lookup.html", {"looked_up": looked_up})

@@ -2,14 +2,20 @@
 inspection, repair's units to work; and the inspection page (many units at once, then their disposition)."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
+from aftersales.core import policies
 from aftersales.core.errors import AppError
 from aftersales.core.roles import role_required
+from aftersales.lib.file_kinds import INLINE_CONTENT_TYPES
 from aftersales.web.exports import xlsx_response
 from aftersales.web.pages import ids_posted, page_errors
 
@@ -46,7 +52,7 @@ def receiving(request):
         state__in=[CaseState.APPROVED, CaseState.RECEIVING]).order_by("submitted_at", "id")[:500])
     for case in cases:
         case.waiting = case.noted_quantity
-    return _bench(request, _("Receiving"), "returns:receive", cases)
+    return _bench(request, pgettext("menu", "Receiving"), "returns:receive", cases)
 
 
 @role_required("quality")
@@ -67,6 +73,9 @@ def _options(choices) -> str:
 
 
 INSPECTION_FLAGS = ("no_fault_found", "human_damage", "warranty_label_broken", "self_repaired_or_modified")
+ROW_FLAGS = ("no_fault_found", "human_damage")  # the flags a bench row has boxes for; the rest apply to the selection
+ROW_FIELDS = ("defect_class", "responsibility", "grade")
+BENCH_ROWS = 100  # units per page of the bench: a batch is inspected a hundred at a time
 
 
 def _inspection_result(post) -> dict:
@@ -78,11 +87,43 @@ def _inspection_result(post) -> dict:
     return result
 
 
+def _row_result(post, pk: int) -> dict:
+    """What a bench row says of its own unit (its inline fields), over the result for the selection."""
+    values = {name: post[f"{name}-{pk}"] for name in ROW_FIELDS if post.get(f"{name}-{pk}")}
+    if post.get(f"repairable-{pk}") in ("yes", "no"):
+        values["repairable"] = post[f"repairable-{pk}"] == "yes"
+    values.update({name: True for name in ROW_FLAGS if post.get(f"{name}-{pk}") == "on"})
+    return values
+
+
+def _bench_units(case, page):
+    """A page of the units on the bench (received or inspected), each with the customer's complaint (its
+    line's defect), the photos of its line or its own, and its inspection so far; four queries."""
+    states = dict(UnitState.choices)
+    lines = {line.pk: line for line in case.lines.all()}
+    photos = [a for a in case.attachments.all() if a.content_type in INLINE_CONTENT_TYPES
+              and (a.unit_id is not None or a.line_id is not None)]
+    pages = Paginator(ReturnUnit.objects.filter(return_case=case, state__in=[UnitState.RECEIVED, UnitState.INSPECTED])
+                      .order_by("id").values("id", "serial", "state", "line_id", "product_model__code"), BENCH_ROWS)
+    shown = pages.get_page(page)
+    units = list(shown)
+    inspected = selectors.unit_inspections(case) if any(u["state"] == UnitState.INSPECTED for u in units) else {}
+    for unit in units:
+        line = lines.get(unit["line_id"])
+        unit["state_label"] = states[unit["state"]]
+        unit["complaint"] = line.defect_description if line else ""
+        unit["photos"] = [{"url": selectors.attachment_url(a.pk), "name": a.description or a.original_name}
+                          for a in photos if a.unit_id == unit["id"] or (a.unit_id is None and a.line_id == unit["line_id"])]
+        unit["inspection"] = inspected.get(unit["id"], {})
+    return units, shown
+
+
 @role_required("quality", "service")
 @require_http_methods(["GET", "POST"])
 def inspect(request, pk: int):
-    """Inspect many units at once: select them, give the result, override one unit's defect class;
-    then decide the disposition of the inspected ones."""
+    """The inspection bench: one row per unit with the customer's complaint and photos, inline fields for
+    its result; a result given for the selected rows; then the disposition of the inspected ones. When no
+    unit is left on the case's bench, back to quality's bench with a message."""
     case = case_or_404(request, pk)
     errors = {}
     if request.method == "POST":
@@ -93,8 +134,7 @@ def inspect(request, pk: int):
         params = {}
         if action == "inspect":
             params = {"result": _inspection_result(request.POST), "per_unit": {
-                str(pk): {"defect_class": request.POST[f"defect_class-{pk}"]} for pk in unit_ids
-                if request.POST.get(f"defect_class-{pk}")}}
+                str(pk): found for pk in unit_ids if (found := _row_result(request.POST, pk))}}
         else:
             params = {"disposition": request.POST.get("disposition", ""), "per_unit": {
                 str(pk): {"disposition": request.POST[f"disposition-{pk}"]} for pk in unit_ids
@@ -106,18 +146,29 @@ def inspect(request, pk: int):
                 errors = page_errors(error)
             else:
                 messages.success(request, _("Done: %(action)s.") % {"action": ACTIONS[action].label})
+                if not ReturnUnit.objects.filter(return_case=case, state__in=[UnitState.RECEIVED,
+                                                                              UnitState.INSPECTED]).exists():
+                    messages.info(request, _("Every unit of %(number)s is inspected and disposed: on to the next case.")
+                                  % {"number": case.number})
+                    if request.htmx:
+                        return HttpResponse(status=204, headers={"HX-Redirect": reverse("returns:quality_bench")})
+                    return redirect("returns:quality_bench")
                 if not request.htmx:
                     return redirect("returns:inspect", pk=pk)
         case = case_or_404(request, pk)
-    states = dict(UnitState.choices)
-    units = [{**row, "state_label": states[row["state"]]} for row in
-             ReturnUnit.objects.filter(return_case=case, state__in=[UnitState.RECEIVED, UnitState.INSPECTED])
-             .order_by("id").values("id", "serial", "state", "product_model__code")[:2000]]
-    context = {"case": case, "units": units, "errors": errors, "posted": request.POST if errors else {},
+    grades = policies.value("inspection_grades")
+    case_photos = [{"url": selectors.attachment_url(a.pk), "name": a.description or a.original_name}
+                   for a in case.attachments.all() if a.content_type in INLINE_CONTENT_TYPES
+                   and a.unit_id is None and a.line_id is None]
+    units, shown = _bench_units(case, request.POST.get("page") or request.GET.get("page"))
+    context = {"case": case, "units": units, "shown": shown, "case_photos": case_photos, "errors": errors, "posted": request.POST if errors else {},
                "defect_classes": DefectClass.choices, "responsibilities": Responsibility.choices,
-               "dispositions": Disposition.choices, "flags": INSPECTION_FLAGS,
+               "dispositions": Disposition.choices, "flags": INSPECTION_FLAGS, "grades": grades,
                # The per-row selects repeat the same options: built once, not once per row.
-               "defect_options": _options(DefectClass.choices), "disposition_options": _options(Disposition.choices)}
+               "defect_options": _options(DefectClass.choices),
+               "responsibility_options": _options(Responsibility.choices),
+               "grade_options": _options((grade, grade) for grade in grades),
+               "disposition_options": _options(Disposition.choices)}
     if request.htmx:
         return render(request, "returns/inspect.html#bench", context, status=200)
     return render(request, "returns/inspect.html", context, status=400 if errors else 200)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from aftersales.core import parsing
+from aftersales.core import parsing, policies
 from aftersales.core.bulk import db_datetime, insert_rows
 from aftersales.inventory.models import MoveKind
 from aftersales.masterdata.models import WarehouseKind
@@ -72,7 +72,7 @@ INSPECTION_FLAGS = ("repairable", "no_fault_found", "human_damage", "warranty_la
                     "self_repaired_or_modified")
 
 
-def _inspection_values(raw: dict) -> dict:
+def _inspection_values(raw: dict, grades: tuple[str, ...]) -> dict:
     errors, values = {}, {}
     for name, allowed in INSPECTION_FIELDS.items():
         if name in raw and raw[name] not in allowed and raw[name] != "":
@@ -89,6 +89,8 @@ def _inspection_values(raw: dict) -> dict:
         values.update(parsing.texts(raw, {"grade": 10, "missing_accessories": 200, "notes": 5000}))
     except InvalidInput as error:
         errors.update(error.details)
+    if values.get("grade") and values["grade"] not in grades and "grade" not in errors:
+        errors["grade"] = [_("Must be one of: %(allowed)s.") % {"allowed": ", ".join(grades)}]
     if errors:
         raise InvalidInput(details=errors)
     return values
@@ -128,8 +130,9 @@ def _inspections_write(ctx, inspections: list[tuple[int, dict]], *, stage: str) 
 
 
 def inspect(ctx: ActionContext) -> None:
-    common = _inspection_values(ctx.params.get("result") or {})
-    overrides = {pk: _inspection_values(values) for pk, values in _per_unit(ctx).items()}
+    grades = policies.value("inspection_grades")  # the company's scale (core/policies.py)
+    common = _inspection_values(ctx.params.get("result") or {}, grades)
+    overrides = {pk: _inspection_values(values, grades) for pk, values in _per_unit(ctx).items()}
     inspections, facts = [], {}
     for unit in ctx.units:
         values = {**common, **overrides.get(unit.pk, {})}
