@@ -30,6 +30,15 @@ class ScalarField(serializers.JSONField):
     pass
 
 
+# A policy's value: a scalar as above, or a scale of choices (a list of short words, best first).
+POLICY_VALUE = {"anyOf": [*SCALAR["anyOf"], {"type": "array", "items": {"type": "string"}}], "nullable": True}
+
+
+@extend_schema_field(POLICY_VALUE)
+class PolicyValueField(serializers.JSONField):
+    pass
+
+
 class HistoryChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
     old = ScalarField()
@@ -136,7 +145,8 @@ class PolicySerializer(serializers.ModelSerializer):
     description = serializers.SerializerMethodField()
     default = serializers.SerializerMethodField()
     source = serializers.SerializerMethodField()
-    value = ScalarField(help_text="A whole number, a decimal as text or a flag, per the policy's type.")
+    value = PolicyValueField(help_text="A whole number, a decimal as text, a flag or a list of choices, "
+                                       "per the policy's type.")
     reason = serializers.CharField(write_only=True, required=False, allow_blank=True)
 
     class Meta:
@@ -156,7 +166,7 @@ class PolicySerializer(serializers.ModelSerializer):
     def get_description(self, obj) -> str:
         return str(obj.definition.description)
 
-    @extend_schema_field(SCALAR)
+    @extend_schema_field(POLICY_VALUE)
     def get_default(self, obj):
         return policies.to_storage(obj.definition, obj.definition.default)
 
