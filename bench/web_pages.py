@@ -161,8 +161,10 @@ def _demo_cases(users) -> dict[str, int]:
     """Small cases of the demo customers' own shipped units, one per stage in turn; the largest
     case left at each stage is remembered for the pages."""
     customers = {c.code: c for c in Customer.objects.filter(code__in=DEMO_CUSTOMERS)}
-    free = {code: list(ShippedUnit.objects.filter(customer=customer).select_related("product_model")
-                       .order_by("shipped_date", "serial"))
+    # The demo data has cases of its own: their units are on cases already (a serial is on one open case).
+    on_cases = ReturnUnit.objects.exclude(serial="").values("serial")
+    free = {code: list(ShippedUnit.objects.filter(customer=customer).exclude(serial__in=on_cases)
+                       .select_related("product_model").order_by("shipped_date", "serial"))
             for code, customer in customers.items()}
     first, sizes = {}, {}
     for number in range(DEMO_CASES):

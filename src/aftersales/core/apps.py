@@ -26,9 +26,22 @@ def _sync_reference_data(sender, **kwargs):
     with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
     if sender is not with_models[-1]:  # Django sends post_migrate only for apps that have models
         return
+    state = kwargs.get("apps")
+    if state is not None and not _migrated(state, ("auth", "Permission"), ("auth", "Group"), ("core", "Policy")):
+        return  # a partial migrate (`aftersales migrate core` on a new database): nothing to sync into yet
     from .policies import policies_sync
     from .roles import roles_sync
 
     using = kwargs.get("using", "default")
     roles_sync(using=using)
     policies_sync(using=using)
+
+
+def _migrated(state, *models) -> bool:
+    """Whether the migration state after this migrate holds every one of these models."""
+    try:
+        for app_label, model_name in models:
+            state.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True
