@@ -1,6 +1,7 @@
 from django import template
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 
 from aftersales.core.registry import state_group
 
@@ -37,13 +38,42 @@ def _calendar(context):
     return found
 
 
-@register.inclusion_tag("web/_due.html", takes_context=True)
+# The time left in words: (overdue, unit) -> (singular, plural), with %(n)s the amount.
+_LEFT_WORDS = {
+    (True, "working_days"): ("overdue by %(n)s working day", "overdue by %(n)s working days"),
+    (True, "hours"): ("overdue by %(n)s hour", "overdue by %(n)s hours"),
+    (True, "minutes"): ("overdue by %(n)s minute", "overdue by %(n)s minutes"),
+    (False, "working_days"): ("%(n)s working day left", "%(n)s working days left"),
+    (False, "hours"): ("%(n)s hour left", "%(n)s hours left"),
+    (False, "minutes"): ("%(n)s minute left", "%(n)s minutes left"),
+}
+
+
+@register.simple_tag(takes_context=True)
 def due_badge(context, item):
     """A step's due badge: the time left (or overdue) in words on the working-day calendar, the due moment,
-    and the provisional mark. `item` is a deadline as deadlines.selectors.deadline_data gives it."""
-    due_at = item.get("due_at") if hasattr(item, "get") else None
-    words = None
-    if due_at is not None and item.get("state", "open") == "open":
+    and the provisional mark. `item` is a deadline as deadlines.selectors.deadline_data gives it. The one
+    place its markup is written (web/_due.html includes it); a tag, not a template, because an inbox or a
+    case list draws a hundred of them."""
+    get = item.get if hasattr(item, "get") else (lambda key, default=None: default)
+    due_at, provisional = get("due_at"), get("provisional")
+    classes, words = ["due"], ""
+    if due_at is not None and get("state", "open") == "open":
         overdue, unit, amount = _calendar(context).time_left(timezone.now(), due_at)
-        words = {"overdue": overdue, "unit": unit, "n": amount, "soon": not overdue and unit != "working_days"}
-    return {"item": item, "left": words}
+        classes.append("overdue" if overdue else "soon" if unit != "working_days" else "")
+        singular, plural = _LEFT_WORDS[(overdue, unit)]
+        words = format_html('<span class="left">{}</span>', ngettext(singular, plural, amount) % {"n": amount})
+    elif get("overdue"):
+        words = gettext("overdue")
+    if provisional:
+        classes.append("provisional")
+    moment = timezone.localtime(due_at) if due_at is not None else None
+    mark = ""
+    if provisional:
+        title = gettext("The official holiday schedule of %(year)s is not confirmed yet: this due moment may "
+                        "still move.") % {"year": dateformat.format(moment, "Y") if moment else ""}
+        mark = format_html(' <abbr class="provisional" title="{}">{}</abbr>', title, gettext("provisional"))
+    return format_html('<span class="{}">{} <time datetime="{}">{}</time>{}</span>',
+                       " ".join(c for c in classes if c), words,
+                       dateformat.format(moment, "c") if moment else "",
+                       dateformat.format(moment, "Y-m-d H:i") if moment else "", mark)
