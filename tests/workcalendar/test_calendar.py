@@ -240,6 +240,14 @@ def test_command_imports_a_year_all_or_nothing(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_moment_whose_plus_was_not_escaped_in_the_query_string_keeps_its_offset(api):
+    # ?start=2026-09-30T16:00+08:00 typed into a URL: the "+" arrives as a space.
+    answer = api("quality").get("/api/v1/calendar/due/?start=2026-09-30T08:00+00:00&working_days=1")
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["due"] == "2026-10-08T16:00:00+08:00"
+
+
+@pytest.mark.django_db
 def test_api_workday_due_and_overrides_by_managers_only(api):
     answer = api("quality").get("/api/v1/calendar/workday/", {"date": "2026-10-10"}).json()
     assert (answer["workday"], answer["reason"], answer["provisional"]) == (True, "adjusted_workday", False)

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from aftersales.lib.dates import restore_offset
+
 from .errors import InvalidInput
 
 # The largest id the integer keys hold, the same on SQLite and PostgreSQL (PostgreSQL's integer).
@@ -145,7 +147,7 @@ def moment(value, field: str) -> dt.datetime:
         found = value
     else:
         try:
-            found = parse_datetime(str(value).strip().replace(" ", "T"))
+            found = parse_datetime(restore_offset(str(value).strip()).replace(" ", "T"))
         except (ValueError, OverflowError):
             found = None
     if found is None:

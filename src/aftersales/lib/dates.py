@@ -6,6 +6,13 @@ from datetime import date, datetime
 _YMD = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 _CLOCK = re.compile(r"\d:\d")
+# A moment whose "+08:00" lost its plus on the way: in a query string, an unescaped "+" reads as a space.
+_LOST_PLUS = re.compile(r"^(.*\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d(?::?\d\d)?)$")
+
+
+def restore_offset(text: str) -> str:
+    """2026-09-30T16:00 08:00 (from ?at=2026-09-30T16:00+08:00 not escaped) is 2026-09-30T16:00+08:00."""
+    return _LOST_PLUS.sub(r"\1+\2", text)
 
 
 def parse_date(value) -> date:
@@ -28,4 +35,4 @@ def parse_date_or_moment(value) -> date | datetime:
     text = str(value).strip()
     if not _CLOCK.search(text):
         return parse_date(text)
-    return datetime.fromisoformat(text)
+    return datetime.fromisoformat(restore_offset(text))
