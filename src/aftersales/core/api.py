@@ -21,7 +21,8 @@ from .pagination import paginated
 from .permissions import scope_to_customer
 
 # A stored value as sent: a number, a decimal as text, a flag, text, or null.
-SCALAR = {"anyOf": [{"type": "integer"}, {"type": "number"}, {"type": "string"}, {"type": "boolean"}],
+SCALAR = {"anyOf": [{"type": "integer"}, {"type": "number"}, {"type": "string"}, {"type": "boolean"},
+                    {"type": "array", "items": {"type": "string"}}],
           "nullable": True}
 
 
@@ -136,7 +137,8 @@ class PolicySerializer(serializers.ModelSerializer):
     description = serializers.SerializerMethodField()
     default = serializers.SerializerMethodField()
     source = serializers.SerializerMethodField()
-    value = ScalarField(help_text="A whole number, a decimal as text or a flag, per the policy's type.")
+    value = ScalarField(help_text="A whole number, a decimal as text, a flag or a list of words (a scale), per the "
+                                  "policy's type.")
     reason = serializers.CharField(write_only=True, required=False, allow_blank=True)
 
     class Meta:
