@@ -148,6 +148,9 @@ def world(received, registry, finished_goods, api):
                                format="json").status_code == 201
     assert api("manager").post("/api/v1/parts/", {"code": "HT-ELEM", "name": "加热管", "unit_cost": "35.00"},
                                format="json").status_code == 201
+    # the approval matrix (issue 13, part A)
+    assert api("manager").post("/api/v1/approvers/", {"kind": "gm", "user": "manager"},
+                               format="json").status_code == 201
     return {"case": case, "unit_ids": unit_ids}
 
 

@@ -273,13 +273,17 @@ BATCH_SERIALS = [IN_WARRANTY.format(n) for n in range(30)] + [OUT_OF_WARRANTY.fo
 
 @pytest.mark.parametrize("by_serials", [False, True], ids=["quantity_line", "serial_line"])
 def test_batch_exchange_shipped_ahead_of_the_returns(by_serials, new_case, flow, detail, refused, stock,
-                                                     finished_goods, registry):
+                                                     finished_goods, registry, users, customers):
     note = line(serials=BATCH_SERIALS, outcome="exchange") if by_serials else line(quantity=50, outcome="exchange")
     case = new_case(lines=[note])
     flow("service", "submit", case)
     assert detail(case)["required_approvals"] == ["vp", "rsm"]
+    # one person gives one kind of approval: the VP's by the manager, the region's sales manager's by its own
+    users["rsm_east"] = user_create(username="rsm_east", password=None, role_codes={"manager"})
+    customers["alice"].regional_sales_manager = users["rsm_east"]
+    customers["alice"].save()
     flow("manager", "approve", case)
-    flow("manager", "approve", case)
+    flow("rsm_east", "approve", case)
     assert "ship_exchange_in_advance" in allowed(detail(case))
     flow("service", "ship_exchange_in_advance", case, line=1, serials=[f"NEW{n:03d}" for n in range(10)], **SHIP)
     data = detail(case)

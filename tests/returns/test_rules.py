@@ -1,7 +1,7 @@
 """The return case's rules, pure: no database."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -63,6 +63,17 @@ def test_reason_text_is_readable():
     assert "2026-03-14" in rules.reason_text(warranty().reasons[0])
 
 
+WINDOW_POLICIES = {"ecommerce_no_reason_return_days": 7, "ecommerce_no_reason_exchange_days": 15,
+                   "apparel_return_application_working_days": 7, "apparel_categories": ("服装",)}
+
+
+def _window(*, channel="ecommerce", reason="no_reason", outcome="refund", category="电热水器", delivered, on,
+            last_day=None):
+    windows = rules.return_windows(channel=channel, reason=reason, requested_outcome=outcome, category=category,
+                                   snapshot=WINDOW_POLICIES)
+    return rules.decide_return_window(windows=windows, delivered_date=delivered, on=on, last_day=last_day)
+
+
 @pytest.mark.parametrize("outcome,delivered,on,within", [
     ("refund", date(2026, 11, 1), date(2026, 11, 8), True),
     ("refund", date(2026, 11, 1), date(2026, 11, 9), False),
@@ -70,18 +81,44 @@ def test_reason_text_is_readable():
     ("exchange", date(2026, 11, 1), date(2026, 11, 17), False),
 ])
 def test_ecommerce_no_reason_windows(outcome, delivered, on, within):
-    decision = rules.decide_return_window(channel="ecommerce", reason="no_reason", requested_outcome=outcome,
-                                          delivered_date=delivered, on=on, return_days=7, exchange_days=15)
+    decision = _window(outcome=outcome, delivered=delivered, on=on)
     assert decision["within"] is within
+    assert rules.window_open(decision) is within
+    assert rules.window_open({**decision, "override": {"comment": "x"}})
 
 
 def test_windows_apply_only_to_ecommerce_no_reason_returns():
-    args = dict(requested_outcome="refund", delivered_date=date(2020, 1, 1), on=date(2026, 1, 1), return_days=7,
-                exchange_days=15)
-    assert rules.decide_return_window(channel="dealer", reason="no_reason", **args) == {}
-    assert rules.decide_return_window(channel="ecommerce", reason="quality", **args) == {}
-    no_date = rules.decide_return_window(channel="ecommerce", reason="no_reason", **{**args, "delivered_date": None})
+    args = dict(delivered=date(2020, 1, 1), on=date(2026, 1, 1))
+    assert _window(channel="dealer", **args) == {}
+    assert _window(reason="quality", **args) == {}
+    no_date = _window(**{**args, "delivered": None})
     assert no_date["within"] is None
+
+
+def test_apparel_window_in_working_days_and_the_earliest_end_binds():
+    def last_day(window, delivered):  # a calendar with weekends only
+        day, counted = delivered, 0
+        while counted < window["days"]:
+            day += timedelta(days=1)
+            counted += day.weekday() < 5
+        return day
+
+    decision = _window(channel="dealer", reason="quality", category="服装", delivered=date(2026, 11, 6),
+                       on=date(2026, 11, 17), last_day=last_day)  # a Friday: 7 working days end on Tuesday 17
+    assert (decision["window"], decision["deadline"], decision["within"]) == ("apparel_application", "2026-11-17", True)
+    both = _window(category="服装", delivered=date(2026, 11, 6), on=date(2026, 11, 14), last_day=last_day)
+    assert (both["window"], both["within"], len(both["windows"])) == ("ecommerce_no_reason_return", False, 2)
+    assert "2026-11-13" in rules.window_refusal(1, both)
+
+
+def test_desk_handles_only_ecommerce_no_reason_lines_inside_their_windows():
+    inside, late = {"within": True}, {"within": False, "override": {"comment": "x"}}
+    assert rules.desk_handles(channel="ecommerce", decisions=[inside], reasons=["no_reason"])
+    assert not rules.desk_handles(channel="ecommerce", decisions=[inside, late], reasons=["no_reason"] * 2)
+    assert not rules.desk_handles(channel="ecommerce", decisions=[inside, {}], reasons=["no_reason", "quality"])
+    assert not rules.desk_handles(channel="dealer", decisions=[inside], reasons=["no_reason"])
+    assert rules.required_approvals(volume="batch", is_quality_incident=False, has_whole_unit_replacement=True,
+                                    desk_handles=True) == []
 
 
 @pytest.mark.parametrize("quantities,expected", [

@@ -39,8 +39,8 @@ from aftersales.inventory.models import StockBalance, StockMove
 from aftersales.inventory.services import stock_receive_from_production
 from aftersales.masterdata.models import Warehouse
 from aftersales.returns.models import (EXITS_INTO_STOCK, EXITS_OUT, Approval, CaseEvent, CaseState, Channel,
-                                       DefectClass, Disposition, Outcome, Reason, Responsibility, ReturnCase,
-                                       ReturnUnit, UnitState)
+                                       DefectClass, Disposition, InternalSale, Outcome, Reason, Replenishment,
+                                       Responsibility, ReturnCase, ReturnUnit, UnitState)
 from aftersales.returns.services.actions import allowed_actions, apply_action, derived_case_state
 from aftersales.returns.services.cases import case_create
 from aftersales.returns.services.handlers import ALLOWED_DISPOSITIONS
@@ -63,6 +63,14 @@ ALICE_SERIALS = ["HT25010001", "HT25010002", "HT25010003", "HT26090001", "HT2609
                  "HT260100000", "ALICE-X1"]
 BOB_SERIALS = ["HT260100004", "HT260100005", "BOB-X1", "BOB-X2", "HT26090003", "HT26090002"]
 STRANGERS = ["HT26090020", "HT260100001", "ZZ-UNKNOWN-1", "ZZ-UNKNOWN-2"]
+def _days_ago(days: int):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.localdate() - timedelta(days=days)
+
+
 # How a run went, over all examples: (action, "ok" or the error code) -> count.
 OUTCOMES: Counter = Counter()
 
@@ -111,6 +119,8 @@ class ReturnCaseMachine(RuleBasedStateMachine):
             lines.append(line)
         fields = data.draw(st.fixed_dictionaries({
             "channel": st.sampled_from(Channel.values), "is_quality_incident": st.booleans(),
+            # e-commerce no-reason lines: inside their window, past it, or no delivery date (refused at submit)
+            "delivered_date": st.sampled_from([None, _days_ago(2), _days_ago(2), _days_ago(40)]),
         }), label="fields")
         case = case_create(actor=creator, customer=self.world["customers"][who], lines=lines, **fields)
         self.case_ids.append(case.pk)
@@ -147,6 +157,8 @@ class ReturnCaseMachine(RuleBasedStateMachine):
         expected = {"ok", "invalid", "insufficient_stock"}
         if name in ("submit", "receive"):  # a serial another open case holds is refused
             expected.add("serial_on_open_case")
+        if name == "submit":  # a no-reason line past its window, no manager having allowed it
+            expected.add("return_window_passed")
         if name == "settle_refund":  # the line named may still have undecided units, or be refunded already
             expected |= {"refund_units_undecided", "invalid_state"}
         if name in ("approve", "reject"):  # naming an approval the user may not give is refused like a bad parameter
@@ -270,6 +282,16 @@ class ReturnCaseMachine(RuleBasedStateMachine):
             assert len(timeline) == case.version == self.successes[case.pk] + 1, (case.number, len(timeline))
 
     @invariant()
+    def sold_units_have_their_sale_and_replaced_units_their_replenishment(self):
+        """(f) dispositions that change leave their records right: a unit sold inside the company has its sale
+        (price, buyer, date); a replenishment instruction counts the replaced units it lists."""
+        sold = set(ReturnUnit.objects.filter(return_case_id__in=self.case_ids, exit="sold").values_list("pk", flat=True))
+        assert sold <= set(InternalSale.objects.values_list("unit_id", flat=True))
+        for quantity, ids in Replenishment.objects.filter(return_case_id__in=self.case_ids).values_list("quantity",
+                                                                                                       "unit_ids"):
+            assert quantity == len(ids) and ids
+
+    @invariant()
     def cases_after_receipt_follow_their_units(self):
         for case in ReturnCase.objects.filter(pk__in=self.case_ids, state__in=[*AFTER_RECEIPT, CaseState.SETTLED]):
             assert case.state == derived_case_state(case), (case.number, case.state, derived_case_state(case))
@@ -364,9 +386,28 @@ def _inspect(draw, case, units):
     return params
 
 
+SALE = {"price": "300.00", "discount_percent": "50", "buyer_kind": "department", "buyer": "行政部",
+        "sold_on": "2026-12-01"}
+
+
 def _dispose(draw, case, units):
     fitting = sorted(ALLOWED_DISPOSITIONS[units[0].line.requested_outcome]) if units else []
-    return {"disposition": draw(st.sampled_from(fitting * 3 + [*Disposition.values, "bogus"]), label="disposition")}
+    params = {"disposition": draw(st.sampled_from(fitting * 3 + [*Disposition.values, "bogus"]), label="disposition")}
+    if draw(st.integers(0, 5), label="no sale") > 0:  # an internal sale needs its record
+        params["internal_sale"] = SALE
+    return params
+
+
+def _redispose(draw, case, units):
+    """Dispositions that change (repair to teardown, scrap, a replacement...), with a reason, mostly."""
+    params = _dispose(draw, case, units)
+    if draw(st.integers(0, 7), label="no reason") > 0:
+        params["reason"] = "台架复测结果与检验不同"
+    return params
+
+
+def _override_window(draw, case, units):
+    return {"line": draw(st.sampled_from([line.line_no for line in case.lines.all()] + [99]), label="line")}
 
 
 def _quote_charge(draw, case, units):
@@ -419,6 +460,7 @@ def _override_warranty(draw, case, units):
 
 _PARAMS = {
     "approve": _approve, "reject": _approve, "receive": _receive, "inspect": _inspect, "dispose": _dispose,
+    "redispose": _redispose, "override_window": _override_window,
     "quote_charge": _quote_charge, "ship_back": _shipping, "settle_exchange": _settle_exchange,
     "ship_exchange_in_advance": _ship_exchange_in_advance, "settle_refund": _settle_refund,
     "override_warranty": _override_warranty,
@@ -479,8 +521,8 @@ def test_a_rejection_is_recorded_under_an_approval_the_user_may_give(world, subm
 @pytest.mark.parametrize("amount", ["1e30", "99999999999999"])
 def test_a_charge_too_large_to_record_is_refused_as_invalid(world, submitted_case, amount):
     users = world["users"]
-    apply_action(actor=users["manager"], case_id=submitted_case.pk, action="approve")
-    apply_action(actor=users["manager"], case_id=submitted_case.pk, action="approve")
+    apply_action(actor=users["service"], case_id=submitted_case.pk, action="approve")
+    apply_action(actor=users["manager"], case_id=submitted_case.pk, action="approve")  # one approval per person
     apply_action(actor=users["warehouse"], case_id=submitted_case.pk, action="start_receiving")
     apply_action(actor=users["warehouse"], case_id=submitted_case.pk, action="receive",
                  params={"items": [{"serial": "HT25010001"}]})

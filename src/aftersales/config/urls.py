@@ -21,6 +21,7 @@ router.register("product-models", masterdata_api.ProductModelViewSet)
 router.register("parts", masterdata_api.PartViewSet)
 router.register("units", masterdata_api.ShippedUnitViewSet)
 router.register("warehouses", masterdata_api.WarehouseViewSet)
+router.register("approvers", masterdata_api.ApproverViewSet)
 router.register("policies", PolicyViewSet)
 router.register("cases", returns_api.CaseViewSet, basename="case")
 router.register("stock/balances", inventory_api.StockBalanceViewSet)
@@ -32,6 +33,8 @@ api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("imports/<str:kind>/", masterdata_api.ImportView.as_view(), name="api-import"),
     path("service-history/", returns_api.ServiceHistoryView.as_view(), name="api-service-history"),
+    path("internal-sales/", returns_api.InternalSalesView.as_view(), name="api-internal-sales"),
+    path("replenishments/", returns_api.ReplenishmentsView.as_view(), name="api-replenishments"),
     path("stock/production-receipts/", inventory_api.ProductionReceiptView.as_view(), name="api-production-receipt"),
     path("calendar/workday/", calendar_api.WorkdayView.as_view(), name="api-calendar-workday"),
     path("calendar/due/", calendar_api.DueView.as_view(), name="api-calendar-due"),

@@ -73,6 +73,14 @@ DEFINITIONS = [
     _def("apparel_return_application_working_days", INT, 7, "working_days", _("Apparel return application window"),
          _("Working days from receipt within which an apparel return must be applied for."),
          "服装返货流程", minimum=0, maximum=90),
+    _def("apparel_categories", CHOICES, ("服装",), "scale", _("Apparel product categories"),
+         _("Product categories (as the product models name them) whose returns are applied for within the apparel "
+           "application window."),
+         "服装返货流程 二", minimum=None),
+    _def("approver_may_give_several_kinds", BOOL, False, "", _("One approver may give several approvals"),
+         _("Whether one person may give two different approvals (for example the VP's and the regional sales "
+           "manager's) on the same case."),
+         "售后客返品管理流程 5.1.1.1"),
     _def("batch_threshold_per_model_per_day", INT, 50, "pcs_per_day", _("Batch return threshold, one model"),
          _("Pieces of one model from one customer in one day from which a return counts as a batch return."),
          "售后客返品管理流程 3.5, 3.6", minimum=1),
@@ -136,6 +144,10 @@ DEFINITIONS = [
     _def("disposition_working_days", INT, 1, "working_days", _("Disposition after inspection"),
          _("Working days from the inspection within which quality decides the disposition."),
          "company practice", minimum=1),
+    _def("replenishment_working_days", INT, 5, "working_days", _("Replenishment instruction due"),
+         _("Working days from the disposition within which production replenishes a unit replaced because it "
+           "is not reworked (补货指令)."),
+         "客退品处理流程", minimum=1, maximum=90),
     _def("quote_working_days", INT, 1, "working_days", _("Quote for chargeable work"),
          _("Working days from the disposition within which service sends the customer the quote."),
          "售后客返品管理流程 5.2.6", minimum=1),

@@ -82,7 +82,7 @@ def _perms(app: str, actions: str, *models: str) -> set[str]:
     return {f"{app}.{action}_{model}" for model in models for action in actions.split()}
 
 
-_MASTER = ("customer", "contact", "productmodel", "part", "shippedunit", "warehouse")
+_MASTER = ("customer", "contact", "productmodel", "part", "shippedunit", "warehouse", "approver")
 _VIEW_ALL = (_perms("masterdata", "view", *_MASTER) | _perms("core", "view", "policy")
              | _perms("returns", "view", "returncase") | _perms("inventory", "view", "stockbalance", "stockmove") | _perms("workcalendar", "view", "calendarday"))
 _CASE_WRITE = _perms("returns", "add change", "returncase")

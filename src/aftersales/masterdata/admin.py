@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Contact, Customer, Part, ProductModel, ShippedUnit, Warehouse
+from .models import Approver, Contact, Customer, Part, ProductModel, ShippedUnit, Warehouse
 
 
 class ContactInline(admin.TabularInline):
@@ -47,3 +47,12 @@ class ShippedUnitAdmin(SimpleHistoryAdmin):
 @admin.register(Warehouse)
 class WarehouseAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "kind", "is_active"]
+
+
+@admin.register(Approver)
+class ApproverAdmin(SimpleHistoryAdmin):
+    list_display = ["kind", "user", "product_line", "region", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["user__username", "product_line", "region"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]

@@ -1,4 +1,4 @@
-"""Master data API: customers, contacts, product models, parts, shipped units, warehouses, imports."""
+"""Master data API: customers, contacts, product models, parts, shipped units, warehouses, approvers, imports."""
 
 import django_filters
 from django.contrib.auth import get_user_model
@@ -18,7 +18,7 @@ from aftersales.core.uploads import upload_read
 from aftersales.lib.tabular import MAX_FILE_BYTES
 
 from . import importing
-from .models import Contact, Customer, Part, ProductModel, ShippedUnit, Warehouse
+from .models import Approver, Contact, Customer, Part, ProductModel, ShippedUnit, Warehouse
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -168,6 +168,26 @@ class WarehouseViewSet(AuditedViewSet):
     queryset = Warehouse.objects.all()
     serializer_class = WarehouseSerializer
     filterset_fields = {"kind": ["exact"], "is_active": ["exact"]}
+
+
+class ApproverSerializer(serializers.ModelSerializer):
+    user = serializers.SlugRelatedField(slug_field="username",
+                                        queryset=get_user_model().objects.filter(customer__isnull=True, is_active=True))
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Approver
+        fields = ["id", "kind", "kind_display", "user", "product_line", "region", "is_active", "created_at",
+                  "updated_at"]
+
+
+class ApproverViewSet(AuditedViewSet):
+    """Who may give which approval of a return case (the approval matrix), within a product line or region."""
+
+    queryset = Approver.objects.select_related("user")
+    serializer_class = ApproverSerializer
+    filterset_fields = {"kind": ["exact"], "user__username": ["exact"], "product_line": ["exact"],
+                        "region": ["exact"], "is_active": ["exact"]}
 
 
 IMPORT_RESULT = inline_serializer("ImportResult", {

@@ -16,7 +16,7 @@ from aftersales.accounts.services import user_create
 from aftersales.core.audit import record_save
 from aftersales.core.roles import ROLES
 
-from .models import Contact, Customer, Part, ProductModel, ShippedUnit
+from .models import Approver, Contact, Customer, Part, ProductModel, ShippedUnit
 
 DEMO_PASSWORD = "aftersales-demo"
 REASON = "demo data"
@@ -64,6 +64,17 @@ PARTS = [
     ("P-GEN-003", "泡沫护角", "EPE", "packaging", "1.20"),
 ]
 UNITS_PER_CUSTOMER = 40
+# The approvers the manuals name (售后客返品管理流程 5.1.1.1; 售后返退货产品流程描述 一.2-4), managers by role:
+# username, given and family name, approval kind, product line, region.
+APPROVERS = [
+    ("vp_heating", "国栋", "钱", "vp", "电热水器", ""),
+    ("vp_motors", "海峰", "孙", "vp", "电机控制器", ""),
+    ("vp_motors", "海峰", "孙", "vp", "电机", ""),
+    ("gm", "建华", "郑", "gm", "", ""),
+    ("rsm_east", "明", "冯", "rsm", "", "华东"),
+    ("rsm_south", "婷", "何", "rsm", "", "华南"),
+]
+REGIONAL_SALES_MANAGERS = {"D001": "rsm_east", "D002": "rsm_south", "C001": "rsm_east"}
 
 
 def _ensure(model, lookup: dict, defaults: dict):
@@ -94,10 +105,10 @@ def load_demo_data() -> dict[str, int]:
         user_create(username="customer2", password=DEMO_PASSWORD, role_codes={"customer"},
                     customer=customers["E001"], first_name="客服", last_name="天猫")
         created["users"] += 1
-    manager = User.objects.get(username="manager")
-    for code in ("D001", "D002"):
+    created["users"] += _ensure_approvers()
+    for code, username in REGIONAL_SALES_MANAGERS.items():
         if customers[code].regional_sales_manager_id is None:
-            customers[code].regional_sales_manager = manager
+            customers[code].regional_sales_manager = User.objects.get(username=username)
             record_save(customers[code], actor=None, reason=REASON)
     for code, contacts in CONTACTS.items():
         for index, (name, position, phone, email) in enumerate(contacts):
@@ -116,6 +127,19 @@ def load_demo_data() -> dict[str, int]:
         created["parts"] += new
     created["units"] = _ensure_units(customers, models)
     return created
+
+
+def _ensure_approvers() -> int:
+    """The named approvers of the approval matrix, each a manager by role."""
+    made = 0
+    for username, first, last, kind, product_line, region in APPROVERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = user_create(username=username, password=DEMO_PASSWORD, role_codes={"manager"}, first_name=first,
+                               last_name=last, email=f"{username}@example.com")
+            made += 1
+        _ensure(Approver, {"kind": kind, "user": user, "product_line": product_line, "region": region}, {})
+    return made
 
 
 def _ensure_units(customers, models) -> int:

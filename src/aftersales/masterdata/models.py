@@ -183,3 +183,37 @@ class Warehouse(AuditedModel):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+
+class ApprovalKind(models.TextChoices):
+    """The approvals a return case may need (售后客返品管理流程 5.1.1.1; 售后返退货产品流程描述 一.2-4)."""
+
+    SERVICE = "service", _("After-sales service")
+    VP = "vp", _("Vice president in charge (batch)")
+    GM = "gm", _("General manager (quality incident)")
+    RSM = "rsm", _("Regional sales manager (whole-unit replacement)")
+
+
+class Approver(AuditedModel):
+    """Who may give an approval of a return case: a person named for a kind, within a scope (the VP per
+    product line, the regional sales manager per region); an empty scope covers all."""
+
+    kind = models.CharField(_("approval"), max_length=10, choices=ApprovalKind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approver"), on_delete=models.PROTECT,
+                             related_name="approver_assignments")
+    product_line = models.CharField(_("product line"), max_length=100, blank=True,
+                                    help_text=_("A product category as the product models name it; empty: all."))
+    region = models.CharField(_("region"), max_length=100, blank=True,
+                              help_text=_("A customer region; empty: all."))
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("approver")
+        verbose_name_plural = _("approvers")
+        ordering = ["kind", "product_line", "region", "id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "user", "product_line", "region"],
+                                               name="approver_assignment_unique")]
+
+    def __str__(self):
+        return f"{self.kind}: {self.user_id}"

@@ -85,7 +85,7 @@ def _stories(demo: Demo) -> list[Story]:
         # A batch (sixty heaters of one model in one day): the VP's approval, a rework order waiting for
         # its first article, and a material request to purchasing.
         Story("RW-1118", "D002", [line(demo, "HT-2000", quantity=60, lot="260815-2", defect="批量不加热")], 14,
-              [(14, sub), (13, approved(demo, "manager")), (9, rec), (8, ins), (7.9, disposed(demo, "repair")),
+              [(14, sub), (13, approved(demo, "vp_heating")), (9, rec), (8, ins), (7.9, disposed(demo, "repair")),
                (5, _order(demo, batch=True, team="维修二组")),
                (4.5, lambda s: services.material_request_create(
                    actor=demo.users["repair"], order_id=s.order.pk, lines=[{"part": "P-HT-001", "quantity": 60}],

@@ -28,6 +28,15 @@ CARRIER = Field("carrier", _("Carrier"), required=True)
 TRACKING = Field("tracking_number", _("Tracking number"), required=True)
 NOTES = Field("notes", _("Notes"), "textarea")
 
+DISPOSITION = Field("disposition", _("Disposition"), "select", required=True, choices=tuple(Disposition.choices))
+# An internal discounted sale's record (售后客退品处理规定 5.1.4.1), sent as the action's `internal_sale`.
+SALE = [Field("internal_sale.price", _("Internal sale: price (CNY)"), "decimal"),
+        Field("internal_sale.discount_percent", _("Internal sale: discount (percent)"), "decimal"),
+        Field("internal_sale.buyer_kind", _("Internal sale: buyer"), "select",
+              choices=(("employee", _("Employee")), ("department", _("Internal department")))),
+        Field("internal_sale.buyer", _("Internal sale: employee's username or department")),
+        Field("internal_sale.sold_on", _("Internal sale: date"), "date")]
+
 FIELDS: dict[str, list[Field]] = {
     "reject": [COMMENT_REQUIRED],
     "return_for_correction": [COMMENT_REQUIRED],
@@ -39,7 +48,8 @@ FIELDS: dict[str, list[Field]] = {
     "revise_charge": [Field("amount", _("New charge per unit (CNY)"), "decimal", required=True),
                       Field("expected_return_date", _("Expected return date"), "date"),
                       Field("reason", _("What the bench found"), "textarea", required=True)],
-    "dispose": [Field("disposition", _("Disposition"), "select", required=True, choices=tuple(Disposition.choices))],
+    "dispose": [DISPOSITION, *SALE],
+    "redispose": [DISPOSITION, Field("reason", _("Why it changes"), "textarea", required=True), *SALE],
     "pass_final": [NOTES],
     "fail_final": [NOTES],
     "ship_back": [CARRIER, TRACKING],
@@ -50,6 +60,7 @@ FIELDS: dict[str, list[Field]] = {
                                  Field("carrier", _("Carrier")), Field("tracking_number", _("Tracking number"))],
     "settle_refund": [Field("line", _("Line"), required=True), Field("deduction", _("Deduction (CNY)"), "decimal"),
                       Field("deduction_reason", _("Reason for the deduction"))],
+    "override_window": [Field("line", _("Line"), required=True), COMMENT_REQUIRED],
     "override_warranty": [Field("status", _("Warranty"), "select", required=True,
                                 choices=(("in", _("In warranty")), ("out", _("Out of warranty")))),
                           Field("chargeable", _("Chargeable"), "checkbox"), COMMENT_REQUIRED],
@@ -84,6 +95,9 @@ def params_from(post, action: str) -> tuple[dict, str]:
             params[field.name] = parsing.number_or_text(raw)
         elif field.name in _LISTS:
             params[field.name] = [s for s in raw.replace(",", "\n").split() if s]
+        elif "." in field.name:  # a nested record: internal_sale.price -> {"internal_sale": {"price": ...}}
+            outer, inner = field.name.split(".", 1)
+            params.setdefault(outer, {})[inner] = raw
         else:
             params[field.name] = raw
     return params, comment

@@ -13,7 +13,8 @@ from rest_framework.views import APIView
 from aftersales.core import parsing
 from aftersales.core.errors import InvalidInput, NotFound
 from aftersales.core.idempotency import idempotent
-from aftersales.core.pagination import paginated
+from aftersales.core.pagination import Pagination, paginated
+from aftersales.core.roles import roles_of
 from aftersales.core.schema import IDEMPOTENCY_KEY, conflicts
 from aftersales.core.uploads import upload_read
 from aftersales.lib.tabular import MAX_FILE_BYTES
@@ -24,8 +25,8 @@ from .receiving_list import items_from_file
 from .services import cases as case_services
 from .services.actions import action_permitted, apply_action
 from .serializers import (COMMENT_LENGTH, ActionInput, ActionOutput, AttachmentInput, AttachmentOutput, CaseDetailOutput,
-                          CaseInput, CaseListOutput, InspectionReportOutput, ReceivingListInput, ReceivingListOutput,
-                          ServiceHistoryOutput, TimelineEntryOutput)
+                          CaseInput, CaseListOutput, InspectionReportOutput, InternalSaleOutput, ReceivingListInput,
+                          ReceivingListOutput, ReplenishmentOutput, ServiceHistoryOutput, TimelineEntryOutput)
 from .services.attachments import attachment_add
 from .workflow import ACTIONS
 
@@ -33,7 +34,8 @@ from .workflow import ACTIONS
 ACTION_CONFLICTS = ("invalid_state", "stale_version", "conflict", "no_lines", "return_note_incomplete",
                     "no_consent_pending", "not_chargeable", "no_charge_quoted", "no_charge_accepted",
                     "not_a_batch_case", "no_exchange_to_ship", "no_refund_pending", "serial_on_open_case",
-                    "refund_units_undecided", "first_article_pending", "batch_work_needs_order")
+                    "refund_units_undecided", "first_article_pending", "batch_work_needs_order",
+                    "return_window_passed", "no_window_to_override", "one_approval_per_person", "work_finished")
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -223,3 +225,38 @@ class ServiceHistoryView(APIView):
                              "no_fault_found": i.no_fault_found, "passed": i.passed, "notes": i.notes,
                              "by": i.inspected_by.get_username(), "at": i.inspected_at} for i in u.inspections.all()],
         } for u in units]})
+
+
+class InternalSalesView(APIView):
+    """Internal discounted sales of returned units, for finance (a page)."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+
+    @extend_schema(responses=InternalSaleOutput(many=True))
+    def get(self, request):
+        """Units sold inside the company at a discount: price, discount, buyer, date (finance, manager)."""
+        if not roles_of(request.user) & {"finance", "manager"}:
+            raise NotFound()
+        return paginated(request, self, selectors.internal_sales(),
+                         lambda page: [selectors.internal_sale_data(sale) for sale in page])
+
+
+class ReplenishmentsView(APIView):
+    """Replenishment instructions (补货指令) for planning (a page)."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+
+    @extend_schema(parameters=[OpenApiParameter("state", str, enum=["open", "done"])],
+                   responses=ReplenishmentOutput(many=True))
+    def get(self, request):
+        """Units replaced because they are not reworked, per model: quantity and due date, soonest first
+        (planning, manager; `?state=open`)."""
+        if not roles_of(request.user) & {"planning", "manager"}:
+            raise NotFound()
+        state = request.query_params.get("state") or None
+        if state not in (None, "open", "done"):
+            raise InvalidInput(details={"state": [_("Must be one of: %(allowed)s.") % {"allowed": "open, done"}]})
+        return paginated(request, self, selectors.replenishments(state=state),
+                         lambda page: [selectors.replenishment_data(row) for row in page])

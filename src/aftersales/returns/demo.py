@@ -22,6 +22,7 @@ from .services.actions import apply_action
 from .services.cases import case_create
 
 REFERENCE = "DEMO-"
+APPROVERS = ("vp_heating", "vp_motors", "gm", "rsm_east", "rsm_south")  # masterdata/demo.py: the approval matrix
 ROLES = ("service", "warehouse", "quality", "planning", "repair", "purchasing", "finance", "manager", "customer")
 FAULT = {"defect_class": "function", "responsibility": "company", "repairable": True}
 SHIP = {"carrier": "顺丰速运", "tracking_number": "SF1402"}
@@ -55,6 +56,7 @@ class Demo:
 
     def __init__(self):
         self.users = {role: User.objects.get(username=role) for role in ROLES}
+        self.users.update({user.username: user for user in User.objects.filter(username__in=APPROVERS)})
         self.customers = {c.code: c for c in Customer.objects.all()}
         self.models = {m.code: m for m in ProductModel.objects.all()}
         self._used: set[str] = set(ReturnUnit.objects.exclude(serial="").values_list("serial", flat=True))
@@ -176,17 +178,18 @@ def _stories(demo: Demo) -> list[Story]:
         Story("NFF-0901", "D001", [units_line(demo, "D001", 2)], 84,
               [(84, sub), (83.9, ok), (80, rec), (79, no_fault), (78.9, disp(demo, "return_as_is")), (78, ship),
                (77, close)], by_customer=True),
-        # An e-commerce no-reason refund within its window, the unit resold.
+        # An e-commerce no-reason refund within its window: the e-commerce desk's own (approved at submit), the
+        # unit resold.
         Story("TM-0915", "E001", [units_line(demo, "E001", 1, outcome="refund",
                                        reason="no_reason", defect="七天无理由退货", unit_price="899.00")], 70,
-              [(70, sub), (69.9, ok), (67, rec), (66, inspected(demo, {"defect_class": "none"})),
+              [(70, sub), (67, rec), (66, inspected(demo, {"defect_class": "none"})),
                (65.9, disp(demo, "resale")),
                (65, lambda s: demo.act("finance", s, "settle_refund", line=1)), (64, close)],
               fields={"channel": "ecommerce", "delivered_date": days_ago(73).date()}),
         # An exchange: the regional sales manager's approval, a new unit out, the old one to defective stock.
         Story("EX-0926", "D002", [units_line(demo, "D002", 1,
                                        outcome="exchange", defect="漏水")], 58,
-              [(58, sub), (57.9, ok), (57.8, approved(demo, "manager")), (54, rec), (53, ins),
+              [(58, sub), (57.9, ok), (57.8, approved(demo, "rsm_south")), (54, rec), (53, ins),
                (52.9, disp(demo, "replace")),
                (52, lambda s: demo.act("warehouse", s, "settle_exchange", unit_ids=s.unit_ids,
                                        new_serial="HT2611EX0001", **SHIP)), (51, close)]),

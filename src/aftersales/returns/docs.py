@@ -81,15 +81,34 @@ def workflow_markdown() -> str:
                 "submit (`serial_on_open_case`) and at the scan (result `serial_on_open_case`, recorded unmatched); "
                 "a partial unique index on (model, serial) of units not done or missing holds it under races | "
                 "`handlers/application.submit`, `handlers/receiving.receive`, `ReturnUnit` constraint | |",
-                "| E-commerce no-reason return / exchange windows from the delivery date | "
-                "`rules.decide_return_window` | `ecommerce_no_reason_return_days`, "
-                "`ecommerce_no_reason_exchange_days` |",
+                "| Return windows from the delivery date: e-commerce no-reason return (calendar days) and exchange "
+                "(calendar days) by channel, the apparel application window (working days) by product category; "
+                "the window that ends first binds. A line outside its window is refused at submit "
+                "(`return_window_passed`) unless a manager allowed it with a comment (`override_window`, kept on "
+                "the line and in the timeline); no delivery date, no submit. An e-commerce case whose lines are all "
+                "no-reason lines inside their windows is the e-commerce desk's own: no approval, approved at submit "
+                "| `rules.return_windows`, `rules.decide_return_window`, `rules.desk_handles`, `services/windows.py` "
+                "| `ecommerce_no_reason_return_days`, `ecommerce_no_reason_exchange_days`, "
+                "`apparel_return_application_working_days`, `apparel_categories` |",
                 "| Volume class: batch when one model, or all models, from one customer in one day reach the "
                 "thresholds | `rules.volume_class` | `batch_threshold_per_model_per_day`, "
                 "`batch_threshold_all_models_per_day` |",
-                "| Approvals: sporadic by service, batch by the VP (manager), quality incident by the GM (manager), "
-                "whole-unit replacement by the customer's regional sales manager | `rules.required_approvals`, "
-                "`services/approvals.py` | |",
+                "| Approvals: sporadic by service, batch by the VP of the product line, quality incident by the "
+                "general manager, whole-unit replacement by the sales manager of the customer's region; who they are "
+                "is master data (`masterdata.Approver`, the role alone where nobody is named); one person gives one "
+                "kind per case (`one_approval_per_person`); none for an e-commerce no-reason case inside its "
+                "windows | `rules.required_approvals`, `services/approvals.py` | `approver_may_give_several_kinds` |",
+                "| A disposition changes until the work is finished (`redispose`, with a reason): the customer is "
+                "told when what it gets changes (its unit, a new one, nothing) and consents when the company would "
+                "keep a unit it was to get back; teardown, supplier claim and internal sale fit every line (with that "
+                "consent on repair and exchange lines); an internal sale records price, discount, buyer and date "
+                "| `rules.redisposal_terms`, `rules.keeps_customers_unit`, `handlers/units.redispose`, "
+                "`handlers/sales.py` | |",
+                "| The customer's request to change the product (reason `change`) is chargeable like an expired "
+                "warranty | `rules.decide_warranty` | |",
+                "| A unit replaced because it is not reworked: a replenishment instruction (补货指令) to planning with "
+                "the quantity and due date | `rules.needs_replenishment`, `handlers/sales.replenishments_for` | "
+                "`replenishment_working_days` |",
                 "| Return note complete (part no., name, quantity, lot, defect) before receiving | "
                 "`rules.note_missing` | |",
                 "| Quality leads the sorting above the threshold and for batch cases | `handlers/application.submit`, "

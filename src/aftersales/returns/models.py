@@ -47,6 +47,7 @@ class Reason(models.TextChoices):
     QUALITY = "quality", _("Quality problem")
     CUSTOMER = "customer", _("Customer's reason")
     NO_REASON = "no_reason", _("No-reason return")
+    CHANGE = "change", _("Customer's request to change the product")
 
 
 class UnitState(models.TextChoices):
@@ -346,6 +347,7 @@ class CustomerNotice(models.Model):
         SHIPMENT = "shipment", _("Shipment")
         REFUND = "refund", _("Refund")
         DECISION = "decision", _("Decision on the application")
+        REDISPOSED = "redisposed", _("Disposition changed")
 
     return_case = models.ForeignKey(ReturnCase, verbose_name=_("return case"), on_delete=models.CASCADE,
                                     related_name="notices")
@@ -416,3 +418,68 @@ class Attachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["id"]
+
+
+class InternalSale(models.Model):
+    """A returned unit sold at a discount inside the company (售后客退品处理规定 5.1.4.1): the price, the discount,
+    the buyer (an employee or an internal department) and the date; finance reads them."""
+
+    class BuyerKind(models.TextChoices):
+        EMPLOYEE = "employee", _("Employee")
+        DEPARTMENT = "department", _("Internal department")
+
+    unit = models.OneToOneField(ReturnUnit, verbose_name=_("unit"), on_delete=models.CASCADE,
+                                related_name="internal_sale")
+    return_case = models.ForeignKey(ReturnCase, verbose_name=_("return case"), on_delete=models.CASCADE,
+                                    related_name="internal_sales")
+    price = models.DecimalField(_("price (CNY)"), max_digits=14, decimal_places=2)
+    discount_percent = models.DecimalField(_("discount (percent)"), max_digits=5, decimal_places=2)
+    buyer_kind = models.CharField(_("buyer"), max_length=10, choices=BuyerKind.choices)
+    buyer_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("employee"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    buyer_department = models.CharField(_("department"), max_length=100, blank=True)
+    sold_on = models.DateField(_("sold on"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("internal sale")
+        verbose_name_plural = _("internal sales")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gte=0) & models.Q(discount_percent__gte=0)
+                                   & models.Q(discount_percent__lte=100), name="internal_sale_amounts"),
+            models.CheckConstraint(condition=models.Q(buyer_kind="employee", buyer_user__isnull=False)
+                                   | models.Q(buyer_kind="department", buyer_user__isnull=True)
+                                   & ~models.Q(buyer_department=""), name="internal_sale_buyer"),
+        ]
+
+
+class Replenishment(models.Model):
+    """补货指令 (客退品处理流程): units that cannot be reworked, and that the customer is still to get goods for,
+    are replaced from production; planning receives the instruction with the quantity and due date."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+
+    return_case = models.ForeignKey(ReturnCase, verbose_name=_("return case"), on_delete=models.CASCADE,
+                                    related_name="replenishments")
+    product_model = models.ForeignKey("masterdata.ProductModel", verbose_name=_("product model"),
+                                      on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_ids = models.JSONField(_("units"), default=list, blank=True)
+    due_date = models.DateField(_("due"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("replenishment instruction")
+        verbose_name_plural = _("replenishment instructions")
+        ordering = ["-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="replenishment_quantity")]

@@ -90,6 +90,21 @@ def cases_to_close(user) -> list[dict]:
             for case in cases]
 
 
+def replenishments_open(user) -> list[dict]:
+    """补货指令 waiting for planning: units replaced because they are not reworked (客退品处理流程)."""
+    from .models import Replenishment
+
+    rows = (Replenishment.objects.filter(state=Replenishment.State.OPEN).select_related("return_case__customer",
+                                                                                       "product_model")
+            .order_by("due_date", "id")[:AWAITING_GOODS])
+    return [{"label": _("Replenishment instruction (due %(due)s)") % {"due": row.due_date.isoformat()},
+             "reference": row.return_case.number, "url": case_page(row.return_case_id),
+             "case_url": case_page(row.return_case_id), "action": _("Plan production"), "since": row.created_at,
+             "customer": row.return_case.customer.name, "models": [row.product_model.code],
+             "quantity": row.quantity}
+            for row in rows]
+
+
 def customer_cases(request) -> dict | None:
     """A customer's latest cases, and the way to a new application, in its inbox."""
     from .selectors import case_list
@@ -110,6 +125,7 @@ def register() -> None:
     register_menu_item("returns:receiving", pgettext_lazy("menu", "Receiving"), roles={"warehouse"}, order=30)
     register_menu_item("returns:quality_bench", _("Quality bench"), roles={"quality"}, order=40)
     register_menu_item("returns:repair_bench", _("Repair bench"), roles={"repair"}, order=50)
+    register_menu_item("returns:approval_matrix", _("Approval matrix"), roles={"manager", "service"}, order=85)
     register_site_search("returns:case_list", label=_("Search by case number, serial or customer"),
                          placeholder=_("Case no., serial, customer"))
     register_step_page(SUBJECT, case_step_page, action=case_step_action)
@@ -119,6 +135,7 @@ def register() -> None:
     register_subject_page(SUBJECT, case_page, link_label=_("open the case"))
     register_inbox_source("warehouse", cases_awaiting_goods)
     register_inbox_source("service", cases_to_close)
+    register_inbox_source("planning", replenishments_open)
     register_inbox_section(customer_cases)
     for form in FORMS:
         register_print_form(SUBJECT, form)

@@ -25,6 +25,7 @@ REASON_MESSAGES = {
     "tampered": _("Warranty label broken, self-repaired or modified: out of warranty."),
     "human_damage": _("Human damage found at inspection: the work is chargeable."),
     "manager_override": _("Decided by %(user)s: %(comment)s"),
+    "customer_request": _("The customer asked to change the product: the work is chargeable (返品处理管理规定 6.1.4)."),
 }
 
 
@@ -48,6 +49,7 @@ def decide_warranty(
     human_damage: bool = False,
     void_on_tampering: bool = True,
     human_damage_charged: bool = True,
+    customer_request: bool = False,
 ) -> WarrantyDecision:
     """In or out of warranty on `on`, and whether the work is charged, with the reasons."""
     reasons: list[dict] = []
@@ -71,6 +73,9 @@ def decide_warranty(
     if human_damage and human_damage_charged:
         chargeable = True
         reasons.append({"code": "human_damage"})
+    if customer_request:  # 返品处理管理规定 6.1.4: quoted again, like an expired warranty
+        chargeable = True
+        reasons.append({"code": "customer_request"})
     return WarrantyDecision(status=str(status), until=until, chargeable=chargeable, reasons=reasons)
 
 
@@ -80,19 +85,67 @@ def reason_text(reason: dict) -> str:
     return str(message) % params if params else str(message)
 
 
-# --- e-commerce no-reason windows ---
+# --- return windows: how long after delivery a line may still be applied for ---
 
-def decide_return_window(*, channel: str, reason: str, requested_outcome: str, delivered_date: date | None, on: date,
-                         return_days: int, exchange_days: int) -> dict:
-    """For an e-commerce no-reason line: is it inside the return (or exchange) window?"""
-    if channel != Channel.ECOMMERCE or reason != Reason.NO_REASON:
+WINDOW_LABELS = {
+    "ecommerce_no_reason_return": _("E-commerce no-reason return window"),
+    "ecommerce_no_reason_exchange": _("E-commerce no-reason exchange window"),
+    "apparel_application": _("Apparel return application window"),
+}
+
+
+def return_windows(*, channel: str, reason: str, requested_outcome: str, category: str, snapshot: dict) -> list[dict]:
+    """The windows (policies) a line falls under: the e-commerce no-reason return or exchange window
+    (calendar days, by channel) and the apparel application window (working days, by product category)."""
+    found = []
+    if channel == Channel.ECOMMERCE and reason == Reason.NO_REASON:
+        if requested_outcome == Outcome.EXCHANGE:
+            found.append({"window": "ecommerce_no_reason_exchange", "days": snapshot["ecommerce_no_reason_exchange_days"],
+                          "working_days": False, "clause": "售后客返品管理流程 5.1.3"})
+        else:
+            found.append({"window": "ecommerce_no_reason_return", "days": snapshot["ecommerce_no_reason_return_days"],
+                          "working_days": False, "clause": "售后客返品管理流程 5.1.2"})
+    if category and category in snapshot["apparel_categories"]:
+        found.append({"window": "apparel_application", "days": snapshot["apparel_return_application_working_days"],
+                      "working_days": True, "clause": "服装返货流程 三.1"})
+    return found
+
+
+def decide_return_window(*, windows: list[dict], delivered_date: date | None, on: date, last_day) -> dict:
+    """Is the line inside the windows it falls under on `on`? `last_day(window, delivered)` is the last
+    day of a window (calendar days added, or the Nth working day after delivery). The window that ends
+    first binds; an empty answer means no window applies."""
+    if not windows:
         return {}
-    days = exchange_days if requested_outcome == Outcome.EXCHANGE else return_days
     if delivered_date is None:
-        return {"applies": True, "within": None, "days": days, "code": "no_delivery_date"}
-    deadline = delivered_date + timedelta(days=days)
-    return {"applies": True, "within": on <= deadline, "days": days, "deadline": deadline.isoformat(),
-            "code": "within_window" if on <= deadline else "window_passed"}
+        return {"applies": True, "within": None, **windows[0], "code": "no_delivery_date", "windows": windows}
+    decided = [{**w, "deadline": (delivered_date + timedelta(days=w["days"]) if not w["working_days"] or not w["days"]
+                                  else last_day(w, delivered_date)).isoformat()} for w in windows]
+    binding = min(decided, key=lambda w: w["deadline"])
+    within = on.isoformat() <= binding["deadline"]
+    return {"applies": True, **binding, "within": within, "delivered": delivered_date.isoformat(),
+            "code": "within_window" if within else "window_passed", "windows": decided}
+
+
+def window_refusal(line_no: int, decision: dict) -> str:
+    """Why a line is refused at submit, in words."""
+    label = WINDOW_LABELS.get(decision.get("window"), decision.get("window", ""))
+    unit = _("working days") if decision.get("working_days") else _("days")
+    return str(_("Line %(line)s: the %(window)s (%(days)s %(unit)s from delivery on %(delivered)s) ended on "
+                 "%(deadline)s.")) % {"line": line_no, "window": label, "days": decision.get("days"), "unit": unit,
+                                      "delivered": decision.get("delivered"), "deadline": decision.get("deadline")}
+
+
+def window_open(decision: dict) -> bool:
+    """A line may be submitted: no window applies, it is inside, or a manager overrode it."""
+    return not decision or decision.get("within") is not False or bool(decision.get("override"))
+
+
+def desk_handles(*, channel: str, decisions: list[dict], reasons: list[str]) -> bool:
+    """An e-commerce case whose every line is a no-reason line inside its window (not overridden) is the
+    e-commerce desk's own business (自行办理退款): no further approval."""
+    return (channel == Channel.ECOMMERCE and bool(reasons) and all(r == Reason.NO_REASON for r in reasons)
+            and all(d.get("within") is True and not d.get("override") for d in decisions))
 
 
 # --- volume class and approvals ---
@@ -108,13 +161,55 @@ def volume_class(*, quantities_by_model: dict, per_model_threshold: int, all_mod
     return (VolumeClass.BATCH if batch else VolumeClass.SPORADIC), detail
 
 
-def required_approvals(*, volume: str, is_quality_incident: bool, has_whole_unit_replacement: bool) -> list[str]:
+def required_approvals(*, volume: str, is_quality_incident: bool, has_whole_unit_replacement: bool,
+                       desk_handles: bool = False) -> list[str]:
+    if desk_handles and not is_quality_incident:
+        return []
     kinds = [Approval.Kind.VP if volume == VolumeClass.BATCH else Approval.Kind.SERVICE]
     if is_quality_incident:
         kinds.append(Approval.Kind.GM)
     if has_whole_unit_replacement:
         kinds.append(Approval.Kind.RSM)
     return [str(kind) for kind in kinds]
+
+
+def scope_covers(scope: str, wanted: set[str]) -> bool:
+    """An approver's scope (a region; empty: all) covers every one wanted."""
+    return not scope or wanted <= {scope}
+
+
+def scope_covers_one(scope: str, present: set[str]) -> bool:
+    """An approver's scope (a product line; empty: all) covers one of those present on a case."""
+    return not scope or scope in present
+
+
+# --- dispositions that change ---
+
+# What the customer gets for a unit of a line it wants back (repair, exchange): the unit itself (repaired or
+# as it came), a new unit, or nothing (the company keeps it). On a refund line the customer has its money.
+CUSTOMER_GETS = {"repair": "unit", "refurbish": "unit", "return_as_is": "unit", "replace": "new_unit",
+                 "scrap": "nothing", "teardown": "nothing", "supplier_claim": "nothing", "internal_sale": "nothing",
+                 "resale": "nothing", "defective_stock": "nothing"}
+
+
+def keeps_customers_unit(*, outcome: str, disposition: str) -> bool:
+    """The company keeps a unit the customer wants back."""
+    return outcome != Outcome.REFUND and CUSTOMER_GETS.get(disposition) == "nothing"
+
+
+def redisposal_terms(*, outcome: str, old: str, new: str) -> dict:
+    """When quality changes a disposition: is the customer told (what it gets changes), and must it consent
+    (售后客返品管理流程 5.2.6: it gets nothing back where it was to get a unit)?"""
+    if outcome == Outcome.REFUND:
+        return {"notify": False, "consent": False}
+    before, after = CUSTOMER_GETS.get(old, "unit"), CUSTOMER_GETS.get(new, "unit")
+    return {"notify": before != after, "consent": after == "nothing" and before != "nothing"}
+
+
+def needs_replenishment(*, outcome: str, disposition: str) -> bool:
+    """A unit not reworked but replaced by a new one out of finished goods (客退品处理流程: 不可重工 → 补货指令):
+    planning replenishes the stock it took."""
+    return outcome in (Outcome.REPAIR, Outcome.EXCHANGE) and disposition == "replace"
 
 
 # --- return note completeness ---

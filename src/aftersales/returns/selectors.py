@@ -134,6 +134,13 @@ def customer_may_see_deadline(deadline: dict) -> bool:
     return deadline["role"] == "customer"
 
 
+def _window_seen(decision: dict, for_customer: bool) -> dict:
+    """A line's return window with its end; a customer sees that a manager allowed it, not who."""
+    if for_customer and decision.get("override"):
+        return {**decision, "override": _without_names(decision["override"])}
+    return decision
+
+
 def case_detail_data(case: ReturnCase, *, user) -> dict:
     """The case as this user may see it: one selector for the API and the pages, so what a customer
     learns (steps, names, other customers' units) is decided here only."""
@@ -178,7 +185,7 @@ def case_detail_data(case: ReturnCase, *, user) -> dict:
             "item_name": line.item_name, "quantity": line.quantity, "production_lot": line.production_lot,
             "serials": line.serials, "requested_outcome": line.requested_outcome, "reason": line.reason,
             "defect_description": line.defect_description, "unit_price": str(line.unit_price),
-            "window_decision": line.window_decision, "exchanges_shipped": line.exchanges_shipped,
+            "window_decision": _window_seen(line.window_decision, for_customer), "exchanges_shipped": line.exchanges_shipped,
             "refund_amount": str(line.refund_amount) if line.refund_amount is not None else None,
             "refund_deduction": str(line.refund_deduction),
             **({} if for_customer else {"registered_to_other_customers": mismatched.get(line.line_no, [])}),
@@ -329,3 +336,37 @@ def registered_units_of(*, user, serials: list[str]):
     """registered_units for many serials at once (a column pasted from Excel): one query."""
     return scope_to_customer(ShippedUnit.objects.select_related("product_model", "customer")
                              .filter(serial__in=serials).order_by("serial", "id"), user, "customer")
+
+
+def internal_sales():
+    """Units sold inside the company at a discount (售后客退品处理规定 5.1.4.1), newest first: what finance books."""
+    from .models import InternalSale
+
+    return InternalSale.objects.select_related("return_case", "unit__product_model", "buyer_user",
+                                               "recorded_by").order_by("-id")
+
+
+def internal_sale_data(sale) -> dict:
+    return {"id": sale.pk, "case": sale.return_case.number, "case_id": sale.return_case_id, "unit": sale.unit_id,
+            "serial": sale.unit.serial, "product_model": sale.unit.product_model.code, "price": str(sale.price),
+            "discount_percent": str(sale.discount_percent), "buyer_kind": sale.buyer_kind,
+            "buyer": sale.buyer_user.get_username() if sale.buyer_user else sale.buyer_department,
+            "sold_on": sale.sold_on, "recorded_by": sale.recorded_by.get_username(), "recorded_at": sale.recorded_at}
+
+
+def replenishments(*, state: str | None = None):
+    """Replenishment instructions (补货指令) for planning, the soonest due first."""
+    from .models import Replenishment
+
+    rows = Replenishment.objects.select_related("return_case__customer", "product_model", "created_by")
+    if state:
+        rows = rows.filter(state=state)
+    return rows.order_by("due_date", "id")
+
+
+def replenishment_data(row) -> dict:
+    return {"id": row.pk, "case": row.return_case.number, "case_id": row.return_case_id,
+            "customer": row.return_case.customer.code, "product_model": row.product_model.code,
+            "quantity": row.quantity, "unit_ids": row.unit_ids, "due_date": row.due_date, "reason": row.reason,
+            "state": row.state, "created_by": row.created_by.get_username(), "created_at": row.created_at,
+            "done_at": row.done_at}

@@ -160,8 +160,10 @@ class LineOutput(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Reason.choices)
     defect_description = serializers.CharField(allow_blank=True)
     unit_price = money()
-    window_decision = any_map(help_text="E-commerce no-reason lines: `applies`, `within`, `days`, `deadline`, "
-                                        "`code`; empty otherwise.")
+    window_decision = any_map(help_text="Lines under a return window (policies): `applies`, `window`, `days`, "
+                                        "`working_days`, `delivered`, `deadline`, `within`, `code`, `clause`, "
+                                        "`windows` (all that apply), `override` (a manager allowed it: `comment`, "
+                                        "`at`, `by`); empty otherwise.")
     exchanges_shipped = serializers.IntegerField()
     refund_amount = money(allow_null=True)
     refund_deduction = money()
@@ -342,3 +344,35 @@ class ServiceHistoryEntryOutput(serializers.Serializer):
 class ServiceHistoryOutput(serializers.Serializer):
     serial = serializers.CharField()
     entries = ServiceHistoryEntryOutput(many=True)
+
+
+class InternalSaleOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.CharField(help_text="The return case's number.")
+    case_id = serializers.IntegerField()
+    unit = serializers.IntegerField(help_text="The unit's id.")
+    serial = serializers.CharField(allow_blank=True)
+    product_model = serializers.CharField(help_text="The model's code.")
+    price = money()
+    discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=True)
+    buyer_kind = serializers.ChoiceField(choices=["employee", "department"])
+    buyer = serializers.CharField(help_text="The employee's username, or the department.")
+    sold_on = serializers.DateField()
+    recorded_by = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+
+
+class ReplenishmentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.CharField(help_text="The return case's number.")
+    case_id = serializers.IntegerField()
+    customer = serializers.CharField(help_text="The customer's code.")
+    product_model = serializers.CharField(help_text="The model's code.")
+    quantity = serializers.IntegerField()
+    unit_ids = serializers.ListField(child=serializers.IntegerField())
+    due_date = serializers.DateField()
+    reason = serializers.CharField(allow_blank=True)
+    state = serializers.ChoiceField(choices=["open", "done"])
+    created_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    done_at = serializers.DateTimeField(allow_null=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import application, benches, cases, files, printing, receiving
+from .views import application, approvals, benches, cases, files, printing, receiving
 
 app_name = "returns"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/<int:pk>/print/<str:form>/", printing.print_form, name="print_form"),
     path("attachments/<int:pk>/", files.attachment, name="attachment"),
     path("units/lookup/", application.serial_lookup, name="serial_lookup"),
+    path("approvals/matrix/", approvals.approval_matrix, name="approval_matrix"),
     path("receiving/", benches.receiving, name="receiving"),
     path("bench/quality/", benches.quality_bench, name="quality_bench"),
     path("bench/repair/", benches.repair_bench, name="repair_bench"),

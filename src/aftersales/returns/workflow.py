@@ -38,9 +38,11 @@ def own_case(ctx: GuardContext) -> str | None:
 
 
 def may_approve_pending(ctx: GuardContext) -> str | None:
-    from .services.approvals import approvals_actor_may_give
+    from .services.approvals import approvals_actor_may_give, gave_another_kind
 
-    return None if approvals_actor_may_give(ctx.case, ctx.actor, ctx.roles) else "no_approval_for_you"
+    if not approvals_actor_may_give(ctx.case, ctx.actor, ctx.roles, ctx.cache):
+        return "no_approval_for_you"
+    return "one_approval_per_person" if gave_another_kind(ctx.case, ctx.actor) else None
 
 
 def note_complete(ctx: GuardContext) -> str | None:
@@ -70,6 +72,24 @@ def charge_quoted(ctx: GuardContext) -> str | None:
 def charge_accepted(ctx: GuardContext) -> str | None:
     ok = all(u.charge_answer.get("accepted") for u in ctx.units)
     return None if ok else "no_charge_accepted"
+
+
+def window_to_override(ctx: GuardContext) -> str | None:
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()
+    late = any(line.window_decision.get("deadline", today) < today and not line.window_decision.get("override")
+               for line in ctx.case.lines.all())
+    return None if late else "no_window_to_override"
+
+
+def work_not_finished(ctx: GuardContext) -> str | None:
+    """A disposition changes until the work is finished: not at final inspection, not once passed."""
+    from .services.handlers.units import WORK
+
+    done = any(u.state == U.FINAL_INSPECTION or (u.state == U.READY_TO_SHIP and u.disposition in WORK)
+               for u in ctx.units)
+    return "work_finished" if done else None
 
 
 def batch_case(ctx: GuardContext) -> str | None:
@@ -107,7 +127,7 @@ def work_gates_pass(ctx: GuardContext) -> str | None:
 
 
 # Guards that look at the units acted on; the others look at the case and the actor only.
-UNIT_GUARDS = {consent_pending, charge_to_quote, charge_quoted, charge_accepted, work_gates_pass}
+UNIT_GUARDS = {consent_pending, charge_to_quote, charge_quoted, charge_accepted, work_gates_pass, work_not_finished}
 
 
 # --- the table ---
@@ -117,8 +137,10 @@ AFTER_RECEIPT = (C.RECEIVED, C.INSPECTING, C.DISPOSED, C.IN_WORK, C.FINAL_INSPEC
 
 ACTIONS: dict[str, Transition] = {a.name: a for a in [
     # The application and its approval.
-    action("submit", _("Submit"), CASE, (C.DRAFT,), (C.SUBMITTED,), _roles("service customer"),
+    action("submit", _("Submit"), CASE, (C.DRAFT,), (C.SUBMITTED, C.APPROVED), _roles("service customer"),
            (own_case, has_lines)),
+    action("override_window", _("Allow a line outside its return window"), CASE, (C.DRAFT,), (C.DRAFT,),
+           _roles("manager"), (window_to_override,)),
     action("approve", _("Approve"), CASE, (C.SUBMITTED,), (C.SUBMITTED, C.APPROVED), _roles("service manager"),
            (may_approve_pending,)),
     action("reject", _("Reject"), CASE, (C.SUBMITTED,), (C.REJECTED,), _roles("service manager"),
@@ -139,6 +161,11 @@ ACTIONS: dict[str, Transition] = {a.name: a for a in [
     action("dispose", _("Decide the disposition"), UNIT, (U.INSPECTED,),
            (U.WAITING_APPROVAL, U.WAITING_CUSTOMER, U.DISPOSED, U.READY_TO_SHIP, U.READY_TO_SETTLE, U.DONE),
            _roles("quality")),
+    action("redispose", _("Change the disposition"), UNIT,
+           (U.WAITING_APPROVAL, U.WAITING_CUSTOMER, U.DISPOSED, U.IN_WORK, U.READY_TO_SETTLE, U.FINAL_INSPECTION,
+            U.READY_TO_SHIP),
+           (U.WAITING_APPROVAL, U.WAITING_CUSTOMER, U.DISPOSED, U.READY_TO_SHIP, U.READY_TO_SETTLE, U.DONE),
+           _roles("quality"), (work_not_finished,)),
     action("approve_scrap", _("Approve scrapping"), UNIT, (U.WAITING_APPROVAL,), (U.DONE,), _roles("manager")),
     action("reject_scrap", _("Refuse scrapping"), UNIT, (U.WAITING_APPROVAL,), (U.INSPECTED,), _roles("manager")),
     # Per unit: what the customer must agree to.
@@ -192,7 +219,9 @@ def event_label(action: str):
 # The codes the guards (and the work gates) answer, with their messages from the one catalogue.
 GUARD_CODES = ("no_lines", "not_your_case", "no_approval_for_you", "return_note_incomplete", "quality_sorting_required",
                "no_consent_pending", "not_chargeable", "no_charge_quoted", "not_a_batch_case", "no_charge_accepted",
-               "no_exchange_to_ship", "no_refund_pending", "first_article_pending", "batch_work_needs_order")
+               "no_exchange_to_ship", "no_refund_pending", "no_window_to_override", "one_approval_per_person", "work_finished",
+               "first_article_pending",
+               "batch_work_needs_order")
 GUARD_MESSAGES = {code: message_of(code) for code in GUARD_CODES}
 
 

@@ -15,6 +15,7 @@ from .actions import apply_action, case_for_update
 from .attachments import attachment_add
 from .events import event_append
 from .numbering import next_case_number
+from .windows import case_windows_refresh
 
 CASE_FIELDS = ("channel", "customer_reference", "delivered_date", "is_quality_incident", "notes")
 
@@ -90,6 +91,7 @@ def case_create(*, actor, customer: Customer | None = None, lines: list[dict], *
         **{name: fields[name] for name in CASE_FIELDS if name in fields},
     )
     _write_lines(case, cleaned)
+    case_windows_refresh(case)
     event_append(case=case, actor=actor, action="create", from_state="", to_state=case.state,
                  changes={"lines": len(cleaned)})
     return case
@@ -111,6 +113,8 @@ def case_update_draft(*, actor, case_id: int, version: int | None = None, lines:
     if lines is not None:
         _write_lines(case, _clean_lines(lines))
         changes["lines"] = len(lines)
+    if lines is not None or "delivered_date" in changes or "channel" in changes:
+        case_windows_refresh(case)
     case.version += 1
     case.save()
     event_append(case=case, actor=actor, action="edit", from_state=case.state, to_state=case.state, changes=changes)

@@ -7,6 +7,7 @@ from aftersales.core import policies
 from aftersales.masterdata.models import Customer, ShippedUnit
 
 from .. import rules
+from ..models import Reason
 
 
 def _decision(*, shipped_date, has_serial: bool, model_warranty_months, extension_months: int, on, snapshot: dict,
@@ -22,6 +23,7 @@ def _decision(*, shipped_date, has_serial: bool, model_warranty_months, extensio
         human_damage=facts.get("human_damage", False),
         void_on_tampering=snapshot["warranty_void_on_tampering"],
         human_damage_charged=snapshot["human_damage_charged"],
+        customer_request=facts.get("customer_request", False),
     )
 
 
@@ -54,6 +56,9 @@ def decide_units(units, *, case, on=None, snapshot=None, facts_by_unit=None) -> 
             extension = extensions.get(shipped.customer_id, 0)
         else:
             extension = case.customer.warranty_extension_months
+        line = getattr(unit, "line", None)
+        if line is not None and line.reason == Reason.CHANGE:
+            facts = {**facts, "customer_request": True}
         decision = _decision(shipped_date=shipped.shipped_date if shipped else None, has_serial=bool(unit.serial),
                              model_warranty_months=unit.product_model.warranty_months, extension_months=extension,
                              on=on, snapshot=snapshot, facts=facts)

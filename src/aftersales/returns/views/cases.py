@@ -21,7 +21,7 @@ from aftersales.masterdata.models import Customer
 from aftersales.web.exports import xlsx_response
 from aftersales.web.pages import ids_posted, page_errors
 
-from .. import action_fields, selectors
+from .. import action_fields, rules, selectors
 from ..clocks import SUBJECT
 from ..models import (Approval, CaseState, Channel, CustomerNotice, DefectClass, Disposition, Outcome,
                       ReceivingDiscrepancy, Responsibility, ReturnUnit, UnitExit, UnitState, VolumeClass,
@@ -211,6 +211,7 @@ def _case_context(request, case, *, errors=None, failed_action=None) -> dict:
             "defect_labels": dict(DefectClass.choices), "responsibility_labels": dict(Responsibility.choices),
             "errors": errors or {}, "failed_action": failed_action, "unit_states": dict(UnitState.choices),
             "outcomes": dict(Outcome.choices), "warranty_labels": dict(WarrantyStatus.choices),
+            "window_labels": {key: str(label) for key, label in rules.WINDOW_LABELS.items()},
             "dispositions": dict(Disposition.choices), "exits": dict(UnitExit.choices),
             "state_counts": sorted(counts.items()),
             "timeline": collapsed_timeline(selectors.timeline(case, user=request.user)),

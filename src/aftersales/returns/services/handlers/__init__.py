@@ -11,9 +11,9 @@ from .units import ALLOWED_DISPOSITIONS
 HANDLERS = {
     name: getattr(module, name)
     for module, names in [
-        (application, ["submit", "approve", "reject", "return_for_correction", "cancel"]),
+        (application, ["submit", "approve", "reject", "return_for_correction", "cancel", "override_window"]),
         (receiving, ["start_receiving", "receive", "close_receipt"]),
-        (units, ["inspect", "dispose", "approve_scrap", "reject_scrap", "quote_charge", "give_consent",
+        (units, ["inspect", "dispose", "redispose", "approve_scrap", "reject_scrap", "quote_charge", "give_consent",
                  "refuse_consent", "accept_charge", "refuse_charge", "start_work", "finish_work", "pass_final",
                  "fail_final", "revise_charge"]),
         (settlement, ["ship_back", "settle_exchange", "ship_exchange_in_advance", "settle_refund",

@@ -5,14 +5,14 @@ from collections import Counter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.core import policies
+from aftersales.core import parsing, policies
 from aftersales.core.errors import Conflict, InvalidInput, PermissionDenied
 from aftersales.masterdata.models import ShippedUnit
 
 from ... import rules
 from ...models import Approval, CaseState, CustomerNotice, Outcome, ReturnLine, ReturnUnit, VolumeClass
-from .. import approvals, warranty
-from .common import ActionContext, U, _now, _notice, _required, open_units_elsewhere, units_create
+from .. import approvals, warranty, windows
+from .common import ActionContext, U, _now, _notice, _required, _who, open_units_elsewhere, units_create
 
 
 def submit(ctx: ActionContext) -> None:
@@ -39,12 +39,8 @@ def submit(ctx: ActionContext) -> None:
     units_create(expected)
 
     today = timezone.localdate()
-    for line in lines:
-        line.window_decision = rules.decide_return_window(
-            channel=case.channel, reason=line.reason, requested_outcome=line.requested_outcome,
-            delivered_date=case.delivered_date, on=today,
-            return_days=snapshot["ecommerce_no_reason_return_days"],
-            exchange_days=snapshot["ecommerce_no_reason_exchange_days"])
+    windows.lines_windows_decide(case, lines, snapshot=snapshot, on=today)
+    _refuse_lines_outside_windows(lines)
     ReturnLine.objects.bulk_update(lines, ["window_decision"])
 
     quantities = Counter()
@@ -63,12 +59,51 @@ def submit(ctx: ActionContext) -> None:
                                   or case.volume_class == VolumeClass.BATCH)
     case.required_approvals = rules.required_approvals(
         volume=case.volume_class, is_quality_incident=case.is_quality_incident,
-        has_whole_unit_replacement=any(line.requested_outcome == Outcome.EXCHANGE for line in lines))
+        has_whole_unit_replacement=any(line.requested_outcome == Outcome.EXCHANGE for line in lines),
+        desk_handles=rules.desk_handles(channel=case.channel, decisions=[line.window_decision for line in lines],
+                                        reasons=[line.reason for line in lines]))
     case.approval_round += 1
     case.submitted_at = _now()
-    ctx.case_to_state = CaseState.SUBMITTED
+    ctx.case_to_state = CaseState.SUBMITTED if case.required_approvals else CaseState.APPROVED
     ctx.changes = {"volume_class": case.volume_class, "required_approvals": case.required_approvals,
                    "expected_units": len(expected), "needs_quality_sorting": case.needs_quality_sorting}
+    if not case.required_approvals:  # within its window: the e-commerce desk handles it (自行办理退款)
+        ctx.changes["desk_handles"] = True
+        _notice(case, CustomerNotice.Kind.DECISION, decision=Approval.Decision.APPROVED, desk_handles=True,
+                comment=ctx.comment)
+
+
+def _refuse_lines_outside_windows(lines) -> None:
+    """A line under a return window needs the delivery date; one outside its window is refused unless a
+    manager overrode it (override_window)."""
+    undated = [line.line_no for line in lines if line.window_decision.get("within") is None
+               and line.window_decision.get("applies")]
+    if undated:
+        raise InvalidInput(details={"delivered_date": [
+            _("Give the delivery date: the return window of lines %(lines)s counts from it.") % {"lines": undated}]})
+    late = [line for line in lines if not rules.window_open(line.window_decision)]
+    if late:
+        reasons = {str(line.line_no): rules.window_refusal(line.line_no, line.window_decision) for line in late}
+        raise Conflict(" ".join(reasons.values()), code="return_window_passed",
+                       details={"lines": reasons, "windows": {str(line.line_no): {
+                           key: line.window_decision.get(key) for key in ("window", "days", "working_days",
+                                                                           "delivered", "deadline")}
+                           for line in late}})
+
+
+def override_window(ctx: ActionContext) -> None:
+    """A manager lets a line outside its return window be submitted; the comment says why."""
+    _required({"comment": ctx.comment, **ctx.params}, "comment", "line")
+    line_no = parsing.whole_number(ctx.params["line"], "line", minimum=1, maximum=10_000)
+    line = ReturnLine.objects.select_for_update().filter(return_case=ctx.case, line_no=line_no).first()
+    if line is None or not line.window_decision:
+        raise InvalidInput(details={"line": [_("Name a line of this case that a return window applies to.")]})
+    override = {**_who(ctx), "comment": ctx.comment}
+    line.window_decision = {**line.window_decision, "override": override}
+    line.save(update_fields=["window_decision"])
+    ctx.case_to_state = ctx.case.state
+    ctx.changes = {"line": line_no, "window": line.window_decision.get("window"),
+                   "deadline": line.window_decision.get("deadline")}
 
 
 def _refuse_serials_on_open_cases(case, lines) -> None:

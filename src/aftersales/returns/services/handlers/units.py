@@ -12,13 +12,19 @@ from aftersales.masterdata.models import WarehouseKind
 from aftersales.core.errors import InvalidInput
 
 from ...models import CustomerNotice, DefectClass, Inspection, Outcome, Responsibility, UnitExit
+from ... import rules
 from .. import warranty
+from . import sales
 from .common import ActionContext, units_save, U, D, _now, _who, _notice, _money, _leave
 
 
+# Teardown, a supplier claim and an internal sale fit every line (with the customer's consent where it wants
+# its unit back: rules.keeps_customers_unit).
 ALLOWED_DISPOSITIONS = {
-    Outcome.REPAIR: {D.REPAIR, D.REFURBISH, D.RETURN_AS_IS, D.SCRAP, D.REPLACE},
-    Outcome.EXCHANGE: {D.REPLACE, D.REPAIR, D.REFURBISH, D.RETURN_AS_IS},
+    Outcome.REPAIR: {D.REPAIR, D.REFURBISH, D.RETURN_AS_IS, D.SCRAP, D.REPLACE, D.TEARDOWN, D.SUPPLIER_CLAIM,
+                     D.INTERNAL_SALE},
+    Outcome.EXCHANGE: {D.REPLACE, D.REPAIR, D.REFURBISH, D.RETURN_AS_IS, D.TEARDOWN, D.SUPPLIER_CLAIM,
+                       D.INTERNAL_SALE},
     Outcome.REFUND: {D.RESALE, D.DEFECTIVE_STOCK, D.SCRAP, D.TEARDOWN, D.SUPPLIER_CLAIM, D.INTERNAL_SALE,
                      D.REPAIR, D.REFURBISH},
 }
@@ -156,7 +162,8 @@ def _route_waiting(unit) -> str:
     return U.DISPOSED
 
 
-def dispose(ctx: ActionContext) -> None:
+def _wanted_dispositions(ctx) -> dict[int, str]:
+    """The disposition asked for each unit (common, or per unit), checked against what fits its line."""
     common = ctx.params.get("disposition")
     overrides = {pk: values.get("disposition") if isinstance(values, dict) else values
                  for pk, values in _per_unit(ctx).items()}
@@ -168,28 +175,77 @@ def dispose(ctx: ActionContext) -> None:
     if unfit:
         raise InvalidInput(_("These dispositions do not fit the outcome the customer asked for."),
                            details={"disposition": [_("Not allowed for units %(ids)s.") % {"ids": unfit[:20]}]})
+    return wanted
+
+
+def _dispositions_apply(ctx, wanted: dict[int, str], *, keep_consent: set[int]) -> None:
+    """Route each unit by its new disposition: it waits (approval, the customer, the work) or leaves the case.
+    Units in `keep_consent` wait for the customer's consent to the company keeping them."""
     responsibility = dict(Inspection.objects.filter(unit__in=[u.pk for u in ctx.units],
                                                     stage=Inspection.Stage.INTAKE)
                           .order_by("unit_id", "id").values_list("unit_id", "responsibility"))
+    if any(d == D.INTERNAL_SALE for d in wanted.values()):
+        sales.internal_sales_record(ctx, [u for u in ctx.units if wanted[u.pk] == D.INTERNAL_SALE])
     leaving = defaultdict(list)
     for unit in ctx.units:
         disposition = wanted[unit.pk]
         unit.disposition = disposition
+        if unit.pk in keep_consent:
+            unit.needs_consent, unit.consent, unit.state = True, {}, U.WAITING_CUSTOMER
+            continue
         unit.needs_consent = disposition in WORK and responsibility.get(unit.pk) == Responsibility.CUSTOMER
-        route = DISPOSITION_ROUTES[disposition]
-        if isinstance(route, Leave):
-            refund = unit.line.requested_outcome == Outcome.REFUND
-            leaving[(route.exit_on_refund if refund else route.exit, route.move, route.to)].append(unit)
-        else:
-            unit.state = _route_waiting(unit) if route == "work" else route
+        _route(unit, leaving)
     for (exit_kind, move_kind, to_kind), units in leaving.items():
         _leave(ctx, units, exit=exit_kind, move_kind=move_kind, to_kind=to_kind)
-    units_save(ctx.units, ["state", "disposition", "needs_consent", "exit", "warehouse", "done_at"])
+    units_save(ctx.units, ["state", "disposition", "needs_consent", "consent", "exit", "warehouse", "done_at"])
+    sales.replenishments_for(ctx, ctx.units)
+
+
+def _route(unit, leaving: dict) -> None:
+    """Where the unit's disposition sends it: a state it waits in, or (collected in `leaving`) out of the case."""
+    route = DISPOSITION_ROUTES[unit.disposition]
+    if isinstance(route, Leave):
+        refund = unit.line.requested_outcome == Outcome.REFUND
+        leaving[(route.exit_on_refund if refund else route.exit, route.move, route.to)].append(unit)
+    else:
+        unit.state = _route_waiting(unit) if route == "work" else route
+
+
+def dispose(ctx: ActionContext) -> None:
+    wanted = _wanted_dispositions(ctx)
+    # Keeping a unit the customer wants back needs its consent (scrap asks the manager instead).
+    keep = {u.pk for u in ctx.units if wanted[u.pk] != D.SCRAP
+            and rules.keeps_customers_unit(outcome=u.line.requested_outcome, disposition=wanted[u.pk])}
+    _dispositions_apply(ctx, wanted, keep_consent=keep)
     waiting = [u for u in ctx.units if u.state == U.WAITING_CUSTOMER]
     consent = [u.pk for u in waiting if u.needs_consent]
     if consent:
         _notice(ctx.case, CustomerNotice.Kind.CONSENT, unit_ids=consent)
     ctx.changes = {"dispositions": dict(Counter(wanted.values())),
+                   "states": dict(Counter(u.state for u in ctx.units))}
+
+
+def redispose(ctx: ActionContext) -> None:
+    """Quality changes the disposition before the work is finished (售后返退货流程描述 四.2: the bench found more or
+    less than inspection did), with a reason; the customer is told when what it gets changes, and consents
+    when the company would keep a unit it was to get back (rules.redisposal_terms)."""
+    reason = parsing.text(ctx.params.get("reason"), "reason", max_length=2000, required=True)
+    wanted = _wanted_dispositions(ctx)
+    unchanged = [u.pk for u in ctx.units if wanted[u.pk] == u.disposition]
+    if unchanged:
+        raise InvalidInput(details={"disposition": [_("Units %(ids)s have this disposition already.")
+                                                    % {"ids": unchanged[:20]}]})
+    previous = {u.pk: u.disposition for u in ctx.units}
+    terms = {u.pk: rules.redisposal_terms(outcome=u.line.requested_outcome, old=previous[u.pk], new=wanted[u.pk])
+             for u in ctx.units}
+    keep = {pk for pk, term in terms.items() if term["consent"]}
+    _dispositions_apply(ctx, wanted, keep_consent=keep)
+    told = [pk for pk, term in terms.items() if term["notify"]]
+    if told:
+        _notice(ctx.case, CustomerNotice.Kind.REDISPOSED, unit_ids=told, reason=reason, consent_needed=sorted(keep),
+                changes={str(pk): {"from": previous[pk], "to": wanted[pk]} for pk in told})
+    ctx.changes = {"reason": reason, "from": dict(Counter(previous.values())), "to": dict(Counter(wanted.values())),
+                   "told": len(told), "consent_needed": sorted(keep),
                    "states": dict(Counter(u.state for u in ctx.units))}
 
 
@@ -236,12 +292,15 @@ def revise_charge(ctx: ActionContext) -> None:
 
 
 def _answer(ctx, field: str, accepted: bool) -> None:
+    leaving = defaultdict(list)
     for unit in ctx.units:
         answer = {**_who(ctx), ("given" if field == "consent" else "accepted"): accepted}
         if field == "charge_answer":
             answer["amount"] = str(unit.charge_amount)
         setattr(unit, field, answer)
-        if accepted:
+        if accepted and DISPOSITION_ROUTES.get(unit.disposition) != "work":
+            _route(unit, leaving)  # consent to the company keeping the unit: on by its disposition
+        elif accepted:
             unit.state = _route_waiting(unit)
         elif field == "charge_answer" and ctx.params.get("scrap") is True:
             # The customer does not want the unit back: it is scrapped, with the manager's approval.
@@ -249,7 +308,9 @@ def _answer(ctx, field: str, accepted: bool) -> None:
             answer["scrap"] = True
         else:
             unit.state, unit.disposition = U.READY_TO_SHIP, D.RETURN_AS_IS
-    units_save(ctx.units, [field, "state", "disposition"])
+    for (exit_kind, move_kind, to_kind), units in leaving.items():
+        _leave(ctx, units, exit=exit_kind, move_kind=move_kind, to_kind=to_kind)
+    units_save(ctx.units, [field, "state", "disposition", "exit", "warehouse", "done_at"])
     ctx.changes = {field: accepted}
 
 
