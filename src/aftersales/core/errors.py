@@ -83,6 +83,8 @@ CODES: dict[str, ErrorCode] = {
         no_charge_accepted=_("Only a charge the customer has accepted is revised."),
         no_exchange_to_ship=_("No exchange line of this case is waiting for new units."),
         no_refund_pending=_("No line of this case is waiting for its refund."),
+        final_test_incomplete=_("The final test is not complete: every test item and complaint point needs a result."),
+        final_test_failed=_("A test item failed: the unit fails its final inspection, it cannot pass."),
     ),
     **_codes(422, idempotency_key_reused=_("This Idempotency-Key was used for a different request.")),
     **_codes(429, too_many_login_attempts=_("Too many failed login attempts. Try again later."),
