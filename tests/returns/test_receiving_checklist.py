@@ -6,7 +6,7 @@ of their own."""
 import pytest
 
 from aftersales.returns.models import ReceivedAccessory, ReceivingCheck
-from tests.flows import IN_WARRANTY, items_for, line
+from tests.flows import IN_WARRANTY, line
 from tests.printing import COMPANY, embedded_fonts
 
 pytestmark = pytest.mark.django_db
