@@ -141,3 +141,34 @@ def test_inspection_names_the_responsible_department(received, flow, refused, ap
     page = browser_as("quality").get(f"/cases/{case['id']}/print/inspection-report/").content.decode()
     assert "Purchasing / incoming material" in page or "采购" in page
     assert ReturnUnit.objects.filter(pk__in=ids).count() == 2
+
+
+# --- good teardown parts enter raw-material stock only after quality passes them (三.1) ---
+
+def test_good_teardown_parts_wait_for_quality(disposed, parts, post, api):
+    _case, (unit_id,) = disposed([IN_WARRANTY.format(3)], disposition="teardown", outcome="refund")
+
+    def raw_stock():
+        rows = api("warehouse").get("/api/v1/stock/balances/", {"warehouse__code": "RM", "page_size": 500}).json()
+        return {row["part"]: row["quantity"] for row in rows["results"]}
+
+    before = raw_stock()
+    torn = post("repair", "teardowns/", {"unit": unit_id, "parts": [
+        {"part": "HT-ELEM", "quantity": 1, "outcome": "good"}, {"part": "HT-THERM", "quantity": 2, "outcome": "good"},
+        {"part": "HT-ELEM", "quantity": 1, "outcome": "scrap"}]}, expect=201)["parts"]
+    assert [p["qc_passed"] for p in torn] == [None, None, None]
+    assert raw_stock() == before  # the bench's good parts are not stock yet
+    good, scrap = [torn[0]["id"], torn[1]["id"]], torn[2]["id"]
+    post("repair", "teardowns/check/", {"teardown_part_ids": good, "passed": True}, expect=403,
+         code="permission_denied")
+    post("quality", "teardowns/check/", {"teardown_part_ids": [scrap], "passed": True}, expect=409,
+         code="invalid_state")
+    post("quality", "teardowns/check/", {"teardown_part_ids": good, "passed": "yes"}, expect=400, code="invalid")
+    post("quality", "teardowns/check/", {"teardown_part_ids": [good[1]], "passed": False})
+    checked = post("quality", "teardowns/check/", {"teardown_part_ids": [good[0]], "passed": True})["parts"]
+    assert checked[0]["qc_passed"] is True
+    after = raw_stock()
+    assert after.get("HT-ELEM", 0) == before.get("HT-ELEM", 0) + 1
+    assert after.get("HT-THERM", 0) == before.get("HT-THERM", 0)  # failed at quality: scrap, not stock
+    post("quality", "teardowns/check/", {"teardown_part_ids": [good[0]], "passed": True}, expect=409,
+         code="invalid_state")  # checked once
