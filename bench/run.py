@@ -23,7 +23,7 @@ DATA_DIR = BENCH_DIR / ".data"
 REPORT = ROOT / "docs" / "benchmarks.md"
 SEED = 20260612
 
-SUITES = ["import_units", "units_api", "returns_bulk", "deadlines", "web_pages", "repairs_close", "hostile_uploads"]
+SUITES = ["import_units", "units_api", "returns_bulk", "receiving_scans", "deadlines", "web_pages", "repairs_close", "hostile_uploads"]
 
 
 def configure(database: Path) -> None:

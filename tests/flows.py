@@ -181,13 +181,13 @@ def received(new_case, flow, detail, registry):
 
 
 @pytest.fixture
-def work_and_final(flow):
+def work_and_final(flow, pass_final):
     """Repair works the units, quality passes them at final inspection."""
 
     def run(case, ids):
         flow("repair", "start_work", case, unit_ids=ids)
         flow("repair", "finish_work", case, unit_ids=ids)
-        flow("quality", "pass_final", case, unit_ids=ids)
+        pass_final(case, ids)
 
     return run
 
@@ -269,3 +269,25 @@ def states(ids) -> list[str]:
 def record(unit, **extra) -> dict:
     return {"unit": unit, "fault_found": "加热管断路", "cause": "来料不良", "action": "更换加热管",
             "labour_hours": "1.5", **extra}
+
+
+# --- final inspection by checklist (issue 13, part B) ---
+
+def checklist_results(api, case, ids, role="quality", failed=()) -> dict:
+    """Every item of the units' final checklists (GET final-checklist) as passed, but those in `failed`."""
+    response = api(role).get(f"/api/v1/cases/{case['id']}/final-checklist/?page_size=500")
+    assert response.status_code == 200, response.json()
+    wanted = set(ids)
+    codes = {item["code"] for entry in response.json()["results"] if entry["unit"] in wanted
+             for item in entry["items"]}
+    return {code: {"passed": code not in failed, "value": "ok" if code not in failed else "NG"} for code in codes}
+
+
+@pytest.fixture
+def pass_final(api, flow):
+    """pass_final(case, ids): quality passes the units, a passed result for every checklist item."""
+
+    def run(case, ids, role="quality", **body):
+        return flow(role, "pass_final", case, unit_ids=ids, results=checklist_results(api, case, ids), **body)
+
+    return run

@@ -148,6 +148,10 @@ def world(received, registry, finished_goods, api):
                                format="json").status_code == 201
     assert api("manager").post("/api/v1/parts/", {"code": "HT-ELEM", "name": "加热管", "unit_cost": "35.00"},
                                format="json").status_code == 201
+    # a final test item of a model (issue 13, part B)
+    assert api("manager").post("/api/v1/test-items/", {"product_model": "HT-2000", "code": "HIPOT", "name": "耐压测试",
+                                                       "requirement": "1500V 1min 无击穿"},
+                               format="json").status_code == 201
     # the approval matrix (issue 13, part A)
     assert api("manager").post("/api/v1/approvers/", {"kind": "gm", "user": "manager"},
                                format="json").status_code == 201

@@ -529,7 +529,7 @@ class PartsStockMachine(RuleBasedStateMachine):
         for row, line in zip(rows, lines):
             self.torn[row.pk] = {"unit": unit, "part": line["part"], "quantity": line["quantity"],
                                  "outcome": line["outcome"], "sent": False}
-            if line["outcome"] == "good":
+            if line["outcome"] == "good" and actor == "quality":  # the bench's good parts wait for quality
                 self.raw[line["part"]] += line["quantity"]
         return [row.pk for row in rows]
 
@@ -771,7 +771,7 @@ class PartsStockMachine(RuleBasedStateMachine):
     def teardown_and_refurbishment_come_back_as_moves(self):
         code_of = {pk: code for code, pk in self.world["parts"].items()}
         good = Counter()
-        for unit, part, quantity in TeardownPart.objects.filter(outcome="good").order_by() \
+        for unit, part, quantity in TeardownPart.objects.filter(outcome="good", qc_passed=True).order_by() \
                 .values_list("unit_id", "part_id", "quantity"):
             good[(unit, code_of[part])] += quantity
         torn = Counter()

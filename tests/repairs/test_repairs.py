@@ -175,6 +175,8 @@ def test_teardown_returns_good_parts_to_stock_and_sends_cosmetic_parts_to_refurb
         {"part": "HT-ELEM", "quantity": 1, "outcome": "good"},
         {"part": "HT-PANEL", "quantity": 2, "outcome": "cosmetic"},
         {"part": "HT-THERM", "quantity": 1, "outcome": "scrap"}]}, expect=201)
+    assert raw_stock("HT-ELEM") == 0  # a good part waits for quality (三.1)
+    post("quality", "teardowns/check/", {"teardown_part_ids": [torn["parts"][0]["id"]], "passed": True})
     assert (raw_stock("HT-ELEM"), raw_stock("HT-PANEL"), raw_stock("HT-THERM")) == (1, 0, 0)
     cosmetic = [row["id"] for row in torn["parts"] if row["outcome"] == "cosmetic"]
     post("purchasing", "refurbish-orders/", {"supplier": "东莞外协厂", "teardown_part_ids": [torn["parts"][0]["id"]]},

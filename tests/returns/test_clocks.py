@@ -70,7 +70,7 @@ def test_batch_cycle_and_a_correction_meets_the_reply(new_case, flow, clock, reg
     assert clocks(case["id"])["first_reply"].state == "open"
 
 
-def test_each_step_of_a_charged_repair_with_pause_and_lateness(new_case, flow, detail, clock, registry, api):
+def test_each_step_of_a_charged_repair_with_pause_and_lateness(new_case, flow, detail, clock, registry, api, pass_final):
     lines = [line(serials=[OUT_OF_WARRANTY.format(1)], production_lot="250110-1")]
     clock("2026-11-02T09:00")  # Monday
     case = new_case(lines=lines)
@@ -125,7 +125,7 @@ def test_each_step_of_a_charged_repair_with_pause_and_lateness(new_case, flow, d
     flow("repair", "finish_work", case, unit_ids=[unit_id])
     assert clocks(case["id"])["final_inspection"].due_at == at("2026-11-09T15:00")
     clock("2026-11-10T09:00")
-    flow("quality", "pass_final", case, unit_ids=[unit_id])
+    pass_final(case, [unit_id])
     running = clocks(case["id"])
     assert (running["final_inspection"].state, running["final_inspection"].late) == ("met", True)
     assert (running["ship_back"].role, running["ship_back"].due_at) == ("warehouse", at("2026-11-12T09:00"))

@@ -47,7 +47,7 @@ def _every_unit_accounted_for(db):
 
 # --- 1. in-warranty repair, shipped back ---
 
-def test_in_warranty_repair_shipped_back(new_case, flow, detail, registry, stock, timeline):
+def test_in_warranty_repair_shipped_back(new_case, flow, detail, registry, stock, timeline, pass_final):
     case = new_case()
     flow("service", "submit", case)
     assert detail(case)["units"][0]["warranty"]["status"] == "in"
@@ -64,7 +64,7 @@ def test_in_warranty_repair_shipped_back(new_case, flow, detail, registry, stock
     flow("repair", "start_work", case, unit_ids=[unit["id"]])
     assert detail(case)["state"] == "in_work"
     flow("repair", "finish_work", case, unit_ids=[unit["id"]])
-    flow("quality", "pass_final", case, unit_ids=[unit["id"]])
+    pass_final(case, [unit["id"]])
     assert detail(case)["state"] == "ready"
     assert stock()["AS"] == 1
     flow("warehouse", "ship_back", case, unit_ids=[unit["id"]], **SHIP)
@@ -149,7 +149,7 @@ def test_out_of_warranty_charge_refused_and_returned_as_is(charged_unit, flow, d
 
 # --- 3. refund with a missing accessory ---
 
-def test_refund_with_a_missing_accessory(received, flow, detail, refused, stock, registry, timeline):
+def test_refund_with_a_missing_accessory(received, flow, detail, refused, stock, registry, timeline, pass_final):
     serials = [IN_WARRANTY.format(1), IN_WARRANTY.format(2)]
     case, ids = received(lines=[line(serials=serials, outcome="refund", unit_price="1299.00")])
     assert stock()["AS"] == 2
@@ -158,6 +158,10 @@ def test_refund_with_a_missing_accessory(received, flow, detail, refused, stock,
     assert detail(case)["state"] == "inspecting"
     flow("quality", "dispose", case, unit_ids=ids, disposition="resale",
          per_unit={str(ids[1]): "defective_stock"})
+    # Resale waits for its final test in the after-sales warehouse (售后返退货流程描述 六.2).
+    assert [(u["state"], u["warehouse"]) for u in detail(case)["units"]] == [("final_inspection", "AS"),
+                                                                             ("done", "DF")]
+    pass_final(case, [ids[0]])
     data = detail(case)
     assert [(u["state"], u["exit"], u["warehouse"]) for u in data["units"]] == [
         ("done", "refunded_into_stock", "FG"), ("done", "refunded_into_stock", "DF")]
@@ -638,7 +642,7 @@ def test_more_pieces_than_noted_are_received_as_extra(receiving_case, flow, deta
 
 # --- 11. final inspection failed: back to work ---
 
-def test_final_inspection_failure_goes_back_to_work(received, flow, detail, registry, timeline):
+def test_final_inspection_failure_goes_back_to_work(received, flow, detail, registry, timeline, pass_final):
     case, (unit_id,) = received()
     flow("quality", "inspect", case, unit_ids=[unit_id], result=FUNCTION_FAULT)
     flow("quality", "dispose", case, unit_ids=[unit_id], disposition="repair")
@@ -648,7 +652,7 @@ def test_final_inspection_failure_goes_back_to_work(received, flow, detail, regi
     data = detail(case)
     assert (data["units"][0]["state"], data["state"]) == ("in_work", "in_work")
     flow("repair", "finish_work", case, unit_ids=[unit_id])
-    flow("quality", "pass_final", case, unit_ids=[unit_id])
+    pass_final(case, [unit_id])
     assert detail(case)["units"][0]["state"] == "ready_to_ship"
     unit = ReturnUnit.objects.get(pk=unit_id)
     assert unit.final_inspections_failed == 1

@@ -73,12 +73,12 @@ def test_on_a_refund_line_the_customer_has_its_money_and_is_not_asked(disposed, 
     assert notice_kinds(detail(case)) == before
 
 
-def test_refused_once_the_work_is_finished(disposed, flow, refused, work_and_final, detail):
+def test_refused_once_the_work_is_finished(disposed, flow, refused, pass_final, detail):
     case, ids = disposed(SERIALS[:2])
     flow("repair", "start_work", case, unit_ids=ids)
     flow("repair", "finish_work", case, unit_ids=ids[:1])
     refused("quality", "redispose", case, 409, "work_finished", unit_ids=ids[:1], disposition="scrap", reason="x")
-    flow("quality", "pass_final", case, unit_ids=ids[:1])
+    pass_final(case, ids[:1])
     refused("quality", "redispose", case, 409, "work_finished", unit_ids=ids[:1], disposition="scrap", reason="x")
     assert allowed(detail(case, role="quality"))["redispose"] == ids[1:]
 

@@ -3,7 +3,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_in_warranty_repair_shipped_back(new_case, flow, detail, registry):
+def test_in_warranty_repair_shipped_back(new_case, flow, detail, registry, pass_final):
     case = new_case()
     assert case["number"].startswith("RMA-")
     flow("service", "submit", case)
@@ -23,7 +23,7 @@ def test_in_warranty_repair_shipped_back(new_case, flow, detail, registry):
     assert detail(case)["units"][0]["state"] == "disposed"
     flow("repair", "start_work", case, unit_ids=[unit["id"]])
     flow("repair", "finish_work", case, unit_ids=[unit["id"]])
-    flow("quality", "pass_final", case, unit_ids=[unit["id"]])
+    pass_final(case, [unit["id"]])
     flow("warehouse", "ship_back", case, unit_ids=[unit["id"]], carrier="顺丰", tracking_number="SF123")
     data = detail(case)
     assert data["state"] == "settled"

@@ -458,14 +458,30 @@ def _override_warranty(draw, case, units):
                 label="override")
 
 
+def _final_results(draw, case, units, *, fail=False):
+    """Results for every item of the units' checklists: all passed, sometimes one left out or failed."""
+    from aftersales.returns.selectors import final_checklist_entries
+
+    entries = final_checklist_entries(ReturnUnit.objects.filter(pk__in=[u.pk for u in units])
+                                      .select_related("line", "product_model"))
+    results = {item["code"]: {"passed": True} for entry in entries for item in entry["items"]}
+    if results and draw(st.integers(0, 4), label="incomplete or failed result") == 0:
+        code = sorted(results)[0]
+        if draw(st.booleans(), label="left out"):
+            del results[code]
+        else:
+            results[code] = {"passed": False, "value": "NG"}
+    return {"notes": "仍不加热" if fail else "合格", "results": results}
+
+
 _PARAMS = {
     "approve": _approve, "reject": _approve, "receive": _receive, "inspect": _inspect, "dispose": _dispose,
     "redispose": _redispose, "override_window": _override_window,
     "quote_charge": _quote_charge, "ship_back": _shipping, "settle_exchange": _settle_exchange,
     "ship_exchange_in_advance": _ship_exchange_in_advance, "settle_refund": _settle_refund,
     "override_warranty": _override_warranty,
-    "pass_final": lambda draw, case, units: {"notes": "合格"},
-    "fail_final": lambda draw, case, units: {"notes": "仍不加热"},
+    "pass_final": _final_results,
+    "fail_final": lambda draw, case, units: _final_results(draw, case, units, fail=True),
 }
 
 

@@ -82,7 +82,7 @@ def _perms(app: str, actions: str, *models: str) -> set[str]:
     return {f"{app}.{action}_{model}" for model in models for action in actions.split()}
 
 
-_MASTER = ("customer", "contact", "productmodel", "part", "shippedunit", "warehouse", "approver")
+_MASTER = ("customer", "contact", "productmodel", "part", "shippedunit", "warehouse", "approver", "testitem")
 _VIEW_ALL = (_perms("masterdata", "view", *_MASTER) | _perms("core", "view", "policy")
              | _perms("returns", "view", "returncase") | _perms("inventory", "view", "stockbalance", "stockmove") | _perms("workcalendar", "view", "calendarday"))
 _CASE_WRITE = _perms("returns", "add change", "returncase")
@@ -90,10 +90,10 @@ _CASE_WRITE = _perms("returns", "add change", "returncase")
 PERMISSIONS: dict[str, set[str]] = {
     "service": _VIEW_ALL | _perms("masterdata", "add change", "customer", "contact", "shippedunit") | _CASE_WRITE,
     "warehouse": _VIEW_ALL | _perms("inventory", "add", "stockmove"),
-    "quality": _VIEW_ALL,
+    "quality": _VIEW_ALL | _perms("masterdata", "add change", "testitem"),
     "planning": _VIEW_ALL,
     "repair": _VIEW_ALL,
-    "engineering": _VIEW_ALL | _perms("masterdata", "add change", "productmodel", "part"),
+    "engineering": _VIEW_ALL | _perms("masterdata", "add change", "productmodel", "part", "testitem"),
     "purchasing": _VIEW_ALL | _perms("masterdata", "add change", "part"),
     "finance": _VIEW_ALL | _perms("masterdata", "change", "part"),
     "technician": _VIEW_ALL,

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Approver, Contact, Customer, Part, ProductModel, ShippedUnit, Warehouse
+from .models import Approver, Contact, Customer, Part, ProductModel, ShippedUnit, TestItem, Warehouse
 
 
 class ContactInline(admin.TabularInline):
@@ -19,12 +19,19 @@ class CustomerAdmin(SimpleHistoryAdmin):
     inlines = [ContactInline]
 
 
+class TestItemInline(admin.TabularInline):
+    model = TestItem
+    extra = 0
+    fields = ["position", "code", "name", "requirement", "is_active"]
+
+
 @admin.register(ProductModel)
 class ProductModelAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "spec", "category", "warranty_months", "latest_hardware_revision",
                     "latest_software_revision", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["code", "name", "spec"]
+    inlines = [TestItemInline]
 
 
 @admin.register(Part)

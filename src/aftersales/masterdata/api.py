@@ -18,7 +18,7 @@ from aftersales.core.uploads import upload_read
 from aftersales.lib.tabular import MAX_FILE_BYTES
 
 from . import importing
-from .models import Approver, Contact, Customer, Part, ProductModel, ShippedUnit, Warehouse
+from .models import Approver, Contact, Customer, Part, ProductModel, ShippedUnit, TestItem, Warehouse
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -60,6 +60,15 @@ class ProductModelSerializer(serializers.ModelSerializer):
             "id", "code", "name", "spec", "category", "warranty_months", "latest_hardware_revision",
             "latest_software_revision", "is_active", "created_at", "updated_at",
         ]
+
+
+class TestItemSerializer(serializers.ModelSerializer):
+    product_model = serializers.SlugRelatedField(slug_field="code", queryset=ProductModel.objects.all())
+
+    class Meta:
+        model = TestItem
+        fields = ["id", "product_model", "code", "name", "requirement", "position", "is_active", "created_at",
+                  "updated_at"]
 
 
 class PartSerializer(serializers.ModelSerializer):
@@ -143,6 +152,16 @@ class ProductModelViewSet(AuditedViewSet):
     filterset_fields = {"code": ["exact"], "category": ["exact"], "is_active": ["exact"]}
     search_fields = ["code", "name", "spec"]
     ordering_fields = ["code", "name", "category"]
+    customer_scope = SHARED
+
+
+class TestItemViewSet(AuditedViewSet):
+    """A product model's final test items (成品检验项目): quality and engineering keep them."""
+
+    queryset = TestItem.objects.select_related("product_model")
+    serializer_class = TestItemSerializer
+    filterset_fields = {"product_model__code": ["exact"], "is_active": ["exact"]}
+    ordering_fields = ["position", "code"]
     customer_scope = SHARED
 
 

@@ -95,6 +95,28 @@ class ProductModel(AuditedModel):
         return f"{self.code} {self.name}"
 
 
+class TestItem(AuditedModel):
+    """One item of a product model's final test (成品检验): what is checked and what it must meet."""
+
+    product_model = models.ForeignKey(ProductModel, verbose_name=_("product model"), on_delete=models.CASCADE,
+                                      related_name="test_items")
+    code = models.CharField(_("item code"), max_length=40)
+    name = models.CharField(_("test item"), max_length=200)
+    requirement = models.CharField(_("requirement"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("final test item")
+        verbose_name_plural = _("final test items")
+        ordering = ["product_model_id", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["product_model", "code"], name="test_item_code_per_model")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
 class ScrapClass(models.TextChoices):
     METAL = "metal", _("Metal (五金)")
     PLASTIC = "plastic", _("Plastic (塑胶)")

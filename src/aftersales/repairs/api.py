@@ -300,8 +300,25 @@ class TeardownView(Endpoint):
 
     def act(self, request, body):
         rows = services.teardown_record(actor=request.user, unit_id=body.get("unit"), parts=body.get("parts"))
-        return {"parts": [{"id": row.pk, "part": row.part.code, "quantity": row.quantity, "outcome": row.outcome}
-                          for row in rows]}
+        return _teardown_data(rows)
+
+
+def _teardown_data(rows) -> dict:
+    return {"parts": [{"id": row.pk, "part": row.part.code, "quantity": row.quantity, "outcome": row.outcome,
+                       "qc_passed": row.qc_passed} for row in rows]}
+
+
+class TeardownCheckView(Endpoint):
+    @extend_schema(request=io.TeardownCheckInput, responses={200: io.TeardownOutput, **conflicts("invalid_state")})
+    def post(self, request, **kwargs):
+        """Quality's check of good teardown parts (三.1): `teardown_part_ids`, `passed`; passed parts enter
+        raw-material stock, failed ones are scrap."""
+        return super().post(request, **kwargs)
+
+    def act(self, request, body):
+        rows = services.teardown_parts_check(actor=request.user, teardown_part_ids=body.get("teardown_part_ids"),
+                                             passed=body.get("passed"))
+        return _teardown_data(rows)
 
 
 def _refurbish_data(order: RefurbishOrder) -> dict:

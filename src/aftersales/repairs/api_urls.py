@@ -25,6 +25,7 @@ urlpatterns = [
     path("scrap-applications/", api.ScrapApplicationsView.as_view()),
     path("scrap-applications/<int:pk>/decide/", api.ScrapDecideView.as_view()),
     path("teardowns/", api.TeardownView.as_view()),
+    path("teardowns/check/", api.TeardownCheckView.as_view()),
     path("refurbish-orders/", api.RefurbishOrdersView.as_view()),
     path("refurbish-orders/<int:pk>/return/", api.RefurbishReturnView.as_view()),
     path("repair-daily-report/", api.RepairDailyReportView.as_view(), name="api-repair-daily-report"),

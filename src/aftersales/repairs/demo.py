@@ -6,8 +6,8 @@ explains the stories). Idempotent like the rest of the demo."""
 from django.db import transaction
 
 from aftersales.core.demo import clock_at, days_ago
-from aftersales.returns.demo import (FAULT, REFERENCE, Demo, Story, approved, closed, disposed, inspected, line,
-                                     received, shipped_back, stories_run, submitted, units_line)
+from aftersales.returns.demo import (FAULT, REFERENCE, Demo, Story, approved, closed, disposed, final_passed,
+                                     inspected, line, received, shipped_back, stories_run, submitted, units_line)
 from aftersales.returns.models import ReturnCase, UnitState
 
 from . import services
@@ -63,8 +63,7 @@ def _records(demo: Demo):
 def _stories(demo: Demo) -> list[Story]:
     sub, ok, rec, ins = submitted(demo), approved(demo), received(demo), inspected(demo)
     customer_fault = inspected(demo, {"defect_class": "function", "responsibility": "customer", "human_damage": True})
-    passed = lambda s: demo.act("quality", s, "pass_final", unit_ids=s.units_in(UnitState.FINAL_INSPECTION),  # noqa: E731
-                                notes="通电测试 2 小时合格")
+    passed = final_passed(demo)
     return [
         # Repaired under warranty, passed, shipped back and closed.
         Story("RW-0920", "D002", [units_line(demo, "D002", 2, defect="不加热")], 72,

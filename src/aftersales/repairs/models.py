@@ -307,6 +307,11 @@ class TeardownPart(models.Model):
     part = models.ForeignKey("masterdata.Part", verbose_name=_("part"), on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"))
     outcome = models.CharField(_("outcome"), max_length=10, choices=PartOutcome.choices)
+    # A good part enters raw-material stock only when quality passes it (售后返退货流程描述 三.1).
+    qc_passed = models.BooleanField(_("passed by quality"), null=True)
+    qc_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checked by (quality)"), on_delete=models.PROTECT,
+                              null=True, blank=True, related_name="+")
+    qc_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     refurbish_order = models.ForeignKey("RefurbishOrder", verbose_name=_("outsourced refurbishment"),
                                         on_delete=models.PROTECT, null=True, blank=True, related_name="parts")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,

@@ -133,6 +133,11 @@ class TeardownInput(serializers.Serializer):
     parts = TeardownPartInput(many=True)
 
 
+class TeardownCheckInput(serializers.Serializer):
+    teardown_part_ids = serializers.ListField(child=serializers.IntegerField(), help_text="Good teardown parts.")
+    passed = serializers.BooleanField()
+
+
 class RefurbishOrderInput(serializers.Serializer):
     supplier = serializers.CharField()
     teardown_part_ids = serializers.ListField(child=serializers.IntegerField(), help_text="Cosmetic teardown parts.")
@@ -290,6 +295,8 @@ class TeardownPartOutput(serializers.Serializer):
     part = serializers.CharField(help_text="The part's code.")
     quantity = serializers.IntegerField()
     outcome = serializers.ChoiceField(choices=PartOutcome.choices)
+    qc_passed = serializers.BooleanField(allow_null=True, help_text="Good parts: passed by quality (then in "
+                                         "raw-material stock), failed, or null while waiting for quality.")
 
 
 class TeardownOutput(serializers.Serializer):

@@ -25,8 +25,9 @@ from .receiving_list import items_from_file
 from .services import cases as case_services
 from .services.actions import action_permitted, apply_action
 from .serializers import (COMMENT_LENGTH, ActionInput, ActionOutput, AttachmentInput, AttachmentOutput, CaseDetailOutput,
-                          CaseInput, CaseListOutput, InspectionReportOutput, InternalSaleOutput, ReceivingListInput,
-                          ReceivingListOutput, ReplenishmentOutput, ServiceHistoryOutput, TimelineEntryOutput)
+                          CaseInput, CaseListOutput, FinalChecklistOutput, InspectionReportOutput, InternalSaleOutput,
+                          ReceivingListInput, ReceivingListOutput, ReplenishmentOutput, ServiceHistoryOutput,
+                          TimelineEntryOutput)
 from .services.attachments import attachment_add
 from .workflow import ACTIONS
 
@@ -35,7 +36,8 @@ ACTION_CONFLICTS = ("invalid_state", "stale_version", "conflict", "no_lines", "r
                     "no_consent_pending", "not_chargeable", "no_charge_quoted", "no_charge_accepted",
                     "not_a_batch_case", "no_exchange_to_ship", "no_refund_pending", "serial_on_open_case",
                     "refund_units_undecided", "first_article_pending", "batch_work_needs_order",
-                    "return_window_passed", "no_window_to_override", "one_approval_per_person", "work_finished")
+                    "return_window_passed", "no_window_to_override", "one_approval_per_person", "work_finished",
+                    "final_test_incomplete", "final_test_failed")
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -179,6 +181,14 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         case = self._case(pk)
         return paginated(request, self, selectors.timeline_events(case),
                          lambda events: selectors.timeline_entries(events, user=request.user))
+
+    @extend_schema(responses=FinalChecklistOutput(many=True))
+    @action(detail=True, methods=["get"], url_path="final-checklist")
+    def final_checklist(self, request, pk=None):
+        """The units waiting for final inspection (a page), each with its checklist: the model's test items
+        and the customer's complaint points; `pass_final` needs a result for every item."""
+        case = self._case(pk)
+        return paginated(request, self, selectors.final_checklist_units(case), selectors.final_checklist_entries)
 
     @extend_schema(responses=InspectionReportOutput)
     @action(detail=True, methods=["get"], url_path="inspection-report")

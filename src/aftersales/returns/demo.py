@@ -153,6 +153,19 @@ def shipped_back(demo: Demo):
     return lambda s: demo.act("warehouse", s, "ship_back", unit_ids=s.units_in(UnitState.READY_TO_SHIP), **SHIP)
 
 
+def final_passed(demo: Demo, notes: str = "通电测试 2 小时合格"):
+    """Quality passes the units waiting for final inspection, every checklist item passed."""
+    from .selectors import final_checklist_entries
+
+    def step(s: Story):
+        entries = final_checklist_entries(ReturnUnit.objects.filter(
+            return_case=s.case, state=UnitState.FINAL_INSPECTION).select_related("line", "product_model"))
+        results = {item["code"]: {"passed": True} for entry in entries for item in entry["items"]}
+        demo.act("quality", s, "pass_final", unit_ids=[entry["unit"] for entry in entries], results=results,
+                 notes=notes)
+    return step
+
+
 def closed(demo: Demo):
     return lambda s: demo.act("service", s, "close")
 
@@ -183,7 +196,7 @@ def _stories(demo: Demo) -> list[Story]:
         Story("TM-0915", "E001", [units_line(demo, "E001", 1, outcome="refund",
                                        reason="no_reason", defect="七天无理由退货", unit_price="899.00")], 70,
               [(70, sub), (67, rec), (66, inspected(demo, {"defect_class": "none"})),
-               (65.9, disp(demo, "resale")),
+               (65.9, disp(demo, "resale")), (65.5, final_passed(demo, "外观、功能检验合格")),
                (65, lambda s: demo.act("finance", s, "settle_refund", line=1)), (64, close)],
               fields={"channel": "ecommerce", "delivered_date": days_ago(73).date()}),
         # An exchange: the regional sales manager's approval, a new unit out, the old one to defective stock.

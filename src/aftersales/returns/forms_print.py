@@ -15,7 +15,7 @@ from aftersales.core.registry import PrintForm
 from aftersales.masterdata.models import ProductModel
 from aftersales.web.printing import choice_labels, moment, qr_svg
 
-from .models import (CaseState, DefectClass, Disposition, Inspection, Outcome, Reason, ReceivingDiscrepancy, Responsibility,
+from .models import (CaseState, DefectClass, Department, Disposition, Inspection, Outcome, PackagingCondition, Reason, ReceivingDiscrepancy, Responsibility,
                      ReturnCase, ReturnUnit, UnitState, WarrantyStatus)
 from .selectors import inspection_report
 
@@ -91,10 +91,35 @@ def receipt_data(case: ReturnCase) -> dict:
                     "part_no": model_codes.get(d.product_model_id, ""), "serial": d.serial, "quantity": d.quantity,
                     "note": d.note} for d in discrepancies]
     received_at = [unit["received_at"] for unit in received if unit["received_at"]]
+    identities = {unit["id"]: unit["identity"] for unit in units}
+    line_nos = {line.pk: line.line_no for line in lines}
     return {"per_line": per_line, "received": received, "differences": differences,
+            "checks": _receiving_checks(case, identities), "loose_accessories": [
+                {**row, "line": line_nos.get(row["line_id"], "")} for row in case.loose_accessories.order_by("id")
+                .values("name", "quantity", "parcel", "line_id")],
             "totals": {"noted": sum(r["noted"] for r in per_line), "arrived": len(received),
                        "extra": sum(r["extra"] for r in per_line), "short": sum(r["short"] for r in per_line)},
             "first_received": min(received_at, default=None), "last_received": max(received_at, default=None)}
+
+
+def _receiving_checks(case: ReturnCase, identities: dict[int, str]) -> list[dict]:
+    """The receiving checklist as recorded, per unit or parcel, each finding in words."""
+    packaging = choice_labels(PackagingCondition.choices)
+    yes, no = _("Yes"), _("No")
+
+    def answer(value):
+        return "" if value is None else (yes if value else no)
+
+    return [{"what": identities.get(row["unit_id"], "") if row["unit_id"] else row["parcel"] or _("Parcel"),
+             "contents_match": answer(row["contents_match"]), "outer_damage": answer(row["outer_damage"]),
+             "wiring_cut": answer(row["wiring_cut"]), "non_genuine_parts": answer(row["non_genuine_parts"]),
+             "accessories_complete": answer(row["accessories_complete"]),
+             "packaging": packaging.get(row["packaging"], ""), "notes": row["notes"],
+             "alarm": bool(row["outer_damage"] or row["wiring_cut"] or row["non_genuine_parts"]
+                           or row["contents_match"] is False or row["accessories_complete"] is False)}
+            for row in case.receiving_checks.order_by("id").values(
+                "unit_id", "parcel", "contents_match", "outer_damage", "wiring_cut", "non_genuine_parts",
+                "accessories_complete", "packaging", "notes")]
 
 
 def inspection_report_data(case: ReturnCase) -> dict:
@@ -105,6 +130,7 @@ def inspection_report_data(case: ReturnCase) -> dict:
              .order_by("unit_id", "id").values_list("unit_id", "human_damage", "warranty_label_broken",
                                                      "self_repaired_or_modified")}
     defect_classes, responsibilities = choice_labels(DefectClass.choices), choice_labels(Responsibility.choices)
+    departments = choice_labels(Department.choices)
     yes, no = _("Yes"), _("No")
     texts = (_("No fault found"), _("Human damage"), _("Warranty label broken"), _("Self-repaired or modified"))
     rows = []
@@ -113,7 +139,9 @@ def inspection_report_data(case: ReturnCase) -> dict:
         findings = [text for flag, text in zip(found, texts) if flag]
         rows.append({**row, "identity": unit_identity(row["serial"], row["unit"]), "at": moment(row["at"])[:10],
                      "defect_class": defect_classes.get(row["defect_class"], row["defect_class"]),
-                     "responsibility": responsibilities.get(row["responsibility"], row["responsibility"]),
+                     "responsibility": " / ".join(filter(None, [
+                         responsibilities.get(row["responsibility"], row["responsibility"]),
+                         departments.get(row["responsible_department"], "")])),
                      "repairable": "" if row["repairable"] is None else (yes if row["repairable"] else no),
                      "findings": "; ".join(findings)})
     arrived = ReturnUnit.objects.filter(return_case=case).exclude(state__in=NOT_ARRIVED).count()
@@ -123,8 +151,26 @@ def inspection_report_data(case: ReturnCase) -> dict:
                             sorted(report["by_defect_class"].items())],
         "by_responsibility": [(responsibilities.get(k, k) or _("Not given"), n) for k, n in
                               sorted(report["by_responsibility"].items())],
+        "by_department": [(departments.get(k, k), n) for k, n in sorted(report["by_department"].items()) if k],
         "by_grade": [(k or _("Not given"), n) for k, n in sorted(report["by_grade"].items())],
     }
+
+
+def final_inspection_data(case: ReturnCase) -> dict:
+    """产品检验报告 / 成品检验合格单: each unit's latest final inspection, item by item as tested."""
+    latest = {}
+    for row in (Inspection.objects.filter(unit__return_case=case, stage=Inspection.Stage.FINAL).order_by("unit_id", "id")
+                .values("unit_id", "unit__serial", "unit__product_model__code", "unit__disposition", "passed",
+                        "checklist", "notes", "inspected_by__username", "inspected_at")):
+        latest[row["unit_id"]] = row
+    dispositions = choice_labels(Disposition.choices)
+    sources = {"model": _("Test item of the model"), "complaint": _("Customer's complaint point")}
+    units = [{"identity": unit_identity(row["unit__serial"], unit_id), "product_model": row["unit__product_model__code"],
+              "disposition": dispositions.get(row["unit__disposition"], ""), "passed": row["passed"],
+              "notes": row["notes"], "inspector": row["inspected_by__username"], "at": moment(row["inspected_at"])[:16],
+              "items": [{**item, "source_label": sources.get(item.get("source"), "")} for item in row["checklist"]]}
+             for unit_id, row in latest.items()]
+    return {"units": units, "passed": sum(1 for unit in units if unit["passed"])}
 
 
 def disposition_notice_data(case: ReturnCase) -> dict:
@@ -161,6 +207,7 @@ def labels_data(case: ReturnCase, page_number) -> dict:
 
 
 _S = CaseState
+FINAL_TESTED_ON = {_S.IN_WORK, _S.FINAL_INSPECTION, _S.READY, _S.SETTLED, _S.CLOSED}
 # The case states from which a form has something to show.
 DISPOSED_ON = {_S.DISPOSED, _S.IN_WORK, _S.FINAL_INSPECTION, _S.READY, _S.SETTLED, _S.CLOSED}
 INSPECTED_ON = DISPOSED_ON | {_S.INSPECTING}
@@ -182,4 +229,7 @@ FORMS = [
     PrintForm("disposition-notice", "returns/print/disposition_notice.html", "返品处理通知单",
               "Disposition Notice of Returned Goods", disposition_notice_data, gettext_lazy("Disposition notice"),
               order=40, available=lambda case: _reached(case, DISPOSED_ON)),
+    PrintForm("final-inspection", "returns/print/final_inspection.html", "产品检验报告 · 成品检验合格单",
+              "Product Inspection Report", final_inspection_data, gettext_lazy("Final inspection report"),
+              order=50, available=lambda case: _reached(case, FINAL_TESTED_ON)),
 ]

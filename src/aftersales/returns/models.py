@@ -106,6 +106,16 @@ class Responsibility(models.TextChoices):
     SUPPLIER = "supplier", _("Supplier")
 
 
+class Department(models.TextChoices):
+    """Where inside the company the fault was made (售后返退货流程描述: 责任判定)."""
+
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    PROCESS = "process", _("Process engineering")
+    DESIGN = "design", _("Design")
+    PURCHASING = "purchasing", _("Purchasing / incoming material")
+    LOGISTICS = "logistics", _("Logistics")
+
+
 class DefectClass(models.TextChoices):
     APPEARANCE = "appearance", _("Appearance")
     FUNCTION = "function", _("Function")
@@ -294,12 +304,16 @@ class Inspection(models.Model):
     grade = models.CharField(_("grade"), max_length=10, blank=True)
     repairable = models.BooleanField(_("repairable"), null=True)
     responsibility = models.CharField(_("responsibility"), max_length=10, choices=Responsibility.choices, blank=True)
+    responsible_department = models.CharField(_("responsible department"), max_length=20,
+                                              choices=Department.choices, blank=True)
     no_fault_found = models.BooleanField(_("no fault found"), default=False)
     human_damage = models.BooleanField(_("human damage"), default=False)
     warranty_label_broken = models.BooleanField(_("warranty label broken"), default=False)
     self_repaired_or_modified = models.BooleanField(_("self-repaired or modified"), default=False)
     missing_accessories = models.CharField(_("missing accessories"), max_length=200, blank=True)
     passed = models.BooleanField(_("passed"), null=True)
+    # Final inspection: the checklist as tested, one entry per item (code, name, source, passed, value).
+    checklist = models.JSONField(_("checklist results"), default=list, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     inspected_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("inspected by"),
                                      on_delete=models.PROTECT, related_name="+")
@@ -334,6 +348,59 @@ class ReceivingDiscrepancy(models.Model):
     class Meta:
         verbose_name = _("receiving difference")
         verbose_name_plural = _("receiving differences")
+        ordering = ["id"]
+
+
+class PackagingCondition(models.TextChoices):
+    INTACT = "intact", _("Original packaging, intact")
+    DAMAGED = "damaged", _("Original packaging, damaged")
+    NOT_ORIGINAL = "not_original", _("Not the original packaging")
+    NONE = "none", _("No packaging")
+
+
+class ReceivingCheck(models.Model):
+    """The receiving checklist (售后返退货流程描述 二.1, 服装返货 三.5) for one unit or one parcel."""
+
+    return_case = models.ForeignKey(ReturnCase, verbose_name=_("return case"), on_delete=models.CASCADE,
+                                    related_name="receiving_checks")
+    unit = models.ForeignKey(ReturnUnit, verbose_name=_("unit"), on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="receiving_checks")
+    parcel = models.CharField(_("parcel"), max_length=40, blank=True)
+    contents_match = models.BooleanField(_("contents match the packing list"), null=True)
+    outer_damage = models.BooleanField(_("outer damage"), default=False)
+    wiring_cut = models.BooleanField(_("wiring cut"), default=False)
+    non_genuine_parts = models.BooleanField(_("non-genuine parts"), default=False)
+    accessories_complete = models.BooleanField(_("accessories present"), null=True)
+    packaging = models.CharField(_("packaging"), max_length=20, choices=PackagingCondition.choices, blank=True)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("receiving check")
+        verbose_name_plural = _("receiving checks")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["return_case", "id"])]
+
+
+class ReceivedAccessory(models.Model):
+    """Accessories that arrived loose, apart from their units: a receipt line of their own."""
+
+    return_case = models.ForeignKey(ReturnCase, verbose_name=_("return case"), on_delete=models.CASCADE,
+                                    related_name="loose_accessories")
+    line = models.ForeignKey(ReturnLine, verbose_name=_("for line"), on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")
+    name = models.CharField(_("accessory"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    parcel = models.CharField(_("parcel"), max_length=40, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("loose accessory received")
+        verbose_name_plural = _("loose accessories received")
         ordering = ["id"]
 
 

@@ -4,6 +4,7 @@ Services gather the facts (dates, policies, counts) and store what these functio
 with the reasons, so the decision can be shown and, where allowed, overridden.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -272,3 +273,38 @@ def channel_for_customer(kind: str) -> str:
     """The channel preset on a new application for a customer of this kind (dealers and agents apply as
     dealers); the applicant may change it."""
     return CHANNEL_OF_CUSTOMER_KIND.get(kind, "dealer")
+
+
+# --- final inspection by checklist (售后客返品管理流程 5.2.7) ---
+
+_COMPLAINT_SEPARATORS = re.compile(r"[;；\n。]+")
+
+
+def complaint_points(defect_description: str) -> list[str]:
+    """The customer's complaint points, as the note states them (one per sentence or semicolon)."""
+    return [point.strip() for point in _COMPLAINT_SEPARATORS.split(defect_description or "") if point.strip()]
+
+
+def final_checklist(*, test_items: Iterable[tuple[str, str, str]], defect_description: str) -> list[dict]:
+    """What a unit's final test checks: the model's test items (code, name, requirement), then each of the
+    customer's complaint points, which are tested hardest and so are items of their own."""
+    items = [{"code": code, "name": name, "requirement": requirement, "source": "model"}
+             for code, name, requirement in test_items]
+    items += [{"code": f"complaint-{n}", "name": point, "requirement": "", "source": "complaint"}
+              for n, point in enumerate(complaint_points(defect_description), start=1)]
+    return items
+
+
+def final_results(checklist: list[dict], results: dict) -> tuple[list[dict], list[str], list[str]]:
+    """The checklist with the results given (code -> {"passed", "value"}): (rows, codes without a result,
+    codes failed). Results for codes not on the checklist are ignored by the caller's check first."""
+    rows, missing, failed = [], [], []
+    for item in checklist:
+        result = results.get(item["code"])
+        if result is None:
+            missing.append(item["code"])
+            continue
+        rows.append({**item, "passed": result["passed"], "value": result.get("value", "")})
+        if not result["passed"]:
+            failed.append(item["code"])
+    return rows, missing, failed

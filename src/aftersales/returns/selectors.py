@@ -14,7 +14,7 @@ from aftersales.lib.file_kinds import INLINE_CONTENT_TYPES
 from aftersales.masterdata.models import ProductModel, ShippedUnit, Warehouse
 
 from . import rules
-from .models import Approval, Attachment, CaseEvent, Inspection, ReturnCase, ReturnLine, ReturnUnit
+from .models import Approval, Attachment, CaseEvent, Inspection, ReturnCase, ReturnLine, ReturnUnit, UnitState
 from .services.actions import allowed_actions
 from .services.approvals import approvals_pending
 
@@ -45,6 +45,11 @@ def case_get(*, user, pk: int) -> ReturnCase | None:
         "discrepancies__line", "notices", "attachments",
     )
     return queryset.filter(pk=pk).first()
+
+
+def case_header(*, user, pk: int) -> ReturnCase | None:
+    """The case row alone (number, state, version), for a page that shows no more of it: a scanner's."""
+    return scope_to_customer(ReturnCase.objects.all(), user, "customer").filter(pk=pk).first()
 
 
 UNIT_FIELDS = ("id", "line_id", "product_model_id", "warehouse_id", "serial", "in_registry", "is_extra", "state",
@@ -256,16 +261,31 @@ def inspection_report(case: ReturnCase) -> dict:
     return {
         "case": case.number, "inspected_units": len(latest),
         "by_defect_class": count("defect_class"), "by_responsibility": count("responsibility"),
-        "by_grade": count("grade"),
+        "by_department": count("responsible_department"), "by_grade": count("grade"),
         "no_fault_found": sum(1 for i in latest if i.no_fault_found),
         "human_damage": sum(1 for i in latest if i.human_damage),
         "repairable": sum(1 for i in latest if i.repairable),
         "units": [{"unit": i.unit_id, "serial": i.unit.serial, "product_model": i.unit.product_model.code,
                    "defect_class": i.defect_class, "grade": i.grade, "responsibility": i.responsibility,
-                   "repairable": i.repairable, "no_fault_found": i.no_fault_found, "notes": i.notes,
+                   "responsible_department": i.responsible_department, "repairable": i.repairable, "no_fault_found": i.no_fault_found, "notes": i.notes,
                    "missing_accessories": i.missing_accessories, "inspector": i.inspected_by.get_username(),
                    "at": i.inspected_at} for i in latest],
     }
+
+
+def final_checklist_units(case: ReturnCase):
+    """The units of a case waiting for their final inspection, with line and model (for their checklists)."""
+    return (ReturnUnit.objects.filter(return_case=case, state=UnitState.FINAL_INSPECTION)
+            .select_related("line", "product_model").order_by("id"))
+
+
+def final_checklist_entries(units) -> list[dict]:
+    from .services.handlers.final import checklists_for
+
+    units = list(units)
+    checklists = checklists_for(units)
+    return [{"unit": u.pk, "serial": u.serial, "product_model": u.product_model.code, "disposition": u.disposition,
+             "items": checklists[u.pk]} for u in units]
 
 
 def registered_units(*, user, serial: str):

@@ -263,6 +263,8 @@ class ActionOutput(serializers.Serializer):
     state = serializers.ChoiceField(choices=CaseState.choices)
     version = serializers.IntegerField()
     results = ReceiveResultOutput(many=True, required=False, help_text="`receive`: what became of each item.")
+    checks = serializers.IntegerField(required=False, help_text="`receive`: receiving checklist entries recorded.")
+    accessories = serializers.IntegerField(required=False, help_text="`receive`: loose accessories recorded.")
 
 
 class ReceivingListOutput(serializers.Serializer):
@@ -293,6 +295,7 @@ class InspectedUnitOutput(serializers.Serializer):
     defect_class = serializers.CharField(allow_blank=True)
     grade = serializers.CharField(allow_blank=True)
     responsibility = serializers.CharField(allow_blank=True)
+    responsible_department = serializers.CharField(allow_blank=True)
     repairable = serializers.BooleanField(allow_null=True)
     no_fault_found = serializers.BooleanField()
     notes = serializers.CharField(allow_blank=True)
@@ -306,11 +309,28 @@ class InspectionReportOutput(serializers.Serializer):
     inspected_units = serializers.IntegerField()
     by_defect_class = count_map()
     by_responsibility = count_map()
+    by_department = count_map()
     by_grade = count_map()
     no_fault_found = serializers.IntegerField()
     human_damage = serializers.IntegerField()
     repairable = serializers.IntegerField()
     units = InspectedUnitOutput(many=True)
+
+
+class ChecklistItemOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    requirement = serializers.CharField(allow_blank=True)
+    source = serializers.ChoiceField(choices=[("model", "model"), ("complaint", "complaint")],
+                                     help_text="The model's test item, or the customer's complaint point.")
+
+
+class FinalChecklistOutput(serializers.Serializer):
+    unit = serializers.IntegerField()
+    serial = serializers.CharField(allow_blank=True)
+    product_model = serializers.CharField()
+    disposition = serializers.CharField(allow_blank=True)
+    items = ChecklistItemOutput(many=True)
 
 
 class HistoryInspectionOutput(serializers.Serializer):

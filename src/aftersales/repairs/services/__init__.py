@@ -14,12 +14,12 @@ from .orders import (delay_add, first_article_check, order_cancel, order_clock, 
 from .quotes import quote_compute, quote_payment, quote_revise, quote_send, quotes_follow_answers
 from .records import MAJOR_ANOMALIES, records_add
 from .scrap import scrap_apply, scrap_decide
-from .teardown import refurbish_order_create, refurbish_order_return, teardown_record
+from .teardown import refurbish_order_create, refurbish_order_return, teardown_parts_check, teardown_record
 
 __all__ = [
     "MAJOR_ANOMALIES", "delay_add", "first_article_check", "material_request_create", "material_request_decide",
     "material_request_issue", "material_request_receive", "next_number", "order_cancel", "order_clock",
     "order_close", "order_findings", "order_open", "order_plan", "order_start", "quote_compute", "quote_payment",
     "quote_revise", "quote_send", "quotes_follow_answers", "records_add", "refurbish_order_create",
-    "refurbish_order_return", "scrap_apply", "scrap_decide", "teardown_record",
+    "refurbish_order_return", "scrap_apply", "scrap_decide", "teardown_parts_check", "teardown_record",
 ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.core import parsing
 from aftersales.core.errors import Conflict, InvalidInput, NotFound
-from aftersales.core.roles import require_roles
+from aftersales.core.roles import require_roles, roles_of
 from aftersales.core.workflow import state_change_record
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_of_kind
 from aftersales.masterdata.models import WarehouseKind
@@ -38,13 +38,44 @@ def teardown_record(*, actor, unit_id: int, parts) -> list[TeardownPart]:
     if bad:
         raise InvalidInput(details={"parts": bad})
     parsed = parts_list(parts)
-    raw = warehouse_of_kind(WarehouseKind.RAW_MATERIAL)
-    stock_moves_apply(actor=actor, moves=[
-        Move("teardown", quantity, None, raw, part_id=part.pk, return_unit_id=unit.pk)
-        for (part, quantity), outcome in zip(parsed, outcomes) if outcome == PartOutcome.GOOD])
-    return TeardownPart.objects.bulk_create([
+    # Quality recording the teardown passes its good parts at once; the bench's wait for quality.
+    by_quality = "quality" in roles_of(actor)
+    rows = TeardownPart.objects.bulk_create([
         TeardownPart(unit=unit, part=part, quantity=quantity, outcome=outcome, recorded_by=actor)
         for (part, quantity), outcome in zip(parsed, outcomes)])
+    if by_quality:
+        _good_parts_pass(actor, [row for row in rows if row.outcome == PartOutcome.GOOD], passed=True)
+    return rows
+
+
+def _good_parts_pass(actor, rows: list[TeardownPart], *, passed: bool) -> None:
+    """Quality's verdict on good teardown parts: passed ones into raw-material stock, the others scrap."""
+    if not rows:
+        return
+    now = timezone.now()
+    if passed:
+        raw = warehouse_of_kind(WarehouseKind.RAW_MATERIAL)
+        stock_moves_apply(actor=actor, moves=[Move("teardown", row.quantity, None, raw, part_id=row.part_id,
+                                                   return_unit_id=row.unit_id) for row in rows])
+    for row in rows:
+        row.qc_passed, row.qc_by, row.qc_at = passed, actor, now
+    TeardownPart.objects.bulk_update(rows, ["qc_passed", "qc_by", "qc_at"])
+
+
+@transaction.atomic
+def teardown_parts_check(*, actor, teardown_part_ids, passed) -> list[TeardownPart]:
+    """Quality checks good teardown parts waiting for it: passed, into raw-material stock; failed, scrap."""
+    require_roles(actor, "quality")
+    ids = parsing.record_ids(teardown_part_ids, "teardown_part_ids")
+    passed = parsing.flag(passed, "passed")
+    rows = list(TeardownPart.objects.select_for_update(of=("self",)).select_related("part").filter(pk__in=ids)
+                .order_by("pk"))
+    wrong = [row.pk for row in rows if row.outcome != PartOutcome.GOOD or row.qc_passed is not None]
+    if not rows or len(rows) != len(set(ids)) or wrong:
+        raise Conflict(_("Only good teardown parts waiting for quality are checked."), code="invalid_state",
+                       details={"teardown_part_ids": wrong[:100]})
+    _good_parts_pass(actor, rows, passed=passed)
+    return rows
 
 
 @transaction.atomic

@@ -18,20 +18,18 @@ from aftersales.core.roles import roles_of
 from aftersales.masterdata.models import ProductModel, ShippedUnit
 
 from .. import rules
-from ..models import Outcome, ReturnCase, ReturnLine, ReturnUnit
+from ..models import CaseState, Outcome, ReturnCase, ReturnLine, ReturnUnit
 from aftersales.core.workflow import GuardContext, check_guards, check_roles
 
 from ..workflow import ACTIONS, AFTER_RECEIPT, CASE, GUARD_MESSAGES, UNIT, UNIT_GUARDS, case_states_for
 from ..clocks import case_clocks_sync
 from ..signals import action_applied
 from .events import event_append
-from .handlers.common import CHUNK, ActionContext
+from .handlers.common import CHUNK, LINE_FIELDS_DEFERRED, ActionContext
 
 
 # Case-level actions after which the case state is derived from its units again.
 _DERIVE_AFTER = {"close_receipt", "settle_refund", "ship_exchange_in_advance"}
-# A line's serial lists can hold thousands of entries: not loaded with the units.
-LINE_FIELDS_DEFERRED = ("serials", "advance_serials", "window_decision")
 
 
 def case_for_update(*, actor, case_id: int, version: int | None = None) -> ReturnCase:
@@ -149,7 +147,8 @@ def apply_action(*, actor, case_id: int, action: str, params: dict | None = None
     event_append(case=case, actor=actor, action=action, from_state=from_state, to_state=case.state,
                  unit_ids=[u.pk for u in units] if spec.level == UNIT else ctx.changes.pop("unit_ids", []),
                  unit_to_state=ctx.unit_to_state, changes=ctx.changes, comment=comment)
-    case_clocks_sync(case, actor=actor)
+    if not from_state == case.state == CaseState.RECEIVING:  # while receiving, the clocks follow the state alone
+        case_clocks_sync(case, actor=actor)
     action_applied.send(sender=ReturnCase, case=case, action=action, actor=actor,
                         unit_ids=[u.pk for u in units], params=ctx.params)
     case.action_result = ctx.result

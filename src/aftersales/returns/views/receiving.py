@@ -1,8 +1,8 @@
 """Receiving by barcode scanner: each scan posts a serial (or a line and a quantity), the answer is the
 scan's result line and the counts against the note, swapped out of band."""
 
-from collections import Counter
-
+from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,50 +13,86 @@ from aftersales.core.errors import AppError
 from aftersales.core.roles import role_required
 from aftersales.web.pages import error_details
 
-from ..models import ReturnUnit, UnitState
+from .. import selectors
+from ..models import PackagingCondition, ReturnUnit, UnitState
 from ..services.actions import apply_action
-from .common import case_or_404
+from ..services.handlers.common import LINE_FIELDS_DEFERRED
 
 RESULT_STYLES = {"received": "ok", "extra": "warn", "duplicate": "warn", "wrong_case": "bad", "refused": "bad",
                  "unknown_serial": "bad", "serial_on_open_case": "bad"}
 
 
 def _receiving_counts(case) -> list[dict]:
-    arrived = Counter(ReturnUnit.objects.filter(return_case=case)
-                      .exclude(state__in=[UnitState.EXPECTED, UnitState.MISSING]).values_list("line_id", flat=True))
+    arrived = dict(ReturnUnit.objects.filter(return_case=case)
+                   .exclude(state__in=[UnitState.EXPECTED, UnitState.MISSING]).order_by()
+                   .values("line_id").annotate(n=Count("id")).values_list("line_id", "n"))  # counted by the database
     return [{"line": line.line_no, "item": line.item_name, "model": line.product_model.code if line.product_model
-             else "", "noted": line.quantity, "arrived": arrived[line.pk]} for line in case.lines.all()]
+             else "", "noted": line.quantity, "arrived": arrived.get(line.pk, 0)} for line in case.lines.select_related("product_model").defer(*LINE_FIELDS_DEFERRED)]
+
+
+CHECK_BOXES = ("outer_damage", "wiring_cut", "non_genuine_parts")
+CHECK_ANSWERS = ("contents_match", "accessories_complete")  # "yes", "no" or not checked
+
+
+def _check_from(post) -> dict | None:
+    """The receiving checklist ticked on the page, or None when nothing of it was filled in."""
+    check = {name: True for name in CHECK_BOXES if post.get(name) in ("on", "true", "1")}
+    for name in CHECK_ANSWERS:
+        if post.get(name) in ("yes", "no"):
+            check[name] = post.get(name) == "yes"
+    for name in ("packaging", "parcel", "notes"):
+        if post.get(f"check_{name}", "").strip():
+            check[name] = post.get(f"check_{name}").strip()
+    return check or None
+
+
+def _case_or_404(request, pk: int):
+    case = selectors.case_header(user=request.user, pk=pk)
+    if case is None:
+        raise Http404
+    return case
 
 
 @role_required("warehouse")
 @require_http_methods(["GET", "POST"])
 def receive(request, pk: int):
-    case = case_or_404(request, pk)
-    results, error = [], None
+    case = _case_or_404(request, pk)
+    results, error, recorded = [], None, {}
     if request.method == "POST":
         serial = request.POST.get("serial", "").strip()
         line, quantity = request.POST.get("line", "").strip(), request.POST.get("quantity", "").strip()
+        check = _check_from(request.POST)
+        accessory = request.POST.get("accessory", "").strip()
+        params = {}
+        if accessory:
+            params["accessories"] = [{"name": accessory, "quantity": request.POST.get("accessory_quantity") or 1,
+                                      "parcel": request.POST.get("check_parcel", "")}]
         if serial:
-            items = [{"serial": serial}]
+            params["items"] = [{"serial": serial, **({"check": check} if check else {})}]
         elif parsing.id_or_none(line) and parsing.id_or_none(quantity):
-            items = [{"line": int(line), "quantity": int(quantity)}]
+            params["items"] = [{"line": int(line), "quantity": int(quantity), **({"check": check} if check else {})}]
+        elif check or accessory:  # the parcel's checklist, or accessories that came loose
+            params["parcel_check"] = check
         else:
-            items = []
             error = _("Scan a serial number, or give a line and a quantity.")
-        if items:
+        if params:
             try:
-                done = apply_action(actor=request.user, case_id=case.pk, action="receive", params={"items": items})
+                done = apply_action(actor=request.user, case_id=case.pk, action="receive", params=params)
                 results = done.action_result.get("results", [])
+                recorded = {key: done.action_result[key] for key in ("checks", "accessories")
+                            if done.action_result.get(key)}
+                case = done  # the case as the scan left it: no second read
             except AppError as exc:
                 error = str(exc.message)
                 details = error_details(exc)
                 if details:
                     error += " " + "; ".join(str(m) for messages_ in details.values() for m in messages_
                                              if isinstance(m, str))
-        case = case_or_404(request, pk)
+                case = _case_or_404(request, pk)
     for result in results:
         result["style"] = RESULT_STYLES.get(result["result"], "bad")
-    context = {"case": case, "results": results, "error": error, "counts": _receiving_counts(case),
+    context = {"case": case, "results": results, "error": error, "recorded": recorded,
+               "packaging_choices": PackagingCondition.choices, "counts": _receiving_counts(case),
                "scanned_at": timezone.localtime()}
     if request.htmx and request.method == "POST":
         return render(request, "returns/receive.html#scan-result", context)

@@ -5,7 +5,7 @@ and fills ctx.changes (for the timeline), ctx.unit_to_state and, for case action
 ctx.case_to_state. Bad parameters raise InvalidInput before anything is written.
 """
 
-from . import application, receiving, settlement, units
+from . import application, final, receiving, settlement, units
 from .units import ALLOWED_DISPOSITIONS
 
 HANDLERS = {
@@ -14,8 +14,9 @@ HANDLERS = {
         (application, ["submit", "approve", "reject", "return_for_correction", "cancel", "override_window"]),
         (receiving, ["start_receiving", "receive", "close_receipt"]),
         (units, ["inspect", "dispose", "redispose", "approve_scrap", "reject_scrap", "quote_charge", "give_consent",
-                 "refuse_consent", "accept_charge", "refuse_charge", "start_work", "finish_work", "pass_final",
-                 "fail_final", "revise_charge"]),
+                 "refuse_consent", "accept_charge", "refuse_charge", "start_work", "finish_work",
+                 "revise_charge"]),
+        (final, ["pass_final", "fail_final"]),
         (settlement, ["ship_back", "settle_exchange", "ship_exchange_in_advance", "settle_refund",
                       "override_warranty", "close"]),
     ]

@@ -19,6 +19,8 @@ from ...models import CustomerNotice, Disposition, ReturnCase, ReturnUnit, UnitS
 U = UnitState
 D = Disposition
 CHUNK = 5000  # ids per query in bulk work
+# A line's serial lists can hold thousands of entries: not loaded with the units.
+LINE_FIELDS_DEFERRED = ("serials", "advance_serials", "window_decision")
 
 
 @dataclass

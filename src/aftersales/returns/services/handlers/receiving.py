@@ -2,6 +2,7 @@
 
 from collections import Counter, defaultdict
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from aftersales.core import parsing, policies
@@ -12,7 +13,10 @@ from aftersales.masterdata.models import ProductModel, ShippedUnit, WarehouseKin
 
 from ...models import CaseState, CustomerNotice, ReceivingDiscrepancy, ReturnUnit
 from .. import warranty
-from .common import ActionContext, units_save, U, _now, _notice, units_create
+from . import receiving_checks
+from .common import CHUNK, LINE_FIELDS_DEFERRED, ActionContext, units_save, U, _now, _notice, units_create
+
+SCANNED_FIELDS = ("id", "return_case_id", "serial", "state", "line_id", "product_model_id", "warehouse_id", "received_at")
 
 
 def start_receiving(ctx: ActionContext) -> None:
@@ -22,34 +26,49 @@ def start_receiving(ctx: ActionContext) -> None:
 def receive(ctx: ActionContext) -> None:
     """Match what arrived against the note. Serials: received, duplicate, extra (a model the note
     lists), wrong case, or refused (no matching line). Quantities: units split from the line."""
-    case, items = ctx.case, _items(ctx.params.get("items"))
-    lines = list(case.lines.select_related("product_model"))
+    case = ctx.case
+    parcel_check = receiving_checks.check_values(ctx.params.get("parcel_check"), "parcel_check")
+    # A scanner sends one serial per request on a case of thousands: read only the units scanned, and
+    # the lines without their serial lists (has_serials says whether a line has any).
+    lines = list(case.lines.select_related("product_model").defer(*LINE_FIELDS_DEFERRED)
+                 .annotate(has_serials=~Q(serials=[])))
     lines_by_no = {line.line_no: line for line in lines}
+    accessories = receiving_checks.accessories_values(ctx.params.get("accessories"), lines_by_no)
+    items = _items(ctx.params.get("items"), optional=bool(parcel_check or accessories))
     line_for_model = {}
     for line in lines:
         line_for_model.setdefault(line.product_model_id, line)
-    expected = {u.serial: u for u in case.units.filter(state=U.EXPECTED).exclude(serial="")}
     line_numbers = {line.pk: line.line_no for line in lines}
-    arrived = set(case.units.exclude(state__in=[U.EXPECTED, U.MISSING]).exclude(serial="")
-                  .values_list("serial", flat=True))
-    quantity_received = Counter(case.units.filter(serial="").exclude(state=U.MISSING).values_list("line_id", flat=True))
+    serials = [item["serial"] for item in items if item["serial"]]
+    expected, arrived = {}, set()
+    for start in range(0, len(serials), CHUNK):
+        for unit in (case.units.filter(serial__in=serials[start:start + CHUNK]).exclude(state=U.MISSING)
+                     .only(*SCANNED_FIELDS)):
+            if unit.state == U.EXPECTED:
+                expected[unit.serial] = unit
+            else:
+                arrived.add(unit.serial)
+    quantity_received = Counter()
+    if len(serials) < len(items):  # counted lines: what they have received so far
+        quantity_received.update(case.units.filter(serial="").exclude(state=U.MISSING)
+                                 .values_list("line_id", flat=True))
 
-    serials = [str(item.get("serial", "")).strip() for item in items if isinstance(item, dict)]
     strangers = [s for s in serials if s and s not in expected and s not in arrived]
     registry = defaultdict(list)
-    for shipped in ShippedUnit.objects.filter(serial__in=strangers).select_related("product_model"):
-        registry[shipped.serial].append(shipped)
-    # Another open case holds the serial: expected there (goods sent under the wrong note), or already
-    # received there and not gone (the same physical unit cannot be received twice).
     elsewhere, held = {}, {}
-    for serial, number, state in (ReturnUnit.objects.filter(serial__in=strangers).exclude(return_case=case)
-                                  .exclude(state__in=[U.DONE, U.MISSING])
-                                  .values_list("serial", "return_case__number", "state")):
-        (elsewhere if state == U.EXPECTED else held)[serial] = number
-    models_by_code = {m.code: m for m in ProductModel.objects.filter(
-        code__in=[item.get("product_model") for item in items if isinstance(item, dict) and item.get("product_model")])}
+    if strangers:  # a scan of a unit the case expects asks nothing more of the database
+        for shipped in ShippedUnit.objects.filter(serial__in=strangers).select_related("product_model"):
+            registry[shipped.serial].append(shipped)
+        # Another open case holds the serial: expected there (goods sent under the wrong note), or already
+        # received there and not gone (the same physical unit cannot be received twice).
+        for serial, number, state in (ReturnUnit.objects.filter(serial__in=strangers).exclude(return_case=case)
+                                      .exclude(state__in=[U.DONE, U.MISSING])
+                                      .values_list("serial", "return_case__number", "state")):
+            (elsewhere if state == U.EXPECTED else held)[serial] = number
+    codes = [item["product_model"] for item in items if item.get("product_model")]
+    models_by_code = {m.code: m for m in ProductModel.objects.filter(code__in=codes)} if codes else {}
 
-    results, received, created, discrepancies = [], [], [], []
+    results, received, created, discrepancies, unit_checks = [], [], [], [], []
     seen = set()
     for index, item in enumerate(items):
         if not isinstance(item, dict):
@@ -63,6 +82,8 @@ def receive(ctx: ActionContext) -> None:
             if serial in expected:
                 unit = expected.pop(serial)
                 received.append(unit)
+                if item.get("check"):
+                    unit_checks.append((unit, item["check"]))
                 results.append({"serial": serial, "result": "received", "line": line_numbers[unit.line_id]})
                 continue
             other = elsewhere.get(serial) or held.get(serial)
@@ -89,6 +110,8 @@ def receive(ctx: ActionContext) -> None:
             unit = ReturnUnit(return_case=case, line=line, product_model=model, serial=serial, shipped_unit=shipped,
                               in_registry=shipped is not None, is_extra=True)
             created.append(unit)
+            if item.get("check"):
+                unit_checks.append((unit, item["check"]))
             discrepancies.append(ReceivingDiscrepancy(return_case=case, kind=ReceivingDiscrepancy.Kind.EXTRA, line=line, product_model=model,
                                                       serial=serial, recorded_by=ctx.actor))
             results.append({"serial": serial, "result": "extra", "line": line.line_no})
@@ -98,7 +121,7 @@ def receive(ctx: ActionContext) -> None:
             quantity = int(item.get("quantity", 0))
         except (TypeError, ValueError):
             quantity = 0
-        if line is None or quantity < 1 or line.serials:
+        if line is None or quantity < 1 or line.has_serials:
             raise InvalidInput(details={"items": {str(index): [
                 _("Give a serial, or a line without serials and a quantity of at least 1.")]}})
         already = quantity_received[line.pk]
@@ -111,6 +134,8 @@ def receive(ctx: ActionContext) -> None:
             discrepancies.append(ReceivingDiscrepancy(return_case=case, kind=ReceivingDiscrepancy.Kind.EXTRA, line=line, quantity=extra,
                                                       product_model=line.product_model, recorded_by=ctx.actor))
         results.append({"line": line.line_no, "quantity": quantity, "result": "received", "extra": extra})
+        if item.get("check"):  # counted units: the check is the parcel's they came in
+            unit_checks.append((None, item["check"]))
 
     wh = warehouse_ids()
     now = _now()
@@ -128,15 +153,22 @@ def receive(ctx: ActionContext) -> None:
     ctx.result = {"results": results}
     counts = Counter(r["result"] for r in results)
     ctx.changes = {"unit_ids": [u.pk for u in [*received, *created]], "results": dict(counts)}
+    if unit_checks or parcel_check or accessories:
+        recorded = receiving_checks.checks_record(ctx, unit_checks=unit_checks, parcel_check=parcel_check,
+                                                  accessories=accessories)
+        ctx.result.update(recorded)
+        ctx.changes.update(recorded)
     ctx.unit_to_state = U.RECEIVED
 
 
 MAX_ITEMS = 10_000  # entries in one receiving call (a scanner sends one; a counted list a few thousand)
 
 
-def _items(raw) -> list[dict]:
+def _items(raw, *, optional: bool = False) -> list[dict]:
     """What arrived, each entry a serial (and maybe its model) or a line and a quantity, checked for type
-    and bounds before anything is matched."""
+    and bounds before anything is matched (none needed when only a parcel's checklist or accessories are sent)."""
+    if optional and raw in (None, []):
+        return []
     if not isinstance(raw, list) or not raw:
         raise InvalidInput(details={"items": [_("List what arrived: serials or line quantities.")]})
     if len(raw) > MAX_ITEMS:
@@ -161,6 +193,13 @@ def _items(raw) -> list[dict]:
         except InvalidInput as error:
             errors[str(index)] = [message for messages in error.details.values() for message in messages]
             continue
+        try:
+            check = receiving_checks.check_values(item.get("check"), "check")
+        except InvalidInput as error:
+            errors[str(index)] = error.details
+            continue
+        if check:
+            entry["check"] = check
         items.append(entry)
     if errors:
         raise InvalidInput(details={"items": errors})

@@ -1,5 +1,6 @@
 """Per unit: inspection, disposition, scrap approval, the customer's answers, work, final inspection."""
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ from aftersales.inventory.models import MoveKind
 from aftersales.masterdata.models import WarehouseKind
 from aftersales.core.errors import InvalidInput
 
-from ...models import CustomerNotice, DefectClass, Inspection, Outcome, Responsibility, UnitExit
+from ...models import CustomerNotice, DefectClass, Department, Inspection, Outcome, Responsibility, UnitExit
 from ... import rules
 from .. import warranty
 from . import sales
@@ -50,8 +51,8 @@ DISPOSITION_ROUTES = {
     D.REFURBISH: "work",
     D.RETURN_AS_IS: U.READY_TO_SHIP,
     D.REPLACE: U.READY_TO_SETTLE,
-    D.RESALE: Leave(UnitExit.REFUNDED_INTO_STOCK, UnitExit.RESOLD, MoveKind.TO_FINISHED_GOODS,
-                    WarehouseKind.FINISHED_GOODS),
+    # Resale waits for its final test: it goes to finished goods only when that passes (handlers/final.py).
+    D.RESALE: U.FINAL_INSPECTION,
     D.DEFECTIVE_STOCK: Leave(UnitExit.REFUNDED_INTO_STOCK, UnitExit.EXCHANGED, MoveKind.TO_DEFECTIVE,
                              WarehouseKind.DEFECTIVE),
     D.TEARDOWN: Leave(UnitExit.TORN_DOWN, UnitExit.TORN_DOWN, MoveKind.TEARDOWN, None),
@@ -73,6 +74,7 @@ def dispositions_allowed(unit) -> set[str]:
 
 INSPECTION_FIELDS = {
     "defect_class": DefectClass.values, "responsibility": Responsibility.values,
+    "responsible_department": Department.values,
 }
 INSPECTION_FLAGS = ("repairable", "no_fault_found", "human_damage", "warranty_label_broken",
                     "self_repaired_or_modified")
@@ -97,6 +99,10 @@ def _inspection_values(raw: dict, grades: tuple[str, ...]) -> dict:
         errors.update(error.details)
     if values.get("grade") and values["grade"] not in grades and "grade" not in errors:
         errors["grade"] = [_("Must be one of: %(allowed)s.") % {"allowed": ", ".join(grades)}]
+    if values.get("responsible_department") and values.get("responsibility") not in (None, "", Responsibility.COMPANY):
+        errors["responsible_department"] = [_("A department is named only when the company is responsible.")]
+    elif values.get("responsible_department"):
+        values["responsibility"] = Responsibility.COMPANY
     if errors:
         raise InvalidInput(details=errors)
     return values
@@ -117,12 +123,13 @@ def _per_unit(ctx) -> dict[int, dict]:
     return parsed
 
 
-INSPECTION_COLUMNS = ["unit", "stage", "defect_class", "grade", "repairable", "responsibility", "no_fault_found",
-                      "human_damage", "warranty_label_broken", "self_repaired_or_modified", "missing_accessories",
-                      "passed", "notes", "inspected_by", "inspected_at"]
+INSPECTION_COLUMNS = ["unit", "stage", "defect_class", "grade", "repairable", "responsibility", "responsible_department",
+                      "no_fault_found", "human_damage", "warranty_label_broken", "self_repaired_or_modified",
+                      "missing_accessories", "passed", "checklist", "notes", "inspected_by", "inspected_at"]
 _INSPECTION_DEFAULTS = {"defect_class": "", "grade": "", "repairable": None, "responsibility": "",
-                        "no_fault_found": False, "human_damage": False, "warranty_label_broken": False,
-                        "self_repaired_or_modified": False, "missing_accessories": "", "passed": None, "notes": ""}
+                        "responsible_department": "", "no_fault_found": False, "human_damage": False,
+                        "warranty_label_broken": False, "self_repaired_or_modified": False, "missing_accessories": "",
+                        "passed": None, "checklist": [], "notes": ""}
 
 
 def _inspections_write(ctx, inspections: list[tuple[int, dict]], *, stage: str) -> None:
@@ -131,7 +138,8 @@ def _inspections_write(ctx, inspections: list[tuple[int, dict]], *, stage: str) 
     rows = []
     for unit_id, values in inspections:
         values = {**_INSPECTION_DEFAULTS, **values}
-        rows.append((unit_id, stage, *(values[name] for name in INSPECTION_COLUMNS[2:13]), ctx.actor.pk, at))
+        values["checklist"] = json.dumps(values["checklist"], ensure_ascii=False)  # raw SQL: the JSON text
+        rows.append((unit_id, stage, *(values[name] for name in INSPECTION_COLUMNS[2:-2]), ctx.actor.pk, at))
     insert_rows(Inspection, INSPECTION_COLUMNS, rows)
 
 
@@ -348,28 +356,3 @@ def start_work(ctx):
 
 def finish_work(ctx):
     _move_state(ctx, U.FINAL_INSPECTION)
-
-
-def pass_final(ctx: ActionContext) -> None:
-    notes = parsing.text(ctx.params.get("notes"), "notes", max_length=5000)
-    _inspections_write(ctx, [(u.pk, {"passed": True, "notes": notes}) for u in ctx.units], stage=Inspection.Stage.FINAL)
-    # Repaired for the customer (a repair, or an exchange quality chose to repair): shipped back.
-    back = [u for u in ctx.units if u.line.requested_outcome in (Outcome.REPAIR, Outcome.EXCHANGE)]
-    for unit in back:
-        unit.state = U.READY_TO_SHIP
-    refunded = [u for u in ctx.units if u.line.requested_outcome == Outcome.REFUND]
-    if refunded:  # the customer has its money back: the repaired unit is stock for resale
-        _leave(ctx, refunded, exit=UnitExit.REFUNDED_INTO_STOCK, move_kind=MoveKind.TO_FINISHED_GOODS,
-               to_kind=WarehouseKind.FINISHED_GOODS)
-    units_save(ctx.units, ["state", "exit", "warehouse", "done_at"])
-
-
-def fail_final(ctx: ActionContext) -> None:
-    notes = parsing.text(ctx.params.get("notes"), "notes", max_length=5000)
-    _inspections_write(ctx, [(u.pk, {"passed": False, "notes": notes}) for u in ctx.units],
-                       stage=Inspection.Stage.FINAL)
-    for unit in ctx.units:
-        unit.state = U.IN_WORK
-        unit.final_inspections_failed += 1
-    units_save(ctx.units, ["state", "final_inspections_failed"])
-    ctx.unit_to_state = U.IN_WORK
