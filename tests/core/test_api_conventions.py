@@ -148,6 +148,8 @@ def world(received, registry, finished_goods, api):
                                format="json").status_code == 201
     assert api("manager").post("/api/v1/parts/", {"code": "HT-ELEM", "name": "加热管", "unit_cost": "35.00"},
                                format="json").status_code == 201
+    assert api("purchasing").post("/api/v1/suppliers/", {"code": "S-HEAT", "name": "加热管厂", "parts": ["HT-ELEM"]},
+                                  format="json").status_code == 201
     return {"case": case, "unit_ids": unit_ids}
 
 

@@ -63,6 +63,11 @@ ALICE_SERIALS = ["HT25010001", "HT25010002", "HT25010003", "HT26090001", "HT2609
                  "HT260100000", "ALICE-X1"]
 BOB_SERIALS = ["HT260100004", "HT260100005", "BOB-X1", "BOB-X2", "HT26090003", "HT26090002"]
 STRANGERS = ["HT26090020", "HT260100001", "ZZ-UNKNOWN-1", "ZZ-UNKNOWN-2"]
+# Replacement serials in finished-goods stock (HT-2000: the finished_goods fixture's first few; MC-750) and
+# one that is not; a replacement must be in stock, and leaves it.
+HT_NEW = [f"HT2611NEW{n:04d}" for n in range(1, 5)]
+MC_SERIALS = ["MC-NEW-1", "MC-NEW-2"]
+REPLACEMENTS = [*HT_NEW, *MC_SERIALS, "NOT-IN-STOCK"]
 # How a run went, over all examples: (action, "ok" or the error code) -> count.
 OUTCOMES: Counter = Counter()
 
@@ -74,7 +79,8 @@ def world(users, customers, product_models, registry, units, finished_goods):
     users = {**users, "root": user_create(username="root", password=None, role_codes=set(), is_superuser=True)}
     policy_update(actor=users["manager"], key="batch_threshold_per_model_per_day", new_value=6)
     policy_update(actor=users["manager"], key="quality_sorting_threshold_units", new_value=4)
-    stock_receive_from_production(actor=users["warehouse"], product_model=product_models["MC-750"], quantity=2)
+    stock_receive_from_production(actor=users["warehouse"], product_model=product_models["MC-750"],
+                                  serials=MC_SERIALS)
     return {"users": users, "customers": customers, "models": product_models,
             "after_sales": Warehouse.objects.get(kind="after_sales").pk}
 
@@ -151,6 +157,8 @@ class ReturnCaseMachine(RuleBasedStateMachine):
             expected |= {"refund_units_undecided", "invalid_state"}
         if name in ("approve", "reject"):  # naming an approval the user may not give is refused like a bad parameter
             expected.add("permission_denied")
+        if name in ("settle_exchange", "ship_exchange_in_advance"):  # a replacement serial not (or no longer) in stock
+            expected.add("replacement_not_in_stock")
         assert outcome in expected, (actor, name, outcome)
 
     @precondition(lambda self: self.case_ids)
@@ -384,15 +392,15 @@ def _shipping(draw, case, units):
 def _settle_exchange(draw, case, units):
     params = _shipping(draw, case, units)
     if draw(st.integers(0, 4), label="no new serial") > 0:
-        params["new_serial"] = "NEW-0001"
-        params["new_serials"] = {str(u.pk): f"NEW-{u.pk}" for u in units}
+        params["new_serial"] = draw(st.sampled_from(REPLACEMENTS), label="new serial")
+        params["new_serials"] = {str(u.pk): draw(st.sampled_from(REPLACEMENTS), label="new serials") for u in units}
     return params
 
 
 def _ship_exchange_in_advance(draw, case, units):
     line_nos = [line.line_no for line in case.lines.all()]
     return {"line": draw(st.sampled_from(line_nos + [99]), label="line"),
-            "serials": draw(st.lists(st.sampled_from(["ADV-1", "ADV-2", "ADV-3"]), min_size=1, max_size=2),
+            "serials": draw(st.lists(st.sampled_from(REPLACEMENTS), min_size=1, max_size=2),
                             label="serials"),
             **_shipping(draw, case, units)}
 

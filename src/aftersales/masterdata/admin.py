@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Contact, Customer, Part, ProductModel, ShippedUnit, Warehouse
+from .models import Contact, Customer, Part, ProductModel, ShippedUnit, Supplier, Warehouse
 
 
 class ContactInline(admin.TabularInline):
@@ -47,3 +47,11 @@ class ShippedUnitAdmin(SimpleHistoryAdmin):
 @admin.register(Warehouse)
 class WarehouseAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "kind", "is_active"]
+
+
+@admin.register(Supplier)
+class SupplierAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "contact_name", "phone", "warranty_months", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["parts", "product_models"]

@@ -346,6 +346,7 @@ class CustomerNotice(models.Model):
         SHIPMENT = "shipment", _("Shipment")
         REFUND = "refund", _("Refund")
         DECISION = "decision", _("Decision on the application")
+        SCRAPPED = "scrapped", _("Unit scrapped")
 
     return_case = models.ForeignKey(ReturnCase, verbose_name=_("return case"), on_delete=models.CASCADE,
                                     related_name="notices")
