@@ -184,3 +184,13 @@ def test_purchasing_page_and_the_printed_claim_with_embedded_chinese_fonts(fault
     fonts = embedded_fonts(pdf.content, tmp_path)
     cjk = {name: embedded for name, embedded in fonts.items() if "NotoSansCJK" in name.replace("-", "")}
     assert cjk and all(cjk.values()), fonts
+
+
+def test_the_claims_steps_wait_in_purchasings_inbox_and_queue(faulty, supplier, api, browser_as):
+    case, ids, photo_id = faulty
+    claim = _draft(api, case, ids, photo_id).json()
+    inbox = browser_as("purchasing").get("/")
+    assert inbox.status_code == 200
+    assert claim["number"] in inbox.content.decode() and f"/supplier-claims/{claim['id']}/" in inbox.content.decode()
+    queue = api("purchasing").get("/api/v1/queues/purchasing/").json()["results"]
+    assert [(q["kind"], q["reference"]) for q in queue] == [("supplier_claim_send", claim["number"])]
