@@ -87,3 +87,25 @@ def _upload(text: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("suppliers.csv", text.encode("gbk"), content_type="text/csv")
+
+
+def test_the_supplier_list_does_not_query_per_row(api, product_models, element):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert api("quality").get("/api/v1/suppliers/").status_code == 200
+        return len(ctx.captured_queries)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            made = Supplier.objects.create(code=f"S-{Supplier.objects.count():03d}", name="x")
+            made.parts.add(element)
+            made.product_models.add(*product_models.values())
+
+    add(2)
+    count()  # the first request also warms caches (content types, permissions)
+    few = count()
+    add(18)
+    assert count() == few
