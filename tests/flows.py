@@ -31,9 +31,16 @@ def registry(customers, product_models):
     return made
 
 
+# The serials of the new HT-2000 units the `finished_goods` fixture puts into finished-goods stock
+# (an exchange ships one of them: a replacement serial must be in stock).
+FG_SERIALS = [f"HT2611NEW{n:04d}" for n in range(1, 101)]
+
+
 @pytest.fixture
 def finished_goods(users, product_models):
-    stock_receive_from_production(actor=users["warehouse"], product_model=product_models["HT-2000"], quantity=100)
+    stock_receive_from_production(actor=users["warehouse"], product_model=product_models["HT-2000"],
+                                  serials=FG_SERIALS)
+    return FG_SERIALS
 
 
 @pytest.fixture

@@ -155,6 +155,8 @@ def world(received, registry, finished_goods, api):
     # the approval matrix (issue 13, part A)
     assert api("manager").post("/api/v1/approvers/", {"kind": "gm", "user": "manager"},
                                format="json").status_code == 201
+    assert api("purchasing").post("/api/v1/suppliers/", {"code": "S-HEAT", "name": "加热管厂", "parts": ["HT-ELEM"]},
+                                  format="json").status_code == 201
     return {"case": case, "unit_ids": unit_ids}
 
 

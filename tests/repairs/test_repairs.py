@@ -291,7 +291,8 @@ def test_repair_daily_report_with_anomalies_and_major_ones_flagged(disposed, pos
     assert api("quality").get("/api/v1/repair-daily-report/", {"date": "yesterday"}).status_code == 400
     assert api("alice").get("/api/v1/repair-daily-report/").status_code == 404
     told = Notification.objects.filter(kind="major_anomaly")
-    assert {n.recipient.username for n in told} == {"quality", "engineering", "service"}
+    # Incoming material at fault: purchasing is told too (it claims from the supplier).
+    assert {n.recipient.username for n in told} == {"quality", "engineering", "service", "purchasing"}
     subject, body = render(told.first(), "en")
     assert order["number"] in subject and "Incoming material" in body and "HT26090003" in body
 

@@ -289,17 +289,18 @@ def test_batch_exchange_shipped_ahead_of_the_returns(by_serials, new_case, flow,
     flow("manager", "approve", case)
     flow("rsm_east", "approve", case)
     assert "ship_exchange_in_advance" in allowed(detail(case))
-    flow("service", "ship_exchange_in_advance", case, line=1, serials=[f"NEW{n:03d}" for n in range(10)], **SHIP)
+    new = finished_goods  # the serials in finished-goods stock
+    flow("service", "ship_exchange_in_advance", case, line=1, serials=new[:10], **SHIP)
     data = detail(case)
     assert (data["state"], data["lines"][0]["exchanges_shipped"]) == ("approved", 10)  # still waiting for the goods
-    assert data["notices"][-1]["content"]["replacement_serials"][:2] == ["NEW000", "NEW001"]
+    assert data["notices"][-1]["content"]["replacement_serials"][:2] == new[:2]
     assert stock() == Counter({"FG": 90})
     refused("service", "ship_exchange_in_advance", case, 400, "invalid", line=1,
             serials=[f"MORE{n:03d}" for n in range(41)])  # more than the line returns
     refused("service", "ship_exchange_in_advance", case, 400, "invalid", line=2, serials=["NEW999"])
     flow("warehouse", "start_receiving", case)
     flow("warehouse", "receive", case, items=items_for([note])[:40] if by_serials else [{"line": 1, "quantity": 40}])
-    flow("warehouse", "ship_exchange_in_advance", case, line=1, serials=[f"NEW{n:03d}" for n in range(10, 15)])
+    flow("warehouse", "ship_exchange_in_advance", case, line=1, serials=new[10:15])
     assert detail(case)["state"] == "receiving"
     flow("warehouse", "receive", case, items=items_for([note])[40:] if by_serials else [{"line": 1, "quantity": 10}])
     flow("warehouse", "close_receipt", case)
@@ -309,15 +310,15 @@ def test_batch_exchange_shipped_ahead_of_the_returns(by_serials, new_case, flow,
     flow("quality", "dispose", case, unit_ids=ids, disposition="replace")
     refused("warehouse", "settle_exchange", case, 400, "invalid", unit_ids=ids[:16])  # the 16th needs a serial
     # Fifteen are covered by the units shipped ahead; the 16th and 17th get new units now.
-    flow("warehouse", "settle_exchange", case, unit_ids=ids[:17], new_serials={str(ids[15]): "LATE015",
-                                                                               str(ids[16]): "LATE016"})
+    flow("warehouse", "settle_exchange", case, unit_ids=ids[:17], new_serials={str(ids[15]): new[15],
+                                                                               str(ids[16]): new[16]})
     assert stock() == Counter({"FG": 83, "AS": 33, "DF": 17})
     units = detail(case)["units"]
-    assert [u["replacement_serial"] for u in units[15:18]] == ["LATE015", "LATE016", ""]
+    assert [u["replacement_serial"] for u in units[15:18]] == [new[15], new[16], ""]
     # Each is matched with a unit shipped ahead: serial beside serial.
-    assert [u["replacement_serial"] for u in units[:15]] == [f"NEW{n:03d}" for n in range(15)]
+    assert [u["replacement_serial"] for u in units[:15]] == new[:15]
     flow("warehouse", "settle_exchange", case, unit_ids=ids[17:],
-         new_serials={str(pk): f"LATE{n:03d}" for n, pk in enumerate(ids[17:], start=17)})
+         new_serials={str(pk): new[n] for n, pk in enumerate(ids[17:], start=17)})
     data = detail(case)
     assert (data["state"], data["lines"][0]["exchanges_shipped"]) == ("settled", 50)
     assert stock() == Counter({"FG": 50, "DF": 50})

@@ -13,7 +13,11 @@ and recorded; any other exception fails. After every step the books must still b
     success appended exactly one event (a failure none);
 (e) one physical unit, one open case: the customers' pools share serials, so several cases list
     the same serial; a serial is never on two open cases, never in two warehouses, never received
-    twice while it is open.
+    twice while it is open;
+(f) serials by the ledger: per product model and serial, the moves leave at most one unit in the
+    company, never below none in any warehouse (a replacement leaves finished goods only if it was in
+    them); a unit proposed for scrap waits in the defective goods warehouse, and a scrapped unit went
+    there first.
 
 Each example runs in a transaction rolled back at its end, so examples do not leak.
 """
@@ -37,7 +41,7 @@ from aftersales.deadlines.models import Deadline
 from aftersales.returns.clocks import case_wanted
 from aftersales.inventory.models import StockBalance, StockMove
 from aftersales.inventory.services import stock_receive_from_production
-from aftersales.masterdata.models import Warehouse
+from aftersales.masterdata.models import ShippedUnit, Warehouse
 from aftersales.returns.models import (EXITS_INTO_STOCK, EXITS_OUT, Approval, CaseEvent, CaseState, Channel,
                                        DefectClass, Disposition, InternalSale, Outcome, Reason, Replenishment,
                                        Responsibility, ReturnCase, ReturnUnit, UnitState)
@@ -71,6 +75,13 @@ def _days_ago(days: int):
     return timezone.localdate() - timedelta(days=days)
 
 
+# Replacement serials in finished-goods stock (HT-2000: the finished_goods fixture's first few; MC-750) and
+# one that is not; a replacement must be in stock, and leaves it.
+HT_NEW = [f"HT2611NEW{n:04d}" for n in range(1, 5)]
+MC_SERIALS = ["MC-NEW-1", "MC-NEW-2"]
+REPLACEMENTS = [*HT_NEW, *MC_SERIALS, "NOT-IN-STOCK"]
+
+
 # How a run went, over all examples: (action, "ok" or the error code) -> count.
 OUTCOMES: Counter = Counter()
 
@@ -82,9 +93,11 @@ def world(users, customers, product_models, registry, units, finished_goods):
     users = {**users, "root": user_create(username="root", password=None, role_codes=set(), is_superuser=True)}
     policy_update(actor=users["manager"], key="batch_threshold_per_model_per_day", new_value=6)
     policy_update(actor=users["manager"], key="quality_sorting_threshold_units", new_value=4)
-    stock_receive_from_production(actor=users["warehouse"], product_model=product_models["MC-750"], quantity=2)
+    stock_receive_from_production(actor=users["warehouse"], product_model=product_models["MC-750"],
+                                  serials=MC_SERIALS)
     return {"users": users, "customers": customers, "models": product_models,
-            "after_sales": Warehouse.objects.get(kind="after_sales").pk}
+            "after_sales": Warehouse.objects.get(kind="after_sales").pk,
+            "defective": Warehouse.objects.get(kind="defective").pk}
 
 
 class ReturnCaseMachine(RuleBasedStateMachine):
@@ -163,6 +176,8 @@ class ReturnCaseMachine(RuleBasedStateMachine):
             expected |= {"refund_units_undecided", "invalid_state"}
         if name in ("approve", "reject"):  # naming an approval the user may not give is refused like a bad parameter
             expected.add("permission_denied")
+        if name in ("settle_exchange", "ship_exchange_in_advance"):  # a replacement serial not (or no longer) in stock
+            expected.add("replacement_not_in_stock")
         assert outcome in expected, (actor, name, outcome)
 
     @precondition(lambda self: self.case_ids)
@@ -264,6 +279,37 @@ class ReturnCaseMachine(RuleBasedStateMachine):
         receipts = Counter(StockMove.objects.filter(kind="return_receipt").order_by().values_list("return_unit_id",
                                                                                                    flat=True))
         assert all(n == 1 for n in receipts.values()), {key: n for key, n in receipts.items() if n > 1}
+
+    @invariant()
+    def a_serial_is_in_one_warehouse_by_the_ledger(self):
+        held: Counter = Counter()
+        for model, serial, source, target, quantity in StockMove.objects.exclude(serial="").filter(
+                product_model__isnull=False).order_by().values_list("product_model_id", "serial", "from_warehouse_id",
+                                                                     "to_warehouse_id", "quantity"):
+            if source is not None:
+                held[(model, serial, source)] -= quantity
+            if target is not None:
+                held[(model, serial, target)] += quantity
+        assert all(n >= 0 for n in held.values()), {key: n for key, n in held.items() if n < 0}
+        in_company: Counter = Counter()
+        for (model, serial, _warehouse), n in held.items():
+            in_company[(model, serial)] += n
+        assert all(n <= 1 for n in in_company.values()), {key: n for key, n in in_company.items() if n > 1}
+        # Every replacement shipped is registered to the customer of its case (its own warranty starts).
+        shipped = set(StockMove.objects.filter(kind="exchange_out").exclude(serial="").order_by()
+                      .values_list("product_model_id", "serial", "return_case__customer_id"))
+        registered = set(ShippedUnit.objects.filter(sales_order__startswith="RMA").order_by()
+                         .values_list("product_model_id", "serial", "customer_id"))
+        assert shipped <= registered, shipped - registered
+
+    @invariant()
+    def scrap_waits_in_the_defective_warehouse(self):
+        waiting = ReturnUnit.objects.filter(return_case_id__in=self.case_ids, state=UnitState.WAITING_APPROVAL)
+        assert not waiting.exclude(warehouse_id=self.world["defective"]).exists(), list(
+            waiting.values_list("pk", "warehouse_id"))
+        for unit_id, source in StockMove.objects.filter(kind="scrap", return_unit__isnull=False).order_by() \
+                .values_list("return_unit_id", "from_warehouse_id"):
+            assert source == self.world["defective"], (unit_id, source)
 
     @invariant()
     def timelines_follow_the_states(self):
@@ -425,15 +471,15 @@ def _shipping(draw, case, units):
 def _settle_exchange(draw, case, units):
     params = _shipping(draw, case, units)
     if draw(st.integers(0, 4), label="no new serial") > 0:
-        params["new_serial"] = "NEW-0001"
-        params["new_serials"] = {str(u.pk): f"NEW-{u.pk}" for u in units}
+        params["new_serial"] = draw(st.sampled_from(REPLACEMENTS), label="new serial")
+        params["new_serials"] = {str(u.pk): draw(st.sampled_from(REPLACEMENTS), label="new serials") for u in units}
     return params
 
 
 def _ship_exchange_in_advance(draw, case, units):
     line_nos = [line.line_no for line in case.lines.all()]
     return {"line": draw(st.sampled_from(line_nos + [99]), label="line"),
-            "serials": draw(st.lists(st.sampled_from(["ADV-1", "ADV-2", "ADV-3"]), min_size=1, max_size=2),
+            "serials": draw(st.lists(st.sampled_from(REPLACEMENTS), min_size=1, max_size=2),
                             label="serials"),
             **_shipping(draw, case, units)}
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "aftersales.jobs",
     "aftersales.returns",
     "aftersales.repairs",
+    "aftersales.claims",
     "aftersales.web",
 ]
 
@@ -224,6 +225,10 @@ SPECTACULAR_SETTINGS = {
         "ScrapApplicationStateEnum": "aftersales.repairs.models.ScrapState",
         "RefurbishOrderStateEnum": "aftersales.repairs.models.RefurbishState",
         "PartOutcomeEnum": "aftersales.repairs.models.PartOutcome",
+        "SupplierClaimStateEnum": "aftersales.claims.models.ClaimState",
+        "CompensationStateEnum": "aftersales.claims.models.CompensationState",
+        "CompensationFormEnum": "aftersales.claims.models.CompensationForm",
+        "SupplierAnswerEnum": "aftersales.claims.models.SupplierAnswer",
     },
 }
 

@@ -23,6 +23,7 @@ router.register("test-items", masterdata_api.TestItemViewSet)
 router.register("units", masterdata_api.ShippedUnitViewSet)
 router.register("warehouses", masterdata_api.WarehouseViewSet)
 router.register("approvers", masterdata_api.ApproverViewSet)
+router.register("suppliers", masterdata_api.SupplierViewSet)
 router.register("policies", PolicyViewSet)
 router.register("cases", returns_api.CaseViewSet, basename="case")
 router.register("stock/balances", inventory_api.StockBalanceViewSet)
@@ -42,6 +43,7 @@ api_v1 = [
     path("queues/", deadlines_api.QueuesView.as_view(), name="api-queues"),
     path("queues/<str:role>/", deadlines_api.QueueView.as_view(), name="api-queue"),
     path("", include("aftersales.repairs.api_urls")),
+    path("", include("aftersales.claims.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
@@ -59,6 +61,7 @@ urlpatterns = [
     # Each app's pages (the paths never overlap); the shell's last.
     path("", include("aftersales.returns.urls")),
     path("", include("aftersales.repairs.urls")),
+    path("", include("aftersales.claims.urls")),
     path("", include("aftersales.masterdata.urls")),
     path("", include("aftersales.web.urls")),
 ]

@@ -20,8 +20,9 @@ from .models import Policy
 from .pagination import paginated
 from .permissions import scope_to_customer
 
-# A stored value as sent: a number, a decimal as text, a flag, text, or null.
-SCALAR = {"anyOf": [{"type": "integer"}, {"type": "number"}, {"type": "string"}, {"type": "boolean"}],
+# A stored value as sent: a number, a decimal as text, a flag, text, a list of texts (a scale), or null.
+SCALAR = {"anyOf": [{"type": "integer"}, {"type": "number"}, {"type": "string"}, {"type": "boolean"},
+                    {"type": "array", "items": {"type": "string"}}],
           "nullable": True}
 
 

@@ -82,7 +82,8 @@ def _perms(app: str, actions: str, *models: str) -> set[str]:
     return {f"{app}.{action}_{model}" for model in models for action in actions.split()}
 
 
-_MASTER = ("customer", "contact", "productmodel", "part", "shippedunit", "warehouse", "approver", "testitem")
+_MASTER = ("customer", "contact", "productmodel", "part", "shippedunit", "warehouse", "approver", "testitem",
+           "supplier")
 _VIEW_ALL = (_perms("masterdata", "view", *_MASTER) | _perms("core", "view", "policy")
              | _perms("returns", "view", "returncase") | _perms("inventory", "view", "stockbalance", "stockmove") | _perms("workcalendar", "view", "calendarday"))
 _CASE_WRITE = _perms("returns", "add change", "returncase")
@@ -94,7 +95,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "planning": _VIEW_ALL,
     "repair": _VIEW_ALL,
     "engineering": _VIEW_ALL | _perms("masterdata", "add change", "productmodel", "part", "testitem"),
-    "purchasing": _VIEW_ALL | _perms("masterdata", "add change", "part"),
+    "purchasing": _VIEW_ALL | _perms("masterdata", "add change", "part", "supplier"),
     "finance": _VIEW_ALL | _perms("masterdata", "change", "part"),
     "technician": _VIEW_ALL,
     "manager": _VIEW_ALL

@@ -57,18 +57,24 @@ class ProductionReceiptView(APIView):
     queryset = StockMove.objects.none()
 
     @extend_schema(request=inline_serializer("ProductionReceipt", {
-        "product_model": serializers.CharField(), "quantity": serializers.IntegerField(min_value=1)}),
-        responses=StockBalanceSerializer(many=True))
+        "product_model": serializers.CharField(), "quantity": serializers.IntegerField(min_value=1, required=False),
+        "serials": serializers.ListField(child=serializers.CharField(max_length=80), required=False)}),
+        responses={201: StockBalanceSerializer(many=True)})
     def post(self, request):
         serializer = _ReceiptInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         model = serializer.validated_data["product_model"]
         stock_receive_from_production(actor=request.user, product_model=model,
-                                      quantity=serializer.validated_data["quantity"])
+                                      quantity=serializer.validated_data.get("quantity", 0),
+                                      serials=serializer.validated_data.get("serials"))
         balances = StockBalance.objects.filter(product_model=model).select_related("warehouse", "product_model", "part")
         return Response(StockBalanceSerializer(balances, many=True).data, status=201)
 
 
 class _ReceiptInput(serializers.Serializer):
+    """A quantity, or the serials of the units received (what exchanges may ship by serial)."""
+
     product_model = serializers.SlugRelatedField(slug_field="code", queryset=ProductModel.objects.all())
-    quantity = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
+    serials = serializers.ListField(child=serializers.CharField(max_length=80), required=False, min_length=1,
+                                    max_length=10_000)

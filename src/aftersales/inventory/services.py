@@ -1,10 +1,10 @@
 """The one writer of stock: append moves and change balances in the caller's transaction."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,8 +20,18 @@ class InsufficientStock(AppError):
     status = 409
 
 
+class SerialNotInStock(AppError):
+    """A move takes a serial out of a warehouse whose ledger does not hold that serial."""
+
+    code = "serial_not_in_stock"
+    status = 409
+
+
 MOVE_FIELDS = ["kind", "quantity", "from_warehouse", "to_warehouse", "product_model", "part", "return_unit", "serial",
                "return_case", "actor", "moved_at"]
+
+
+SERIAL_CHUNK = 2000  # serials per query
 
 
 @dataclass(frozen=True)
@@ -49,9 +59,11 @@ def warehouse_of_kind(kind: WarehouseKind | str) -> int:
 
 
 @transaction.atomic
-def stock_moves_apply(*, actor, moves: list[Move], return_case=None) -> None:
+def stock_moves_apply(*, actor, moves: list[Move], return_case=None, serials_from_stock: bool = False) -> None:
     """Write the moves and their balance changes; refuse (and write nothing) if any balance
-    would go negative. Balance rows are locked in primary-key order to avoid deadlocks."""
+    would go negative. Balance rows are locked in primary-key order to avoid deadlocks.
+    `serials_from_stock`: each serial a move takes out of a warehouse must be in it by the ledger
+    (checked once the balance rows are locked, so two moves cannot take the same serial)."""
     if not moves:
         return
     deltas: dict[tuple[int, int | None, int | None], int] = defaultdict(int)
@@ -68,6 +80,8 @@ def stock_moves_apply(*, actor, moves: list[Move], return_case=None) -> None:
         short = [(rows[key], -deltas[key]) for key in keys if rows[key].quantity + deltas[key] < 0]
         if short:
             raise InsufficientStock(_("Not enough stock for this movement."), details={"shortages": _named(short)})
+        if serials_from_stock:
+            _check_serials(moves)
         for key in keys:
             StockBalance.objects.filter(pk=rows[key].pk).update(quantity=F("quantity") + deltas[key])
     # Bulk work moves thousands of units at once: plain multi-row INSERTs (core/bulk.py).
@@ -76,6 +90,34 @@ def stock_moves_apply(*, actor, moves: list[Move], return_case=None) -> None:
     insert_rows(StockMove, MOVE_FIELDS, (
         (m.kind, m.quantity, m.from_warehouse_id, m.to_warehouse_id, m.product_model_id, m.part_id, m.return_unit_id,
          m.serial, case_id, actor_id, moved_at) for m in moves))
+
+
+def serials_in_warehouse(*, warehouse_id: int, product_model_id: int, serials) -> dict[str, int]:
+    """How many units of each serial of a product model the ledger holds in a warehouse (in minus out)."""
+    counts: dict[str, int] = defaultdict(int)
+    serials = sorted(set(serials))
+    for start in range(0, len(serials), SERIAL_CHUNK):
+        rows = (StockMove.objects.filter(product_model_id=product_model_id,
+                                         serial__in=serials[start:start + SERIAL_CHUNK])
+                .filter(Q(to_warehouse_id=warehouse_id) | Q(from_warehouse_id=warehouse_id))
+                .values_list("serial", "from_warehouse_id", "to_warehouse_id", "quantity"))
+        for serial, from_id, to_id, quantity in rows:
+            counts[serial] += (quantity if to_id == warehouse_id else 0) - (quantity if from_id == warehouse_id else 0)
+    return counts
+
+
+def _check_serials(moves: list[Move]) -> None:
+    wanted: dict[tuple[int, int], Counter] = defaultdict(Counter)
+    for move in moves:
+        if move.serial and move.from_warehouse_id is not None and move.product_model_id is not None:
+            wanted[(move.from_warehouse_id, move.product_model_id)][move.serial] += move.quantity
+    missing = []
+    for (warehouse_id, model_id), serials in wanted.items():
+        held = serials_in_warehouse(warehouse_id=warehouse_id, product_model_id=model_id, serials=serials)
+        missing.extend(serial for serial, needed in serials.items() if held.get(serial, 0) < needed)
+    if missing:
+        raise SerialNotInStock(_("These serials are not in stock: %(serials)s.") % {"serials": ", ".join(missing[:20])},
+                               details={"serials": missing[:100]})
 
 
 def _named(short: list[tuple[StockBalance, int]]) -> list[dict]:
@@ -110,11 +152,26 @@ def _locked_rows(keys) -> dict:
     return rows
 
 
-def stock_receive_from_production(*, actor, product_model, quantity: int, warehouse_id: int | None = None) -> None:
-    """New finished goods into stock (what exchanges are shipped from)."""
+def stock_receive_from_production(*, actor, product_model, quantity: int = 0, warehouse_id: int | None = None,
+                                  serials: list[str] | None = None) -> None:
+    """New finished goods into stock (what exchanges are shipped from): a quantity, or units by serial
+    (one move each, so the ledger knows which serials are in stock)."""
+    if serials:
+        if len(set(serials)) != len(serials):
+            raise AppError(details={"serials": [_("A serial is listed twice.")]}, code="invalid")
+        quantity = len(serials)
     if quantity <= 0:
         raise AppError(details={"quantity": [_("Must be at least 1.")]}, code="invalid")
-    stock_moves_apply(actor=actor, moves=[Move(
-        kind="production_receipt", quantity=quantity, from_warehouse_id=None,
-        to_warehouse_id=warehouse_id or warehouse_of_kind(WarehouseKind.FINISHED_GOODS),
-        product_model_id=product_model.pk)])
+    to_id = warehouse_id or warehouse_of_kind(WarehouseKind.FINISHED_GOODS)
+    if serials:
+        held = serials_in_warehouse(warehouse_id=to_id, product_model_id=product_model.pk, serials=serials)
+        already = [serial for serial in serials if held.get(serial, 0) > 0]
+        if already:
+            raise AppError(details={"serials": [_("Already in stock: %(serials)s.") % {"serials": ", ".join(already[:20])}]},
+                           code="invalid")
+        moves = [Move(kind="production_receipt", quantity=1, from_warehouse_id=None, to_warehouse_id=to_id,
+                      product_model_id=product_model.pk, serial=serial) for serial in serials]
+    else:
+        moves = [Move(kind="production_receipt", quantity=quantity, from_warehouse_id=None, to_warehouse_id=to_id,
+                      product_model_id=product_model.pk)]
+    stock_moves_apply(actor=actor, moves=moves)

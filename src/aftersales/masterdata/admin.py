@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Approver, Contact, Customer, Part, ProductModel, ShippedUnit, TestItem, Warehouse
+from .models import Approver, Contact, Customer, Part, ProductModel, ShippedUnit, Supplier, TestItem, Warehouse
 
 
 class ContactInline(admin.TabularInline):
@@ -63,3 +63,11 @@ class ApproverAdmin(SimpleHistoryAdmin):
     search_fields = ["user__username", "product_line", "region"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(Supplier)
+class SupplierAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "contact_name", "phone", "warranty_months", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["parts", "product_models"]

@@ -18,7 +18,7 @@ from aftersales.core.uploads import upload_read
 from aftersales.lib.tabular import MAX_FILE_BYTES
 
 from . import importing
-from .models import Approver, Contact, Customer, Part, ProductModel, ShippedUnit, TestItem, Warehouse
+from .models import Approver, Contact, Customer, Part, ProductModel, ShippedUnit, Supplier, TestItem, Warehouse
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -87,12 +87,16 @@ class ShippedUnitSerializer(serializers.ModelSerializer):
     product_model_name = serializers.CharField(source="product_model.name", read_only=True)
     customer = serializers.SlugRelatedField(slug_field="code", queryset=Customer.objects.all())
     customer_name = serializers.CharField(source="customer.name", read_only=True)
+    replaces = serializers.CharField(source="replaces.serial", read_only=True, allow_null=True,
+                                     help_text=gettext_lazy("The faulty unit this one was shipped in exchange for."))
+    replaced_by = serializers.SlugRelatedField(slug_field="serial", many=True, read_only=True,
+                                               help_text=gettext_lazy("The units shipped in exchange for this one."))
 
     class Meta:
         model = ShippedUnit
         fields = [
             "id", "serial", "product_model", "product_model_name", "production_lot", "customer", "customer_name",
-            "shipped_date", "sales_order", "created_at", "updated_at",
+            "shipped_date", "sales_order", "replaces", "replaced_by", "created_at", "updated_at",
         ]
 
     def validate_serial(self, value):
@@ -100,6 +104,18 @@ class ShippedUnitSerializer(serializers.ModelSerializer):
         if not value:
             raise serializers.ValidationError(_("This field may not be blank."))
         return value
+
+
+class SupplierSerializer(serializers.ModelSerializer):
+    parts = serializers.SlugRelatedField(slug_field="code", many=True, required=False, queryset=Part.objects.all())
+    product_models = serializers.SlugRelatedField(slug_field="code", many=True, required=False,
+                                                  queryset=ProductModel.objects.all())
+
+    class Meta:
+        model = Supplier
+        fields = ["id", "code", "name", "contact_name", "phone", "email", "address", "parts", "product_models",
+                  "warranty_months", "warranty_terms", "is_active", "created_at", "updated_at"]
+        extra_kwargs = {"warranty_months": {"max_value": 1200}, "warranty_terms": {"max_length": 5000}}
 
 
 class WarehouseSerializer(serializers.ModelSerializer):
@@ -174,13 +190,23 @@ class PartViewSet(AuditedViewSet):
 
 
 class ShippedUnitViewSet(AuditedViewSet):
-    queryset = ShippedUnit.objects.select_related("product_model", "customer")
+    queryset = ShippedUnit.objects.select_related("product_model", "customer", "replaces").prefetch_related(
+        "replaced_by")
     serializer_class = ShippedUnitSerializer
     filterset_class = ShippedUnitFilter
     search_fields = ["=serial"]
     ordering_fields = ["id", "serial", "shipped_date"]
     ordering = ["-id"]
     customer_scope = "customer"
+
+
+class SupplierViewSet(AuditedViewSet):
+    queryset = Supplier.objects.prefetch_related("parts", "product_models")
+    serializer_class = SupplierSerializer
+    filterset_fields = {"code": ["exact"], "is_active": ["exact"], "parts__code": ["exact"],
+                        "product_models__code": ["exact"]}
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name"]
 
 
 class WarehouseViewSet(AuditedViewSet):

@@ -26,7 +26,7 @@ from aftersales.core.uploads import TABLE_ERRORS, table_refusal
 from aftersales.lib.dates import parse_date
 from aftersales.lib.tabular import TableError, TableTooLarge, iter_cells, read_table
 
-from .models import Customer, CustomerKind, Part, ProductModel, ScrapClass, ShippedUnit
+from .models import Customer, CustomerKind, Part, ProductModel, ScrapClass, ShippedUnit, Supplier
 
 BATCH_SIZE = 2000
 
@@ -211,6 +211,21 @@ KINDS: dict[str, ImportKind] = {
                 Column("unit_of_measure", {"单位", "unit"}, max_length=20),
                 Column("scrap_class", {"报废类别", "废料类别", "scrap class"}, parse=_scrap_class),
                 Column("unit_cost", {"单价", "单位成本", "成本单价", "unit cost"}, parse=_money),
+            ],
+            upsert=True,
+        ),
+        ImportKind(
+            "suppliers", gettext_lazy("suppliers"), Supplier,
+            [
+                Column("code", {"供应商编码", "供应商代码", "供应商编号", "supplier code"}, required=True, max_length=40),
+                Column("name", {"供应商名称", "名称", "供应商"}, required=True, max_length=200),
+                Column("contact_name", {"联系人", "contact"}, max_length=100),
+                Column("phone", {"电话", "联系电话", "phone"}, max_length=40),
+                Column("email", {"邮箱", "电子邮件", "e-mail", "email"}, max_length=254),
+                Column("address", {"地址", "address"}, max_length=300),
+                Column("warranty_months", {"保修期(月)", "质保期(月)", "质保月数", "warranty months"},
+                       parse=_whole_number),
+                Column("warranty_terms", {"质保条款", "保修条款", "warranty terms"}, max_length=5000),
             ],
             upsert=True,
         ),

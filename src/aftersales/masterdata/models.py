@@ -163,6 +163,10 @@ class ShippedUnit(AuditedModel):
                                  related_name="shipped_units", db_index=False)
     shipped_date = models.DateField(_("shipped date"))
     sales_order = models.CharField(_("sales order"), max_length=60, blank=True)
+    # A unit shipped in exchange for a faulty one: its warranty starts on its own shipped date and its
+    # history joins the faulty unit's.
+    replaces = models.ForeignKey("self", verbose_name=_("replaces"), on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="replaced_by")
     history = HistoricalRecords()
 
     class Meta:
@@ -239,3 +243,31 @@ class Approver(AuditedModel):
 
     def __str__(self):
         return f"{self.kind}: {self.user_id}"
+
+
+class Supplier(AuditedModel):
+    """A supplier of parts or whole products: whom purchasing claims from (售后服务工作流程及管理规定 三.8)."""
+
+    code = models.CharField(_("supplier code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    contact_name = models.CharField(_("contact"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    parts = models.ManyToManyField(Part, verbose_name=_("parts supplied"), blank=True, related_name="suppliers")
+    product_models = models.ManyToManyField(ProductModel, verbose_name=_("product models supplied"), blank=True,
+                                            related_name="suppliers")
+    warranty_months = models.PositiveSmallIntegerField(
+        _("supplier's warranty (months)"), null=True, blank=True,
+        help_text=_("How long the supplier answers for what it supplied, from our receipt."))
+    warranty_terms = models.TextField(_("warranty terms"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"

@@ -177,7 +177,9 @@ def build() -> dict:
         demo = Demo()
         with clock_at(days_ago(95)):  # finished goods that exchanges are shipped from
             for model in demo.models.values():
-                stock_receive_from_production(actor=demo.users["warehouse"], product_model=model, quantity=20)
+                # By serial: an exchange ships a serial that is in stock.
+                stock_receive_from_production(actor=demo.users["warehouse"], product_model=model,
+                                              serials=[f"{model.code}-EX{n:04d}" for n in range(1, 21)])
         made = stories_run(demo, _stories(demo))
     return {"return cases": made}
 
@@ -205,7 +207,8 @@ def _stories(demo: Demo) -> list[Story]:
               [(58, sub), (57.9, ok), (57.8, approved(demo, "rsm_south")), (54, rec), (53, ins),
                (52.9, disp(demo, "replace")),
                (52, lambda s: demo.act("warehouse", s, "settle_exchange", unit_ids=s.unit_ids,
-                                       new_serial="HT2611EX0001", **SHIP)), (51, close)]),
+                                       new_serial=f"{s.case.lines.get().product_model.code}-EX0001",
+                                       **SHIP)), (51, close)]),
         # Cancelled by the customer before the goods left.
         Story("CX-1010", "C001", [units_line(demo, "C001", 1)], 45,
               [(45, sub), (44, lambda s: demo.act("service", s, "cancel", comment="客户来电：问题已自行解决"))]),

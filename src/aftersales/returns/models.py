@@ -415,6 +415,7 @@ class CustomerNotice(models.Model):
         REFUND = "refund", _("Refund")
         DECISION = "decision", _("Decision on the application")
         REDISPOSED = "redisposed", _("Disposition changed")
+        SCRAPPED = "scrapped", _("Unit scrapped")
 
     return_case = models.ForeignKey(ReturnCase, verbose_name=_("return case"), on_delete=models.CASCADE,
                                     related_name="notices")

@@ -136,8 +136,11 @@ def _flag_major_anomalies(order: RepairOrder, records: list[RepairRecord]) -> No
                "items": [{"unit": r.unit_id, "serial": serials.get(r.unit_id, ""), "major": r.major_anomaly,
                           "fault_found": r.fault_found[:200], "cause": r.cause[:200]} for r in records[:20]],
                "count": len(records)}
+    roles = ["quality", "engineering", "service"]
+    if any(r.major_anomaly == "incoming_material" for r in records):
+        roles.append("purchasing")  # incoming material at fault: purchasing claims from the supplier
     notify_many([(recipients(role=role), "major_anomaly", context, "return_case", order.return_case_id)
-                 for role in ("quality", "engineering", "service")])
+                 for role in roles])
 
 
 def _consume_parts(actor, order: RepairOrder, wanted_by_unit) -> None:

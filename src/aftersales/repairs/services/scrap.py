@@ -87,8 +87,9 @@ def scrap_decide(*, actor, application_id: int, approve: bool, comment: str = ""
         if approve and application.parts:
             raw, scrap = warehouse_of_kind(WarehouseKind.RAW_MATERIAL), warehouse_of_kind(WarehouseKind.SCRAP)
             codes = {p.code: p.pk for p in Part.objects.filter(code__in=[line["part"] for line in application.parts])}
-            stock_moves_apply(actor=actor, moves=[Move("scrap", line["quantity"], raw, scrap,
-                                                       part_id=codes[line["part"]]) for line in application.parts])
+            # Scrap moves carry their case, where the application has one.
+            stock_moves_apply(actor=actor, return_case=application.return_case, moves=[
+                Move("scrap", line["quantity"], raw, scrap, part_id=codes[line["part"]]) for line in application.parts])
         ctx.to_state = ScrapState.APPROVED if approve else ScrapState.REJECTED
         application.decided_by, application.decided_at = actor, timezone.now()
         ctx.changes = {"approved": approve}

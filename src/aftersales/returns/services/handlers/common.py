@@ -122,6 +122,15 @@ def _leave(ctx, units, *, exit: str, move_kind: str, to_kind: str | None) -> Non
         unit.warehouse_id = wh[to_kind] if to_kind else None
 
 
+def _to_warehouse(ctx, units, *, kind: str, move_kind: str) -> None:
+    """Units stay on the case but move to another company warehouse (those already there stay put)."""
+    wh = warehouse_ids()
+    moving = [u for u in units if u.warehouse_id != wh[kind]]
+    stock_moves_apply(actor=ctx.actor, moves=_moves_for(moving, move_kind, kind, wh), return_case=ctx.case)
+    for unit in moving:
+        unit.warehouse_id = wh[kind]
+
+
 def open_units_elsewhere(case, serials) -> dict[tuple[int, str], str]:
     """(model id, serial) -> number of the other open case a unit with that serial is on."""
     rows = (ReturnUnit.objects.filter(serial__in=list(serials)).exclude(return_case=case)

@@ -1,12 +1,14 @@
 """Settlement: ship back, exchanges (now or shipped ahead), refunds, warranty overrides, closing."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.core import parsing
 from aftersales.core.errors import Conflict, InvalidInput
 from aftersales.inventory.models import MoveKind
-from aftersales.inventory.services import Move, stock_moves_apply, warehouse_ids
+from aftersales.inventory.services import Move, SerialNotInStock, stock_moves_apply, warehouse_ids
 from aftersales.masterdata.models import WarehouseKind
+from aftersales.masterdata.services import shipped_units_register
 
 from ...models import CaseState, CustomerNotice, Disposition, Outcome, ReturnLine, ReturnUnit, UnitExit
 from ...workflow import AFTER_RECEIPT
@@ -31,6 +33,25 @@ def _unused_advance_serials(line) -> list[str]:
     matched = set(ReturnUnit.objects.filter(line=line, exit=UnitExit.EXCHANGED).values_list("replacement_serial",
                                                                                               flat=True))
     return [serial for serial in line.advance_serials if serial not in matched]
+
+
+def _replacements_out(ctx, moves: list[Move]) -> None:
+    """New units out of finished goods, by serial: each must be in finished-goods stock by the ledger."""
+    try:
+        stock_moves_apply(actor=ctx.actor, moves=moves, return_case=ctx.case, serials_from_stock=True)
+    except SerialNotInStock as error:
+        raise Conflict(_("These replacement serials are not in finished-goods stock: %(serials)s.")
+                       % {"serials": ", ".join(error.details["serials"][:20])},
+                       code="replacement_not_in_stock", details=error.details) from None
+
+
+def _replacements_register(ctx, by_model: dict[int, dict[str, int | None]], *, today: bool) -> None:
+    """The replacements in the units registry as shipped to the customer (today, or when shipped ahead),
+    each beside the registered faulty unit it replaces."""
+    for model_id, replaces in by_model.items():
+        shipped_units_register(product_model_id=model_id, customer_id=ctx.case.customer_id, serials=list(replaces),
+                               shipped_date=timezone.localdate() if today else None, sales_order=ctx.case.number,
+                               replaces=replaces)
 
 
 def settle_exchange(ctx: ActionContext) -> None:
@@ -61,7 +82,14 @@ def settle_exchange(ctx: ActionContext) -> None:
             shipped_new.append(Move(kind=MoveKind.EXCHANGE_OUT, quantity=1, from_warehouse_id=wh[WarehouseKind.FINISHED_GOODS],
                                     to_warehouse_id=None, product_model_id=unit.product_model_id, serial=serial))
         unit.carrier, unit.tracking_number = carrier, tracking
-    stock_moves_apply(actor=ctx.actor, moves=shipped_new, return_case=ctx.case)
+    _replacements_out(ctx, shipped_new)
+    new = {move.serial for move in shipped_new}
+    for fresh in (True, False):
+        by_model: dict[int, dict[str, int | None]] = {}
+        for unit in ctx.units:
+            if (unit.replacement_serial in new) == fresh:
+                by_model.setdefault(unit.product_model_id, {})[unit.replacement_serial] = unit.shipped_unit_id
+        _replacements_register(ctx, by_model, today=fresh)
     _leave(ctx, ctx.units, exit=UnitExit.EXCHANGED, move_kind=MoveKind.TO_DEFECTIVE, to_kind=WarehouseKind.DEFECTIVE)
     units_save(ctx.units, ["state", "exit", "warehouse", "done_at", "replacement_serial", "carrier",
                            "tracking_number"])
@@ -87,9 +115,10 @@ def ship_exchange_in_advance(ctx: ActionContext) -> None:
     if set(serials) & set(line.advance_serials) or len(set(serials)) != len(serials):
         raise InvalidInput(details={"serials": [_("A serial is listed twice or was already shipped.")]})
     wh = warehouse_ids()
-    stock_moves_apply(actor=ctx.actor, return_case=ctx.case, moves=[
+    _replacements_out(ctx, [
         Move(kind=MoveKind.EXCHANGE_OUT, quantity=1, from_warehouse_id=wh[WarehouseKind.FINISHED_GOODS], to_warehouse_id=None,
              product_model_id=line.product_model_id, serial=serial) for serial in serials])
+    _replacements_register(ctx, {line.product_model_id: dict.fromkeys(serials)}, today=True)
     line.exchanges_shipped += len(serials)
     line.advance_serials = [*line.advance_serials, *serials]
     line.save(update_fields=["exchanges_shipped", "advance_serials"])

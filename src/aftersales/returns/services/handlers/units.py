@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from aftersales.core import parsing, policies
 from aftersales.core.bulk import db_datetime, insert_rows
 from aftersales.inventory.models import MoveKind
+from aftersales.inventory.services import warehouse_ids
 from aftersales.masterdata.models import WarehouseKind
 from aftersales.core.errors import InvalidInput
 
@@ -16,7 +17,7 @@ from ...models import CustomerNotice, DefectClass, Department, Inspection, Outco
 from ... import rules
 from .. import warranty
 from . import sales
-from .common import ActionContext, units_save, U, D, _now, _who, _notice, _money, _leave
+from .common import ActionContext, units_save, U, D, _now, _who, _notice, _money, _leave, _to_warehouse
 
 
 # Teardown, a supplier claim and an internal sale fit every line (with the customer's consent where it wants
@@ -205,6 +206,12 @@ def _dispositions_apply(ctx, wanted: dict[int, str], *, keep_consent: set[int]) 
         _route(unit, leaving)
     for (exit_kind, move_kind, to_kind), units in leaving.items():
         _leave(ctx, units, exit=exit_kind, move_kind=move_kind, to_kind=to_kind)
+    left = {u.pk for units in leaving.values() for u in units}
+    _to_scrap_approval(ctx, [u for u in ctx.units if u.state == U.WAITING_APPROVAL])
+    # A unit proposed for scrap and then decided otherwise comes back from the defective goods warehouse.
+    defective = warehouse_ids()[WarehouseKind.DEFECTIVE]
+    _to_warehouse(ctx, [u for u in ctx.units if u.pk not in left and u.state != U.WAITING_APPROVAL
+                        and u.warehouse_id == defective], kind=WarehouseKind.AFTER_SALES, move_kind=MoveKind.TRANSFER)
     units_save(ctx.units, ["state", "disposition", "needs_consent", "consent", "exit", "warehouse", "done_at"])
     sales.replenishments_for(ctx, ctx.units)
 
@@ -257,16 +264,29 @@ def redispose(ctx: ActionContext) -> None:
                    "states": dict(Counter(u.state for u in ctx.units))}
 
 
+def _to_scrap_approval(ctx, units) -> None:
+    """Units proposed for scrap wait for the approval in the defective goods warehouse (不良品仓)."""
+    _to_warehouse(ctx, units, kind=WarehouseKind.DEFECTIVE, move_kind=MoveKind.TO_DEFECTIVE)
+
+
 def approve_scrap(ctx: ActionContext) -> None:
+    # Out of the defective goods warehouse into the scrap warehouse, the moves naming the case.
     _leave(ctx, ctx.units, exit=UnitExit.SCRAPPED, move_kind=MoveKind.SCRAP, to_kind=WarehouseKind.SCRAP)
     units_save(ctx.units, ["state", "exit", "warehouse", "done_at"])
     ctx.unit_to_state = U.DONE
+    # The customer is told: scrapped for lack of repair value, or at the customer's own word.
+    asked = [u.pk for u in ctx.units if (u.charge_answer or {}).get("scrap")]
+    judged = [u.pk for u in ctx.units if u.pk not in set(asked)]
+    _notice(ctx.case, CustomerNotice.Kind.SCRAPPED, unit_ids=[u.pk for u in ctx.units],
+            serials=[u.serial for u in ctx.units if u.serial], no_repair_value=judged, customer_asked=asked)
 
 
 def reject_scrap(ctx: ActionContext) -> None:
+    """Scrapping refused: the units go back to the after-sales warehouse for another disposition."""
+    _to_warehouse(ctx, ctx.units, kind=WarehouseKind.AFTER_SALES, move_kind=MoveKind.TRANSFER)
     for unit in ctx.units:
         unit.state, unit.disposition = U.INSPECTED, ""
-    units_save(ctx.units, ["state", "disposition"])
+    units_save(ctx.units, ["state", "disposition", "warehouse"])
     ctx.unit_to_state = U.INSPECTED
 
 
@@ -340,6 +360,9 @@ def refuse_charge(ctx):
     if ctx.params.get("scrap") not in (None, True, False):
         raise InvalidInput(details={"scrap": [_("Must be true or false.")]})
     _answer(ctx, "charge_answer", False)
+    if ctx.params.get("scrap") is True:
+        _to_scrap_approval(ctx, ctx.units)
+        units_save(ctx.units, ["warehouse"])
     ctx.unit_to_state = U.WAITING_APPROVAL if ctx.params.get("scrap") is True else U.READY_TO_SHIP
 
 

@@ -1,0 +1,29 @@
+"""What claims tells the shell: its menu entries, its clocks' page, the state groups of its tables."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.registry import register_menu_item, register_state_groups, register_step_page
+
+from .clocks import SUBJECT
+from .models import ClaimState, CompensationState
+
+STATE_GROUPS = {
+    "supplier_claim": {ClaimState.DRAFTED: "waiting", ClaimState.SENT: "blocked", ClaimState.ANSWERED: "progress",
+                       ClaimState.CLOSED: "done", ClaimState.CANCELLED: "cancelled"},
+    "compensation": {CompensationState.PROPOSED: "waiting", CompensationState.APPROVED: "progress",
+                     CompensationState.REJECTED: "cancelled", CompensationState.SETTLED: "done"},
+}
+
+
+def claim_step_page(item: dict) -> str:
+    return reverse("claims:claim", args=[item["subject_id"]])
+
+
+def register() -> None:
+    register_menu_item("claims:claim_list", _("Supplier claims"), roles={"purchasing", "manager", "quality"}, order=85)
+    register_menu_item("claims:compensation_list", _("Compensations"), roles={"finance", "manager", "service"},
+                       order=86)
+    register_step_page(SUBJECT, claim_step_page)
+    for machine, groups in STATE_GROUPS.items():
+        register_state_groups(machine, groups)
