@@ -105,3 +105,15 @@ def test_a_replacement_decided_otherwise_again_leaves_its_replenishment(disposed
     assert (row["quantity"], row["unit_ids"]) == (1, ids[1:])
     flow("quality", "redispose", case, unit_ids=ids[1:], disposition="repair", reason="复测可修")
     assert api("planning").get("/api/v1/replenishments/").json()["count"] == 0
+
+
+def test_planning_closes_a_replenishment_instruction(disposed, api, post):
+    disposed(SERIALS[:1], disposition="replace")
+    row = api("planning").get("/api/v1/replenishments/").json()["results"][0]
+    post("warehouse", f"replenishments/{row['id']}/done/", expect=403, code="permission_denied")
+    post("alice", f"replenishments/{row['id']}/done/", expect=404, code="not_found")
+    post("planning", "replenishments/999999/done/", expect=404, code="not_found")
+    done = post("planning", f"replenishments/{row['id']}/done/")
+    assert (done["state"], done["done_at"] is not None) == ("done", True)
+    post("planning", f"replenishments/{row['id']}/done/", expect=409, code="invalid_state")
+    assert api("planning").get("/api/v1/replenishments/", {"state": "open"}).json()["count"] == 0

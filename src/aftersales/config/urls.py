@@ -37,6 +37,7 @@ api_v1 = [
     path("service-history/", returns_api.ServiceHistoryView.as_view(), name="api-service-history"),
     path("internal-sales/", returns_api.InternalSalesView.as_view(), name="api-internal-sales"),
     path("replenishments/", returns_api.ReplenishmentsView.as_view(), name="api-replenishments"),
+    path("replenishments/<int:pk>/done/", returns_api.ReplenishmentDoneView.as_view(), name="api-replenishment-done"),
     path("stock/production-receipts/", inventory_api.ProductionReceiptView.as_view(), name="api-production-receipt"),
     path("calendar/workday/", calendar_api.WorkdayView.as_view(), name="api-calendar-workday"),
     path("calendar/due/", calendar_api.DueView.as_view(), name="api-calendar-due"),

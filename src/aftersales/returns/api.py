@@ -15,7 +15,7 @@ from aftersales.core.errors import InvalidInput, NotFound
 from aftersales.core.idempotency import idempotent
 from aftersales.core.pagination import Pagination, paginated
 from aftersales.core.roles import roles_of
-from aftersales.core.schema import IDEMPOTENCY_KEY, conflicts
+from aftersales.core.schema import IDEMPOTENCY_KEY, conflicts, honours_idempotency_key
 from aftersales.core.uploads import upload_read
 from aftersales.lib.tabular import MAX_FILE_BYTES
 
@@ -29,6 +29,7 @@ from .serializers import (COMMENT_LENGTH, ActionInput, ActionOutput, AttachmentI
                           ReceivingListInput, ReceivingListOutput, ReplenishmentOutput, ServiceHistoryOutput,
                           TimelineEntryOutput)
 from .services.attachments import attachment_add
+from .services.replenishments import replenishment_done
 from .workflow import ACTIONS
 
 # What an action may answer 409 with: the state, the version, and the guards of the table and its gates.
@@ -270,3 +271,24 @@ class ReplenishmentsView(APIView):
             raise InvalidInput(details={"state": [_("Must be one of: %(allowed)s.") % {"allowed": "open, done"}]})
         return paginated(request, self, selectors.replenishments(state=state),
                          lambda page: [selectors.replenishment_data(row) for row in page])
+
+
+@honours_idempotency_key
+class ReplenishmentDoneView(APIView):
+    """Planning marks a replenishment instruction done (production replaced the units)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: ReplenishmentOutput, **conflicts("invalid_state")},
+                   parameters=[IDEMPOTENCY_KEY])
+    def post(self, request, pk=None):
+        """Close the instruction (planning, manager; others 403; a done one 409 `invalid_state`)."""
+        replenishment_id = parsing.id_or_none(pk)
+        if replenishment_id is None or request.user.customer_id is not None:
+            raise NotFound()
+
+        def run():
+            row = replenishment_done(actor=request.user, replenishment_id=replenishment_id)
+            return Response(selectors.replenishment_data(selectors.replenishments().get(pk=row.pk)))
+
+        return idempotent(request, run)
