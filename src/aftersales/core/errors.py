@@ -83,6 +83,7 @@ CODES: dict[str, ErrorCode] = {
         no_charge_accepted=_("Only a charge the customer has accepted is revised."),
         no_exchange_to_ship=_("No exchange line of this case is waiting for new units."),
         no_refund_pending=_("No line of this case is waiting for its refund."),
+        no_in_warranty_repair=_("No in-warranty repair of this case is waiting to go back."),
         final_test_incomplete=_("The final test is not complete: every test item and complaint point needs a result."),
         final_test_failed=_("A test item failed: the unit fails its final inspection, it cannot pass."),
     ),

@@ -50,6 +50,7 @@ FIELDS: dict[str, list[Field]] = {
                                  Field("carrier", _("Carrier")), Field("tracking_number", _("Tracking number"))],
     "settle_refund": [Field("line", _("Line"), required=True), Field("deduction", _("Deduction (CNY)"), "decimal"),
                       Field("deduction_reason", _("Reason for the deduction"))],
+    "agree_return_date": [Field("date", _("Return date agreed with the customer"), "date", required=True)],
     "override_warranty": [Field("status", _("Warranty"), "select", required=True,
                                 choices=(("in", _("In warranty")), ("out", _("Out of warranty")))),
                           Field("chargeable", _("Chargeable"), "checkbox"), COMMENT_REQUIRED],

@@ -34,7 +34,7 @@ ACTION_CONFLICTS = ("invalid_state", "stale_version", "conflict", "no_lines", "r
                     "no_consent_pending", "not_chargeable", "no_charge_quoted", "no_charge_accepted",
                     "not_a_batch_case", "no_exchange_to_ship", "no_refund_pending", "serial_on_open_case",
                     "refund_units_undecided", "first_article_pending", "batch_work_needs_order",
-                    "final_test_incomplete", "final_test_failed")
+                    "final_test_incomplete", "final_test_failed", "no_in_warranty_repair")
 
 
 class CaseFilter(django_filters.FilterSet):
