@@ -172,3 +172,38 @@ def test_good_teardown_parts_wait_for_quality(disposed, parts, post, api):
     assert after.get("HT-THERM", 0) == before.get("HT-THERM", 0)  # failed at quality: scrap, not stock
     post("quality", "teardowns/check/", {"teardown_part_ids": [good[0]], "passed": True}, expect=409,
          code="invalid_state")  # checked once
+
+
+def test_the_final_inspection_page_tests_each_item_and_passes_the_unit(at_final, browser_as, detail):
+    case, unit_id = at_final
+    case_page = browser_as("quality").get(f"/cases/{case['id']}/").content.decode()
+    assert f"/cases/{case['id']}/final-inspection/" in case_page
+    url = f"/cases/{case['id']}/final-inspection/"
+    page = browser_as("quality").get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "出货检验" in page and "耐压测试" in page and "漏水" in page and "合格" in page
+    codes = ["HIPOT", "HEAT", "complaint-1", "complaint-2"]
+    # One item left without a result: refused, named, nothing changes.
+    partial = {f"result-{unit_id}-{code}": "pass" for code in codes[:3]}
+    response = browser_as("quality").post(url, {"unit_ids": [unit_id], "step": "pass", **partial},
+                                          HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400 and "成品检验未完成" in response.content.decode()
+    assert ReturnUnit.objects.get(pk=unit_id).state == "final_inspection"
+    # Every item passed, one with its measured value: the unit passes and goes back to the customer.
+    results = {f"result-{unit_id}-{code}": "pass" for code in codes}
+    response = browser_as("quality").post(url, {"unit_ids": [unit_id], "step": "pass", "notes": "通电 2 小时",
+                                                f"value-{unit_id}-HIPOT": "1500V 无击穿", **results})
+    assert response.status_code == 302
+    assert ReturnUnit.objects.get(pk=unit_id).state == "ready_to_ship"
+    final = Inspection.objects.get(unit_id=unit_id, stage=Inspection.Stage.FINAL)
+    assert final.checklist[0]["value"] == "1500V 无击穿" and all(row["passed"] for row in final.checklist)
+
+
+def test_the_final_inspection_page_fails_a_unit_back_to_work_and_is_quality_s(at_final, browser_as):
+    case, unit_id = at_final
+    url = f"/cases/{case['id']}/final-inspection/"
+    assert browser_as("repair").get(url).status_code == 404  # not a page of theirs
+    response = browser_as("quality").post(url, {"unit_ids": [unit_id], "step": "fail",
+                                                f"result-{unit_id}-HEAT": "fail"})
+    assert response.status_code == 302
+    assert ReturnUnit.objects.get(pk=unit_id).state == "in_work"
+    assert browser_as("quality").post(url, {"step": "pass"}).status_code == 400  # no unit selected

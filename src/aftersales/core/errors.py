@@ -90,6 +90,7 @@ CODES: dict[str, ErrorCode] = {
         work_finished=_("The work on these units is finished: their disposition no longer changes."),
         one_approval_per_person=_("You gave another approval of this case already: one person gives one kind."),
         no_window_to_override=_("No line of this case is outside its return window."),
+        no_in_warranty_repair=_("No in-warranty repair of this case is waiting to go back."),
         final_test_incomplete=_("The final test is not complete: every test item and complaint point needs a result."),
         final_test_failed=_("A test item failed: the unit fails its final inspection, it cannot pass."),
     ),

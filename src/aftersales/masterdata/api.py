@@ -123,7 +123,8 @@ class WarehouseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Warehouse
-        fields = ["id", "code", "name", "kind", "kind_display", "is_active", "created_at", "updated_at"]
+        fields = ["id", "code", "name", "kind", "kind_display", "address", "receiver", "phone", "is_active", "created_at",
+                  "updated_at"]
 
 
 class CustomerFilter(django_filters.FilterSet):

@@ -199,6 +199,10 @@ class Warehouse(AuditedModel):
     code = models.CharField(_("warehouse code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=WarehouseKind.choices)
+    # Where customers send returned goods (the after-sales warehouse's): told in the approval notice.
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    receiver = models.CharField(_("receiver"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 

@@ -157,6 +157,7 @@ OrderCancelView = _order_step("cancel", lambda actor, pk, body: services.order_c
 def _request_data(request_obj: MaterialRequest) -> dict:
     return {"id": request_obj.pk, "number": request_obj.number, "order": request_obj.order.number,
             "order_id": request_obj.order_id, "state": request_obj.state, "comment": request_obj.comment,
+            "need_by": request_obj.need_by,
             "lines": [{"part": line.part.code, "quantity": line.quantity, "received": line.received,
                        "issued": line.issued} for line in request_obj.lines.select_related("part")]}
 
@@ -167,12 +168,14 @@ class MaterialRequestsView(Endpoint):
     @extend_schema(request=io.MaterialRequestInput, responses={201: io.MaterialRequestOutput,
                                                                **conflicts("invalid_state")})
     def post(self, request, **kwargs):
-        """Repair asks for parts: `order` (id), `lines`: [{part (code), quantity}], `comment`."""
+        """Repair asks for parts: `order` (id), `lines`: [{part (code), quantity}], `comment`, `need_by` (a date,
+        not past). Purchasing's clock to decide it starts."""
         return super().post(request, **kwargs)
 
     def act(self, request, body):
         return _request_data(services.material_request_create(actor=request.user, order_id=body.get("order"),
-                                                              lines=body.get("lines"), comment=body.get("comment", "")))
+                                                              lines=body.get("lines"), comment=body.get("comment", ""),
+                                                              need_by=body.get("need_by")))
 
 
 def _request_step(name, call, body=None, conflict_codes=("invalid_state",)):

@@ -8,14 +8,17 @@ class RepairsConfig(AppConfig):
     verbose_name = _("Repair and rework")
 
     def ready(self):
+        from aftersales.returns.clocks import register_clock_source
         from aftersales.returns.signals import action_applied
         from aftersales.returns.workflow import register_work_gate
 
         from . import clocks, notices, workflow  # noqa: F401  register clock and notification kinds, tables
         from . import registry
+        from .clocks import rework_order_wanted
         from .gates import first_article_gate
         from .services import quotes_follow_answers
 
         action_applied.connect(quotes_follow_answers, dispatch_uid="repairs.quotes_follow_answers")
+        register_clock_source(rework_order_wanted)
         register_work_gate(first_article_gate)
         registry.register()

@@ -172,6 +172,8 @@ class MaterialRequest(models.Model):
                                    null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    need_by = models.DateField(_("needed by"), null=True, blank=True,
+                               help_text=_("The date repair needs the material on, for purchasing."))
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
 

@@ -10,7 +10,7 @@ from aftersales.core.registry import (register_action_page, register_demo, regis
                                       register_subject_panel, register_subject_summaries)
 from aftersales.returns.clocks import SUBJECT as CASE
 
-from .clocks import SUBJECT
+from .clocks import MATERIAL_REQUEST, SUBJECT
 from .models import OrderState, QuoteState, RefurbishState, RequestState, ScrapState
 
 STATE_GROUPS = {
@@ -25,7 +25,16 @@ STATE_GROUPS = {
                           ScrapState.REJECTED: "cancelled"},
     "refurbish_order": {RefurbishState.SENT: "progress", RefurbishState.RETURNED: "done"},
 }
-STEP_ACTIONS = {"repair_plan_reply": _("Reply with the plan"), SUBJECT: _("Repair")}
+STEP_ACTIONS = {"repair_plan_reply": _("Reply with the plan"), SUBJECT: _("Repair"),
+                "material_request_decision": _("Decide the material request")}
+
+
+def request_step_page(item: dict) -> str:
+    """A material request is decided on its rework order's page."""
+    from .models import MaterialRequest
+
+    order_id = MaterialRequest.objects.filter(pk=item["subject_id"]).values_list("order_id", flat=True).first()
+    return reverse("repairs:repair_order", args=[order_id]) if order_id else reverse("repairs:repair_board")
 
 
 def order_step_page(item: dict) -> str:
@@ -68,6 +77,7 @@ def register() -> None:
                        roles={"repair", "quality", "engineering", "manager"}, order=70)
     register_menu_item("repairs:scrap_list", _("Scrap applications"), roles={"manager"}, order=80)
     register_step_page(SUBJECT, order_step_page, action=order_step_action)
+    register_step_page(MATERIAL_REQUEST, request_step_page, action=order_step_action)
     register_subject_summaries(SUBJECT, order_summaries)
     register_related_documents(CASE, case_documents)
     for machine, groups in STATE_GROUPS.items():

@@ -79,6 +79,7 @@ class MaterialRequestInput(serializers.Serializer):
     order = serializers.IntegerField(help_text="The rework order's id.")
     lines = PartLineInput(many=True)
     comment = serializers.CharField(required=False, allow_blank=True)
+    need_by = serializers.DateField(required=False, allow_null=True, help_text="The date the material is needed by.")
 
 
 class DecisionInput(serializers.Serializer):
@@ -237,6 +238,7 @@ class MaterialRequestOutput(serializers.Serializer):
     order_id = serializers.IntegerField()
     state = serializers.ChoiceField(choices=RequestState.choices)
     comment = serializers.CharField(allow_blank=True)
+    need_by = serializers.DateField(allow_null=True)
     lines = RequestLineOutput(many=True)
 
 

@@ -158,7 +158,8 @@ STEPS = {
         working_days=parsing.number_or_text(r.POST.get("working_days", "")), notice=r.POST.get("notice", "")),
     "close": lambda r, pk: services.order_close(actor=r.user, order_id=pk),
     "request": lambda r, pk: services.material_request_create(actor=r.user, order_id=pk, lines=_parts_from(r.POST),
-                                                              comment=r.POST.get("comment", "")),
+                                                              comment=r.POST.get("comment", ""),
+                                                              need_by=r.POST.get("need_by", "").strip()),
 }
 
 

@@ -50,8 +50,6 @@ FIELDS: dict[str, list[Field]] = {
                       Field("reason", _("What the bench found"), "textarea", required=True)],
     "dispose": [DISPOSITION, *SALE],
     "redispose": [DISPOSITION, Field("reason", _("Why it changes"), "textarea", required=True), *SALE],
-    "pass_final": [NOTES],
-    "fail_final": [NOTES],
     "ship_back": [CARRIER, TRACKING],
     "settle_exchange": [Field("new_serial", _("New serial number"), required=True),
                         Field("carrier", _("Carrier")), Field("tracking_number", _("Tracking number"))],
@@ -61,13 +59,15 @@ FIELDS: dict[str, list[Field]] = {
     "settle_refund": [Field("line", _("Line"), required=True), Field("deduction", _("Deduction (CNY)"), "decimal"),
                       Field("deduction_reason", _("Reason for the deduction"))],
     "override_window": [Field("line", _("Line"), required=True), COMMENT_REQUIRED],
+    "agree_return_date": [Field("date", _("Return date agreed with the customer"), "date", required=True)],
     "override_warranty": [Field("status", _("Warranty"), "select", required=True,
                                 choices=(("in", _("In warranty")), ("out", _("Out of warranty")))),
                           Field("chargeable", _("Chargeable"), "checkbox"), COMMENT_REQUIRED],
 }
 # Actions done on their own pages (many inputs per unit): the case page links there. Other apps register
 # theirs (repairs: the quote behind quote_charge).
-OWN_PAGES = {"receive": "returns:receive", "inspect": "returns:inspect"}
+OWN_PAGES = {"receive": "returns:receive", "inspect": "returns:inspect",
+             "pass_final": "returns:final_inspection", "fail_final": "returns:final_inspection"}
 # Case actions whose params are whole numbers or lists.
 _INTS = {"line"}
 _LISTS = {"serials"}

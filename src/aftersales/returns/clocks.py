@@ -33,6 +33,15 @@ from .services.approvals import approvals_pending
 from .workflow import AFTER_RECEIPT
 
 SUBJECT = "return_case"
+# Steps of the case that other apps clock (repairs: the rework order for disposed units); each takes the
+# case and its unit-state counts and returns the kinds it wants running.
+CLOCK_SOURCES: list = []
+
+
+def register_clock_source(source) -> None:
+    if source not in CLOCK_SOURCES:
+        CLOCK_SOURCES.append(source)
+
 PAUSE_FOR_CUSTOMER = "waiting for the customer's answer"
 
 
@@ -99,6 +108,9 @@ def case_wanted(case) -> dict[str, Want]:
             wanted["quote"] = Want()
         if asked:
             wanted["customer_answer"] = Want()
+    for source in CLOCK_SOURCES:
+        if case.state in AFTER_RECEIPT:
+            wanted.update(source(case, states))
     if case.state in _CYCLE_STATES:
         open_units = sum(n for state, n in states.items() if state not in (U.DONE, U.MISSING))
         waiting = open_units and asked == open_units

@@ -144,6 +144,8 @@ class ReturnCase(models.Model):
     needs_quality_sorting = models.BooleanField(_("quality leads the sorting"), default=False)
     delivered_date = models.DateField(_("delivered to the customer on"), null=True, blank=True,
                                       help_text=_("For e-commerce no-reason windows."))
+    agreed_return_date = models.DateField(_("return date agreed with the customer"), null=True, blank=True,
+                                          help_text=_("出货时限: when the repaired goods go back."))
     notes = models.TextField(_("notes"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
@@ -416,10 +418,12 @@ class CustomerNotice(models.Model):
         DECISION = "decision", _("Decision on the application")
         REDISPOSED = "redisposed", _("Disposition changed")
         SCRAPPED = "scrapped", _("Unit scrapped")
+        RETURN_DATE = "return_date", _("Agreed return date")
+        DELIVERY = "delivery", _("Delivery date of the reworked batch")
 
     return_case = models.ForeignKey(ReturnCase, verbose_name=_("return case"), on_delete=models.CASCADE,
                                     related_name="notices")
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     content = models.JSONField(_("content"), default=dict)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

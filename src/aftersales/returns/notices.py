@@ -14,6 +14,14 @@ def notify_customer_notice(case, notice) -> int:
                   subject_type="return_case", subject_id=case.pk)
 
 
+def customer_notice_send(case, kind: str, **content) -> CustomerNotice:
+    """Tell the customer: the notice in the portal, and a notification (e-mail) to its users. Other apps
+    (repairs: the reworked batch's delivery date) tell the customer through this too."""
+    notice = CustomerNotice.objects.create(return_case=case, kind=kind, content=content)
+    notify_customer_notice(case, notice)
+    return notice
+
+
 def _notice_reads(context: dict) -> dict:
     context["notice_label"] = CustomerNotice.Kind(context["notice"]).label
     return context

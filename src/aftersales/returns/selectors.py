@@ -178,6 +178,7 @@ def case_detail_data(case: ReturnCase, *, user) -> dict:
         "customer": {"code": case.customer.code, "name": case.customer.name},
         "channel": case.channel, "customer_reference": case.customer_reference,
         "delivered_date": case.delivered_date.isoformat() if case.delivered_date else None,
+        "agreed_return_date": case.agreed_return_date.isoformat() if case.agreed_return_date else None,
         "is_quality_incident": case.is_quality_incident, "notes": case.notes,
         "volume_class": case.volume_class, "volume_detail": case.volume_detail,
         "needs_quality_sorting": case.needs_quality_sorting,

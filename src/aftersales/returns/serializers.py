@@ -224,6 +224,8 @@ class CaseDetailOutput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     customer_reference = serializers.CharField(allow_blank=True)
     delivered_date = serializers.DateField(allow_null=True)
+    agreed_return_date = serializers.DateField(allow_null=True, help_text="出货时限: the in-warranty repair's return "
+                                               "date agreed with the customer (`agree_return_date`).")
     is_quality_incident = serializers.BooleanField()
     notes = serializers.CharField(allow_blank=True)
     volume_class = serializers.ChoiceField(choices=VolumeClass.choices, allow_blank=True)

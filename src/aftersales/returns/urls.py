@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<int:pk>/actions/<str:action>/", cases.case_action, name="case_action"),
     path("cases/<int:pk>/receive/", receiving.receive, name="receive"),
     path("cases/<int:pk>/inspect/", benches.inspect, name="inspect"),
+    path("cases/<int:pk>/final-inspection/", benches.final_inspection, name="final_inspection"),
     path("cases/<int:pk>/labels/", printing.labels, name="labels"),
     path("cases/<int:pk>/print/<str:form>/", printing.print_form, name="print_form"),
     path("attachments/<int:pk>/", files.attachment, name="attachment"),

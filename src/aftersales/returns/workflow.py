@@ -92,6 +92,18 @@ def work_not_finished(ctx: GuardContext) -> str | None:
     return "work_finished" if done else None
 
 
+def in_warranty_repair(ctx: GuardContext) -> str | None:
+    """An in-warranty repair of the case, not yet back with the customer: its return date is agreed."""
+    key = "in_warranty_repair"
+    if key not in ctx.cache:
+        from .models import ReturnUnit
+
+        ctx.cache[key] = ReturnUnit.objects.filter(
+            return_case=ctx.case, warranty_status="in", disposition__in=("repair", "refurbish"),
+            state__in=(U.DISPOSED, U.IN_WORK, U.FINAL_INSPECTION, U.READY_TO_SHIP)).exists()
+    return None if ctx.cache[key] else "no_in_warranty_repair"
+
+
 def batch_case(ctx: GuardContext) -> str | None:
     return None if ctx.case.volume_class == VolumeClass.BATCH else "not_a_batch_case"
 
@@ -196,6 +208,8 @@ ACTIONS: dict[str, Transition] = {a.name: a for a in [
     action("ship_exchange_in_advance", _("Ship exchange units ahead of the returns"), CASE,
            (C.APPROVED, C.RECEIVING, *AFTER_RECEIPT), (), _roles("service warehouse"), (batch_case, exchange_to_ship)),
     action("settle_refund", _("Record the refund"), CASE, AFTER_RECEIPT, (), _roles("finance"), (refund_pending,)),
+    action("agree_return_date", _("Record the return date agreed with the customer"), CASE,
+           (C.DISPOSED, C.IN_WORK, C.FINAL_INSPECTION, C.READY), (), _roles("service"), (in_warranty_repair,)),
     action("override_warranty", _("Override the warranty decision"), UNIT,
            (U.EXPECTED, U.RECEIVED, U.INSPECTED, U.WAITING_APPROVAL, U.WAITING_CUSTOMER, U.DISPOSED), (),
            _roles("manager")),
@@ -220,9 +234,8 @@ def event_label(action: str):
 # The codes the guards (and the work gates) answer, with their messages from the one catalogue.
 GUARD_CODES = ("no_lines", "not_your_case", "no_approval_for_you", "return_note_incomplete", "quality_sorting_required",
                "no_consent_pending", "not_chargeable", "no_charge_quoted", "not_a_batch_case", "no_charge_accepted",
-               "no_exchange_to_ship", "no_refund_pending", "no_window_to_override", "one_approval_per_person", "work_finished",
-               "first_article_pending",
-               "batch_work_needs_order")
+               "no_exchange_to_ship", "no_refund_pending", "no_window_to_override", "one_approval_per_person",
+               "work_finished", "first_article_pending", "batch_work_needs_order", "no_in_warranty_repair")
 GUARD_MESSAGES = {code: message_of(code) for code in GUARD_CODES}
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('masterdata', '0005_b_test_items'),
+        ('masterdata', '0005_b_checks_promises'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

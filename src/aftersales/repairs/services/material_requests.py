@@ -10,9 +10,12 @@ from django.utils.translation import gettext as _
 from aftersales.core import parsing
 from aftersales.core.errors import InvalidInput
 from aftersales.core.workflow import state_change_record
+from aftersales.deadlines import services as deadline_services
+from aftersales.deadlines.services import Subject, Want, deadlines_sync
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_of_kind
 from aftersales.masterdata.models import WarehouseKind
 
+from ..clocks import MATERIAL_REQUEST as REQUEST_SUBJECT
 from ..models import MaterialRequest, MaterialRequestLine, PartUse, RequestState
 from ..workflow import MATERIAL_REQUEST, REWORK_ORDER
 from .common import NOTE, next_number, parts_list, text
@@ -24,15 +27,18 @@ def _requests():
 
 
 @transaction.atomic
-def material_request_create(*, actor, order_id: int, lines, comment: str = "") -> MaterialRequest:
+def material_request_create(*, actor, order_id: int, lines, comment: str = "", need_by=None) -> MaterialRequest:
     made = {}
+    needed = None if need_by in (None, "") else parsing.date_value(need_by, "need_by")
+    if needed is not None and needed < timezone.localdate(deadline_services.now()):  # the moment its clock starts at
+        raise InvalidInput(details={"need_by": [_("The date the material is needed by cannot be past.")]})
 
     def request(ctx):
         parts = parts_list(lines, "lines")
         if not parts:
             raise InvalidInput(details={"lines": [_("Give at least one part.")]})
         made["request"] = MaterialRequest.objects.create(number=next_number("MR"), order=ctx.record,
-                                                         requested_by=actor,
+                                                         requested_by=actor, need_by=needed,
                                                          comment=text(comment, "comment", max_length=NOTE))
         MaterialRequestLine.objects.bulk_create([MaterialRequestLine(request=made["request"], part=part,
                                                                      quantity=quantity) for part, quantity in parts])
@@ -41,7 +47,15 @@ def material_request_create(*, actor, order_id: int, lines, comment: str = "") -
     REWORK_ORDER.apply(actor=actor, pk=parsing.record_id(order_id, "order"), action="request_material",
                        handler=request, queryset=_orders())
     state_change_record(MATERIAL_REQUEST, made["request"], actor, "submit", "", RequestState.SUBMITTED, {})
+    request_clock(made["request"], actor=actor)
     return made["request"]
+
+
+def request_clock(request: MaterialRequest, *, actor=None) -> None:
+    """Purchasing's clock to decide the request, from its submission to the decision."""
+    wanted = {"material_request_decision": Want()} if request.state == RequestState.SUBMITTED else {}
+    deadlines_sync(Subject(REQUEST_SUBJECT, request.pk, request.number, request.order.return_case.customer_id),
+                   wanted, actor=actor)
 
 
 @transaction.atomic
@@ -57,8 +71,10 @@ def material_request_decide(*, actor, request_id: int, approve: bool, comment: s
         request.decided_by, request.decided_at = actor, timezone.now()
         request.comment = "\n".join(filter(None, [request.comment, said]))
 
-    return MATERIAL_REQUEST.apply(actor=actor, pk=request_id, action="decide", handler=decide,
-                                  queryset=_requests()).record
+    request = MATERIAL_REQUEST.apply(actor=actor, pk=request_id, action="decide", handler=decide,
+                                     queryset=_requests()).record
+    request_clock(request, actor=actor)
+    return request
 
 
 @transaction.atomic

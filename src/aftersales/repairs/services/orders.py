@@ -13,7 +13,9 @@ from aftersales.core.roles import require_roles
 from aftersales.core.workflow import state_change_record
 from aftersales.deadlines.models import Deadline
 from aftersales.deadlines.services import Subject, Want, deadlines_sync
-from aftersales.returns.models import Disposition, ReturnCase, ReturnUnit, UnitState
+from aftersales.returns.clocks import case_clocks_sync
+from aftersales.returns.notices import customer_notice_send
+from aftersales.returns.models import CustomerNotice, Disposition, ReturnCase, ReturnUnit, UnitState
 from aftersales.returns.services.actions import apply_action
 
 from ..clocks import SUBJECT
@@ -87,6 +89,7 @@ def order_open(*, actor, case_id: int, unit_ids: list[int], kind: str = OrderKin
     OrderUnit.objects.bulk_create([OrderUnit(order=order, unit=unit) for unit in units])
     state_change_record(REWORK_ORDER, order, actor, "open", "", order.state, {"units": len(units)})
     order_clock(order, actor=actor)
+    case_clocks_sync(order.return_case, actor=actor)  # planning's clock for the units is met
     return order
 
 
@@ -145,6 +148,7 @@ def first_article_check(*, actor, order_id: int, passed: bool, notes: str = "") 
         FirstArticleCheck.objects.create(order=order, unit=unit, passed=verdict, notes=said, checked_by=actor)
         if verdict:
             ctx.to_state = OrderState.IN_PROGRESS  # the rest of the batch may now be worked
+            _delivery_date_tell(order)
         else:
             ctx.to_state = OrderState.FIRST_ARTICLE
             apply_action(actor=actor, case_id=order.return_case_id, action="fail_final", unit_ids=[unit.pk],
@@ -153,6 +157,15 @@ def first_article_check(*, actor, order_id: int, passed: bool, notes: str = "") 
 
     return REWORK_ORDER.apply(actor=actor, pk=order_id, action="first_article", handler=check,
                               queryset=_orders()).record
+
+
+def _delivery_date_tell(order: RepairOrder) -> None:
+    """客退返工品处理流程: once the first article passes, the customer is told when the batch is delivered
+    (the repair plan's expected finish, else the order's due date)."""
+    plan = RepairPlan.objects.filter(order=order).values_list("expected_finish", flat=True).first()
+    delivery = timezone.localdate(plan or order.due_at)
+    customer_notice_send(order.return_case, CustomerNotice.Kind.DELIVERY, date=delivery.isoformat(),
+                         order=order.number, units=len(order_unit_ids(order)))
 
 
 @transaction.atomic
@@ -184,6 +197,7 @@ def order_cancel(*, actor, order_id: int, reason: str) -> RepairOrder:
 
     order = REWORK_ORDER.apply(actor=actor, pk=order_id, action="cancel", handler=cancel, queryset=_orders()).record
     order_clock(order, actor=actor)
+    case_clocks_sync(order.return_case, actor=actor)  # its units wait for an order again
     return order
 
 

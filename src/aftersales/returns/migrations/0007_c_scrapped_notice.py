@@ -6,13 +6,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('returns', '0006_b_final_tests_checks'),
+        ('returns', '0006_b_checks_promises'),
     ]
 
     operations = [
         migrations.AlterField(
             model_name='customernotice',
             name='kind',
-            field=models.CharField(choices=[('receipt', 'Receipt notice'), ('charge', 'Charge for repair'), ('consent', 'Rework risk: consent needed'), ('shipment', 'Shipment'), ('refund', 'Refund'), ('decision', 'Decision on the application'), ('redisposed', 'Disposition changed'), ('scrapped', 'Unit scrapped')], max_length=10, verbose_name='kind'),
+            field=models.CharField(choices=[('receipt', 'Receipt notice'), ('charge', 'Charge for repair'), ('consent', 'Rework risk: consent needed'), ('shipment', 'Shipment'), ('refund', 'Refund'), ('decision', 'Decision on the application'), ('redisposed', 'Disposition changed'), ('scrapped', 'Unit scrapped'), ('return_date', 'Agreed return date'), ('delivery', 'Delivery date of the reworked batch')], max_length=20, verbose_name='kind'),
         ),
     ]

@@ -172,3 +172,59 @@ def inspect(request, pk: int):
     if request.htmx:
         return render(request, "returns/inspect.html#bench", context, status=200)
     return render(request, "returns/inspect.html", context, status=400 if errors else 200)
+
+
+FINAL_ROWS = 50  # units per page of the final inspection: each shows its whole checklist
+
+
+def _final_results(post, unit_id: int, checklist: list[dict]) -> dict:
+    """The results typed for one unit: code -> {passed, value}; an item left at "—" is not sent (the service
+    then names it as missing)."""
+    results = {}
+    for item in checklist:
+        verdict = post.get(f"result-{unit_id}-{item['code']}", "")
+        if verdict in ("pass", "fail"):
+            results[item["code"]] = {"passed": verdict == "pass",
+                                     "value": post.get(f"value-{unit_id}-{item['code']}", "").strip()}
+    return results
+
+
+@role_required("quality")
+@require_http_methods(["GET", "POST"])
+def final_inspection(request, pk: int):
+    """Final inspection by checklist (售后客返品管理流程 5.2.7): one card per unit waiting for it, with its model's
+    test items and the customer's complaint points, a result per item; the selected units pass or fail."""
+    from ..services.handlers.final import checklists_for
+
+    case = case_or_404(request, pk)
+    errors = {}
+    if request.method == "POST":
+        action = "fail_final" if request.POST.get("step") == "fail" else "pass_final"
+        unit_ids = ids_posted(request.POST)
+        if not unit_ids:
+            errors["unit_ids"] = [_("Select the units.")]
+        else:
+            units = list(selectors.final_checklist_units(case).filter(pk__in=unit_ids))
+            checklists = checklists_for(units)
+            params = {"notes": request.POST.get("notes", ""), "per_unit": {
+                str(u.pk): {"results": _final_results(request.POST, u.pk, checklists[u.pk])} for u in units}}
+            try:
+                apply_action(actor=request.user, case_id=case.pk, action=action, params=params, unit_ids=unit_ids)
+            except AppError as error:
+                errors = page_errors(error)
+            else:
+                messages.success(request, _("Done: %(action)s.") % {"action": ACTIONS[action].label})
+                if not ReturnUnit.objects.filter(return_case=case, state=UnitState.FINAL_INSPECTION).exists():
+                    return redirect("returns:case_detail", pk=pk)
+                return redirect("returns:final_inspection", pk=pk)
+        case = case_or_404(request, pk)
+    shown = Paginator(selectors.final_checklist_units(case), FINAL_ROWS).get_page(
+        request.POST.get("page") or request.GET.get("page"))
+    units = selectors.final_checklist_entries(shown)
+    for unit in units:
+        for item in unit["items"]:
+            item["verdict"] = request.POST.get(f"result-{unit['unit']}-{item['code']}", "") if errors else ""
+            item["value"] = request.POST.get(f"value-{unit['unit']}-{item['code']}", "") if errors else ""
+    context = {"case": case, "units": units, "shown": shown, "errors": errors,
+               "selected": set(ids_posted(request.POST)) if errors else set()}
+    return render(request, "returns/final_inspection.html", context, status=400 if errors else 200)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftersales.core import parsing
@@ -42,6 +43,11 @@ FILTERS = ("q", "state", "channel", "volume_class", "customer", "sort", "applied
 # Date ranges: the filter's name -> the moment of the case it reads.
 DATE_RANGES = {"applied": "submitted_at", "received": None, "closed": "closed_at"}
 REMEMBERED = "case_list_filters"  # in the session: the user's last filters, for the next visit
+
+
+# What the approval notice asks the customer to enclose with the goods (policies enclose_*).
+ENCLOSURE_LABELS = {"invoice": gettext_lazy("the invoice"), "return_note": gettext_lazy("the return note"),
+                    "original_packaging": gettext_lazy("the original packaging")}
 
 
 def _date_or_none(raw: str):
@@ -219,6 +225,7 @@ def _case_context(request, case, *, errors=None, failed_action=None) -> dict:
             "panels": subject_panels(SUBJECT, case, request), "print_forms": _print_forms(request, case),
             "action_labels": {name: spec.label for name, spec in ACTIONS.items()} | OTHER_EVENTS,
             "case_states": dict(CaseState.choices), "notice_labels": dict(CustomerNotice.Kind.choices),
+            "enclosure_labels": ENCLOSURE_LABELS,
             "role_labels": ROLE_LABELS, "approval_labels": dict(Approval.Kind.choices),
             "warehouse_labels": warehouse_labels(),
             "difference_labels": dict(ReceivingDiscrepancy.Kind.choices)}

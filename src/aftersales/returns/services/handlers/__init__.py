@@ -18,7 +18,7 @@ HANDLERS = {
                  "revise_charge"]),
         (final, ["pass_final", "fail_final"]),
         (settlement, ["ship_back", "settle_exchange", "ship_exchange_in_advance", "settle_refund",
-                      "override_warranty", "close"]),
+                      "override_warranty", "close", "agree_return_date"]),
     ]
     for name in names
 }

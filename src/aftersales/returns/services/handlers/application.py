@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.core import parsing, policies
 from aftersales.core.errors import Conflict, InvalidInput, PermissionDenied
-from aftersales.masterdata.models import ShippedUnit
+from aftersales.masterdata.models import ShippedUnit, Warehouse, WarehouseKind
 
 from ... import rules
 from ...models import Approval, CaseState, CustomerNotice, Outcome, ReturnLine, ReturnUnit, VolumeClass
@@ -138,7 +138,20 @@ def approve(ctx: ActionContext) -> None:
     ctx.case_to_state = CaseState.SUBMITTED if pending else CaseState.APPROVED
     ctx.changes = {"approval": kind, "pending": pending}
     if not pending:
-        _notice(case, CustomerNotice.Kind.DECISION, decision=Approval.Decision.APPROVED, comment=ctx.comment)
+        _notice(case, CustomerNotice.Kind.DECISION, decision=Approval.Decision.APPROVED, comment=ctx.comment,
+                **sending_instructions())
+
+
+ENCLOSURES = ("invoice", "return_note", "original_packaging")
+
+
+def sending_instructions() -> dict:
+    """Where and how the customer sends the goods: the after-sales warehouse's address (master data) and
+    what to enclose (policies)."""
+    warehouse = (Warehouse.objects.filter(kind=WarehouseKind.AFTER_SALES, is_active=True).order_by("id")
+                 .values("name", "address", "receiver", "phone").first()) or {}
+    snapshot = policies.snapshot()
+    return {"send_to": warehouse, "enclose": [name for name in ENCLOSURES if snapshot[f"enclose_{name}"]]}
 
 
 def reject(ctx: ActionContext) -> None:

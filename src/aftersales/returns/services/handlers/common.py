@@ -13,7 +13,7 @@ from aftersales.core import parsing
 from aftersales.core.errors import Conflict, InvalidInput
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_ids
 
-from ...models import CustomerNotice, Disposition, ReturnCase, ReturnUnit, UnitState
+from ...models import Disposition, ReturnCase, ReturnUnit, UnitState
 
 
 U = UnitState
@@ -89,10 +89,9 @@ def _who(ctx) -> dict:
 
 def _notice(case, kind, **content):
     """Tell the customer: the notice in the portal, and a notification (e-mail) to its users, with the event."""
-    from ...notices import notify_customer_notice
+    from ...notices import customer_notice_send
 
-    notice = CustomerNotice.objects.create(return_case=case, kind=kind, content=content)
-    notify_customer_notice(case, notice)
+    customer_notice_send(case, kind, **content)
 
 
 def _required(params: dict, *names: str) -> None:

@@ -181,3 +181,15 @@ def override_warranty(ctx: ActionContext) -> None:
 def close(ctx: ActionContext) -> None:
     ctx.case.closed_at = _now()
     ctx.case_to_state = CaseState.CLOSED
+
+
+def agree_return_date(ctx: ActionContext) -> None:
+    """出货时限: the date the in-warranty repair goes back, agreed with the customer and told to them."""
+    agreed = parsing.date_value(ctx.params.get("date"), "date")
+    if agreed < timezone.localdate():
+        raise InvalidInput(details={"date": [_("The agreed return date cannot be past.")]})
+    previous = ctx.case.agreed_return_date
+    ctx.case.agreed_return_date = agreed
+    _notice(ctx.case, CustomerNotice.Kind.RETURN_DATE, date=agreed.isoformat(),
+            previous=previous.isoformat() if previous else "")
+    ctx.changes = {"agreed_return_date": agreed.isoformat(), "previous": previous.isoformat() if previous else ""}
