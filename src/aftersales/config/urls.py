@@ -38,6 +38,7 @@ api_v1 = [
     path("queues/", deadlines_api.QueuesView.as_view(), name="api-queues"),
     path("queues/<str:role>/", deadlines_api.QueueView.as_view(), name="api-queue"),
     path("", include("aftersales.repairs.api_urls")),
+    path("", include("aftersales.servicedesk.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
@@ -55,6 +56,7 @@ urlpatterns = [
     # Each app's pages (the paths never overlap); the shell's last.
     path("", include("aftersales.returns.urls")),
     path("", include("aftersales.repairs.urls")),
+    path("", include("aftersales.servicedesk.urls")),
     path("", include("aftersales.masterdata.urls")),
     path("", include("aftersales.web.urls")),
 ]

@@ -51,10 +51,13 @@ CODES: dict[str, ErrorCode] = {
         permission_denied=_("You do not have permission to do this."),
         no_approval_for_you=_("No approval of this case is waiting for you."),
         quality_sorting_required=_("This case is above the sorting threshold: quality inspects its units."),
+        survey_link_expired=_("This survey link has expired."),
     ),
     # What does not exist for this user (404; another customer's record is not found either).
     **_codes(404, not_found=_("Not found."), unknown_action=_("No such action."),
-             not_your_case=_("This is not your customer's case.")),
+             not_your_case=_("This is not your customer's case."),
+             not_your_request=_("This is not your customer's service request."),
+             survey_link_invalid=_("This survey link is not valid.")),
     **_codes(405, method_not_allowed=_("This method is not allowed here.")),
     # The record's state (or someone else's change) does not allow it now (409).
     **_codes(
@@ -83,6 +86,9 @@ CODES: dict[str, ErrorCode] = {
         no_charge_accepted=_("Only a charge the customer has accepted is revised."),
         no_exchange_to_ship=_("No exchange line of this case is waiting for new units."),
         no_refund_pending=_("No line of this case is waiting for its refund."),
+        # The service desk.
+        return_case_open=_("The request's return case is not settled yet."),
+        survey_answered=_("This survey has already been answered."),
     ),
     **_codes(422, idempotency_key_reused=_("This Idempotency-Key was used for a different request.")),
     **_codes(429, too_many_login_attempts=_("Too many failed login attempts. Try again later."),
