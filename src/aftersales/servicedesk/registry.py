@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.registry import (
+    register_demo,
     register_inbox_source,
     register_menu_item,
     register_print_form,
@@ -88,6 +89,7 @@ SUPPLIER_PROBLEMS = _waiting("SupplierReferral", _("Problem to pass to the suppl
 
 
 def register() -> None:
+    from .demo import build as demo_build
     from .forms_print import FORMS
 
     register_menu_item("servicedesk:inbox", _("Service desk"), roles={"service", "manager"}, order=15)
@@ -105,3 +107,4 @@ def register() -> None:
     register_inbox_source("manager", escalated_requests)
     for form in FORMS:
         register_print_form(SUBJECT, form)
+    register_demo(30, "servicedesk", demo_build)

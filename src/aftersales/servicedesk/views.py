@@ -53,9 +53,9 @@ def queue_labels():
 @require_http_methods(["GET", "POST"])
 def register(request):
     customer_user = request.user.customer_id is not None
-    errors, posted = {}, {}
+    errors = {}
+    posted = {name: request.POST.get(name, "") for name in REGISTER_FIELDS}
     if request.method == "POST":
-        posted = {name: request.POST.get(name, "") for name in REGISTER_FIELDS}
         try:
             created = services.request_register(actor=request.user, **{k: v for k, v in posted.items()
                                                                         if v != "" or k == "description"})
@@ -68,7 +68,8 @@ def register(request):
     serial = request.GET.get("serial", "").strip()[:80]
     if serial:
         lookup = selectors.serial_lookup(user=request.user, serial=serial, category=request.GET.get("category"))
-    context = {"errors": errors, "posted": posted, "lookup": lookup, "serial": serial,
+    context = {"errors": errors, "posted": posted, "lookup": lookup, "serial": serial or posted["serial"],
+               "chosen_customer": posted["customer"] or (lookup or {}).get("customer") or "",
                "customer_user": customer_user, "channels": Channel.choices, "categories": Category.choices,
                "priorities": Priority.choices,
                "customers": [] if customer_user else list(Customer.objects.filter(is_active=True).order_by("code")
@@ -80,7 +81,10 @@ def register(request):
 
 @role_required(*DESK_ROLES, CUSTOMER, "technician", "quality", "engineering", "purchasing")
 def request_page(request, pk: int, errors=None, failed=None):
-    found = selectors.request_get(user=request.user, pk=pk)
+    try:
+        found = selectors.request_get(user=request.user, pk=pk)
+    except AppError:
+        raise Http404 from None
     data = selectors.request_data(found, user=request.user)
     return render(request, "servicedesk/request.html", {
         "r": data, "errors": errors or {}, "failed": failed, "allowed": {a["action"] for a in data["allowed_actions"]},
