@@ -67,7 +67,7 @@ def test_phone_registration_serial_first_fills_product_customer_and_warranty(des
     assert request["customer"] == "C-ALICE" and request["product_model"] == "HT-2000"
     assert request["warranty_status"] == "in" and request["state"] == "registered"
     assert {c["kind"] for c in request["clocks"]} == {"service_first_reply", "service_resolution"}
-    assert [a["action"] for a in request["allowed_actions"]] == ["reply", "contact"]
+    assert [a["action"] for a in request["allowed_actions"]] == ["reply", "contact", "classify"]
 
 
 def test_the_same_units_same_fault_again_within_the_window_warns_of_a_repeat_repair(desk, api):

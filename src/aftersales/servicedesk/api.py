@@ -17,7 +17,14 @@ from aftersales.core.schema import conflicts, honours_idempotency_key
 
 from . import selectors, services
 from . import serializers as io
-from .models import FieldOrder, SupplierReferral
+from . import complaints
+from .models import ComplaintCause, FieldOrder, SupplierReferral
+
+LEDGER_FILTERS = [OpenApiParameter(name, str, description=text) for name, text in (
+    ("category", "product_complaint or staff_complaint (or another category with a cause)"),
+    ("cause", "a cause's code (its branch included)"), ("customer", "the customer's code"),
+    ("model", "the product model's code"), ("state", "the request's state"), ("from", "registered on or after (date)"),
+    ("to", "registered on or before (date)"))]
 
 
 def _body(request) -> dict:
@@ -118,6 +125,12 @@ def _reopen(actor, pk, body):
     services.request_reopen(actor=actor, request_id=pk, reason=body.get("reason"))
 
 
+def _classify(actor, pk, body):
+    """The complaint's cause on the cause tree (`cause`: its code), in any state."""
+    services.request_classify(actor=actor, request_id=pk, cause=body.get("cause"))
+
+
+RequestClassifyView = _step("classify", _classify, io.DeskClassifyInput)
 RequestReplyView = _step("reply", _reply, io.DeskContactInput)
 RequestContactView = _step("contact", _contact, io.DeskContactInput)
 RequestResolveView = _step("resolve", _resolve, io.DeskResultInput, ("invalid_state", "return_case_open"))
@@ -238,3 +251,63 @@ class FieldOrdersView(APIView):
         return paginated(request, self, rows, lambda page: [
             {"number": o.number, "state": o.state, "technician": o.technician.get_username() if o.technician else None,
              "planned_date": o.planned_date, "request": o.request.number, "created_at": o.created_at} for o in page])
+
+
+def _ledger_reader(request) -> None:
+    if request.user.customer_id is None:
+        require_roles(request.user, "service", "quality", "engineering", "manager")
+
+
+class ComplaintsView(APIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+
+    @extend_schema(responses=io.DeskComplaintOutput(many=True), parameters=LEDGER_FILTERS)
+    def get(self, request):
+        """The complaint ledger (投诉履历台账), newest first (a page): each complaint, its cause, how it was
+        handled and the result; a customer sees its own."""
+        _ledger_reader(request)
+        rows = complaints.ledger(user=request.user, params=request.query_params).prefetch_related("decisions")
+        return paginated(request, self, rows, lambda page: [complaints.ledger_row(r) for r in page])
+
+
+class ComplaintParetoView(APIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+
+    @extend_schema(responses=io.DeskParetoOutput(many=True), parameters=[
+        OpenApiParameter("by", str, enum=list(complaints.PARETO_BY), description="cause (default), model, customer, "
+                         "month"), *LEDGER_FILTERS])
+    def get(self, request):
+        """The frequency of complaints (a Pareto), most frequent first, over the ledger's filters."""
+        _ledger_reader(request)
+        rows = complaints.ledger(user=request.user, params=request.query_params)
+        return paginated(request, self, complaints.pareto(rows, request.query_params.get("by") or "cause"))
+
+
+def _cause_row(cause) -> dict:
+    return {"id": cause.pk, "code": cause.code, "name": cause.name,
+            "parent": cause.parent.code if cause.parent_id else None, "improvement": cause.improvement,
+            "is_active": cause.is_active}
+
+
+class CausesView(APIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+
+    @extend_schema(responses=io.DeskCauseOutput(many=True))
+    def get(self, request):
+        """The cause tree (master data), by code, with each cause's improvement measure."""
+        return paginated(request, self, ComplaintCause.objects.select_related("parent").order_by("code"),
+                         lambda page: [_cause_row(c) for c in page])
+
+
+class CauseImprovementView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=io.DeskImprovementInput, responses=io.DeskCauseOutput)
+    def post(self, request, pk):
+        """Record the improvement measure for a cause (quality, the manager)."""
+        cause = services.cause_improvement_set(actor=request.user, cause_id=pk,
+                                               improvement=_body(request).get("improvement"))
+        return Response(_cause_row(cause))

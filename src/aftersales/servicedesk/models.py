@@ -64,6 +64,26 @@ class RequestNumberSequence(models.Model):
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="servicedesk_one_sequence_per_year")]
 
 
+class ComplaintCause(models.Model):
+    """A branch of the cause tree complaints are classified on (master data): product design, manufacturing,
+    incoming material, transport, installation, usage, service conduct, and what a company adds below them."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    parent = models.ForeignKey("self", verbose_name=_("parent cause"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="children")
+    improvement = models.TextField(_("improvement measure"), max_length=5000, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("complaint cause")
+        verbose_name_plural = _("complaint causes")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
 class ServiceRequest(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -84,6 +104,8 @@ class ServiceRequest(models.Model):
                                   blank=True, related_name="+",
                                   help_text=_("The same unit's earlier request for the same kind of fault."))
     state = models.CharField(_("state"), max_length=12, choices=RequestState.choices, default=RequestState.REGISTERED)
+    cause = models.ForeignKey(ComplaintCause, verbose_name=_("cause"), on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="requests")
     result = models.TextField(_("result told to the customer"), max_length=5000, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     escalated_to_manager = models.BooleanField(_("escalated to the manager"), default=False)

@@ -95,6 +95,8 @@ def register() -> None:
     register_menu_item("servicedesk:inbox", _("Service desk"), roles={"service", "manager"}, order=15)
     register_menu_item("servicedesk:register", _("New service request"), roles={"service", "manager", CUSTOMER},
                        order=16)
+    register_menu_item("servicedesk:complaints", _("Complaint ledger"), roles={"service", "quality", "engineering",
+                                                                             "manager"}, order=18)
     register_menu_item("servicedesk:portal", _("My service requests"), roles={CUSTOMER}, order=17)
     register_step_page(SUBJECT, step_page, action=step_action)
     register_subject_summaries(SUBJECT, summaries)

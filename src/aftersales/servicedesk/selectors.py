@@ -58,7 +58,7 @@ def request_get(*, user, pk) -> ServiceRequest:
     from aftersales.core.parsing import id_or_none
 
     rows = scope_to_customer(ServiceRequest.objects.select_related(
-        "customer", "product_model", "return_case", "repeat_of", "created_by"), user, "customer")
+        "customer", "product_model", "return_case", "repeat_of", "created_by", "cause"), user, "customer")
     request = rows.prefetch_related(
         Prefetch("events", queryset=RequestEvent.objects.select_related("actor")), "contacts__by",
         Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")), "surveys", "field_orders",
@@ -91,6 +91,7 @@ def request_data(request, *, user) -> dict:
         "contact_name": request.contact_name, "contact_phone": request.contact_phone,
         "description": request.description, "warranty_status": request.warranty_status,
         "repeat_of": request.repeat_of.number if request.repeat_of else None, "result": request.result,
+        "cause": request.cause.code if request.cause_id else None,
         "escalated_to_manager": request.escalated_to_manager, "answered_at": request.answered_at,
         "resolved_at": request.resolved_at, "closed_at": request.closed_at,
         "return_case": ({"id": request.return_case_id, "number": request.return_case.number,

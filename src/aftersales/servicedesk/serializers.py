@@ -124,6 +124,7 @@ class DeskRequestOutput(DeskRequestRowOutput):
     warranty_status = s.CharField(allow_blank=True)
     repeat_of = s.CharField(allow_null=True, help_text="The same unit's earlier request for the same kind of fault.")
     result = s.CharField(allow_blank=True)
+    cause = s.CharField(allow_null=True, help_text="The complaint's cause on the cause tree (its code).")
     escalated_to_manager = s.BooleanField()
     answered_at = s.DateTimeField(allow_null=True)
     resolved_at = s.DateTimeField(allow_null=True)
@@ -256,3 +257,44 @@ class DeskReferralRowOutput(s.Serializer):
 class DeskFieldOrderRowOutput(DeskFieldOrderOutput):
     request = s.CharField()
     created_at = s.DateTimeField()
+
+
+class DeskClassifyInput(s.Serializer):
+    cause = s.CharField(help_text="A cause's code on the cause tree.")
+
+
+class DeskCauseOutput(s.Serializer):
+    id = s.IntegerField()
+    code = s.CharField()
+    name = s.CharField()
+    parent = s.CharField(allow_null=True)
+    improvement = s.CharField(allow_blank=True)
+    is_active = s.BooleanField()
+
+
+class DeskImprovementInput(s.Serializer):
+    improvement = s.CharField()
+
+
+class DeskComplaintOutput(s.Serializer):
+    id = s.IntegerField()
+    number = s.CharField()
+    created_at = s.DateTimeField()
+    category = s.ChoiceField(Category.choices)
+    customer = s.CharField()
+    customer_name = s.CharField()
+    product_model = s.CharField(allow_null=True)
+    serial = s.CharField(allow_blank=True)
+    cause = s.CharField(allow_null=True)
+    cause_name = s.CharField(allow_null=True)
+    description = s.CharField()
+    decision = s.ChoiceField(DecisionKind.choices, allow_null=True)
+    result = s.CharField(allow_blank=True)
+    state = s.ChoiceField(RequestState.choices)
+
+
+class DeskParetoOutput(s.Serializer):
+    key = s.CharField(allow_blank=True)
+    count = s.IntegerField()
+    share = s.FloatField(help_text="Percent of all counted.")
+    cumulative = s.FloatField(help_text="Cumulative percent, most frequent first.")

@@ -22,7 +22,7 @@ from aftersales.web.printing import render_form
 
 from . import rules, selectors, services
 from .clocks import SUBJECT
-from .models import Category, Channel, DecisionKind, Priority, Survey
+from .models import Category, Channel, ComplaintCause, DecisionKind, Priority, Survey
 
 DESK_ROLES = ("service", "manager")
 PAGE_ROWS = 50
@@ -89,7 +89,9 @@ def request_page(request, pk: int, errors=None, failed=None):
     return render(request, "servicedesk/request.html", {
         "r": data, "errors": errors or {}, "failed": failed, "allowed": {a["action"] for a in data["allowed_actions"]},
         "channels": Channel.choices, "kinds": DecisionKind.choices, "is_customer": CUSTOMER in roles_of(request.user),
-        "open_survey": next((s for s in found.surveys.all() if s.answered_at is None), None)})
+        "open_survey": next((s for s in found.surveys.all() if s.answered_at is None), None),
+        "causes": ComplaintCause.objects.filter(is_active=True).order_by("code") if "classify" in {
+            a["action"] for a in data["allowed_actions"]} else []})
 
 
 STEPS = {
@@ -106,6 +108,7 @@ STEPS = {
     "resolve": lambda user, pk, post: services.request_resolve(actor=user, request_id=pk, result=post.get("result")),
     "close": lambda user, pk, post: services.request_close(actor=user, request_id=pk),
     "reopen": lambda user, pk, post: services.request_reopen(actor=user, request_id=pk, reason=post.get("reason")),
+    "classify": lambda user, pk, post: services.request_classify(actor=user, request_id=pk, cause=post.get("cause")),
 }
 
 
@@ -185,3 +188,31 @@ def print_form(request, pk: int, form: str):
                "title_en": spec.title_en, "company_name": settings.COMPANY_NAME, "printed_at": timezone.localtime(),
                **spec.data(found)}
     return render_form(request, spec.template, context, f"{found.number}-{form}")
+
+
+@role_required("service", "quality", "engineering", "manager")
+def complaint_ledger(request):
+    """投诉履历台账: the complaints filtered, their frequency as a Pareto, the ledger as XLSX."""
+    from aftersales.web.exports import Row, xlsx_response
+
+    from . import complaints
+
+    by = request.GET.get("by") if request.GET.get("by") in complaints.PARETO_BY else "cause"
+    error, rows, pareto = None, [], []
+    try:
+        found = complaints.ledger(user=request.user, params=request.GET).prefetch_related("decisions")
+        if request.GET.get("export") == "xlsx":
+            return xlsx_response("complaints", [
+                (_("Number"), "number"), (_("Registered at"), "created_at"), (_("Customer"), "customer_name"),
+                (_("Product model"), "product_model"), (_("Serial number"), "serial"), (_("Cause"), "cause_name"),
+                (_("Description"), "description"), (_("Decision"), "decision"), (_("Result"), "result"),
+                (_("State"), "state")], (Row(complaints.ledger_row(r)) for r in found))
+        rows = [complaints.ledger_row(r) for r in found[:PAGE_ROWS]]
+        pareto = complaints.pareto(found, by)
+    except AppError as refused:
+        error = str(refused.message)
+    return render(request, "servicedesk/complaints.html", {
+        "rows": rows, "pareto": pareto, "by": by, "error": error, "params": request.GET,
+        "causes": ComplaintCause.objects.filter(is_active=True).order_by("code"),
+        "bys": [("cause", _("Cause")), ("model", _("Product model")), ("customer", _("Customer")),
+                ("month", _("Month"))]})

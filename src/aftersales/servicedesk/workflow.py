@@ -47,6 +47,7 @@ SERVICE_REQUEST = Machine("service_request", _("service request"), ServiceReques
     Transition("close", _("Close the request"), (S.RESOLVED,), (S.CLOSED,), r("service manager")),
     Transition("reopen", _("Reopen the request"), (S.RESOLVED, S.CLOSED), (S.REOPENED,),
                r("service manager customer"), (own_request,)),
+    Transition("classify", _("Classify the cause"), tuple(S.values), (), r("service quality manager")),
 ])
 
 OTHER_EVENTS = {"create": _("Registered"), "case_progress": _("Return case progressed"),
