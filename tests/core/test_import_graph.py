@@ -10,7 +10,7 @@ from django.conf import settings
 
 # Lowest first. `config` wires every app together and is left out.
 LAYERS = ["lib", "core", "accounts", "masterdata", "workcalendar", "inventory", "notifications", "deadlines", "jobs",
-          "web", "returns", "repairs", "claims", "service", "field", "quality", "reports"]
+          "web", "returns", "servicedesk", "repairs", "claims", "service", "field", "quality", "reports"]
 PACKAGE = Path(settings.PACKAGE_DIR)
 
 

@@ -82,7 +82,7 @@ def test_due_badges_say_the_time_left_in_words(browser_as, new_case, flow, clock
     flow("service", "submit", case)  # first reply: 24 hours on working days
     monkeypatch.setattr("aftersales.web.templatetags.web.timezone.now", lambda: at("2026-11-06T16:00"))
     inbox = browser_as("service").get("/", **ZH).content.decode()
-    assert "剩 1 个工作日" in inbox
+    assert "剩 1 个工作日" in inbox, re.findall(r'<span class="due.{0,300}', inbox)
     monkeypatch.setattr("aftersales.web.templatetags.web.timezone.now", lambda: at("2026-11-12T16:00"))
     late = browser_as("service").get("/", **ZH).content.decode()
     assert re.search(r'<span class="due overdue[^"]*"><span class="left">逾期 3 个工作日</span>', late)

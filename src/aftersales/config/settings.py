@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "aftersales.returns",
     "aftersales.repairs",
     "aftersales.claims",
+    "aftersales.servicedesk",
     "aftersales.web",
 ]
 
@@ -214,6 +215,13 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that share a field name get the name of what they are.
     "ENUM_NAME_OVERRIDES": {
         "CaseStateEnum": "aftersales.returns.models.CaseState",
+        "ServiceChannelEnum": "aftersales.servicedesk.models.Channel",
+        "CaseChannelEnum": "aftersales.returns.models.Channel",
+        "ServiceCategoryEnum": "aftersales.servicedesk.models.Category",
+        "ServicePriorityEnum": "aftersales.servicedesk.models.Priority",
+        "ServiceRequestStateEnum": "aftersales.servicedesk.models.RequestState",
+        "ServiceDecisionKindEnum": "aftersales.servicedesk.models.DecisionKind",
+        "SurveyFollowupEnum": "aftersales.servicedesk.models.Survey.Followup",
         "UnitStateEnum": "aftersales.returns.models.UnitState",
         "WarrantyStatusEnum": "aftersales.returns.models.WarrantyStatus",
         "LineReasonEnum": "aftersales.returns.models.Reason",

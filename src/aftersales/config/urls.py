@@ -45,6 +45,7 @@ api_v1 = [
     path("queues/<str:role>/", deadlines_api.QueueView.as_view(), name="api-queue"),
     path("", include("aftersales.repairs.api_urls")),
     path("", include("aftersales.claims.api_urls")),
+    path("", include("aftersales.servicedesk.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
@@ -63,6 +64,7 @@ urlpatterns = [
     path("", include("aftersales.returns.urls")),
     path("", include("aftersales.repairs.urls")),
     path("", include("aftersales.claims.urls")),
+    path("", include("aftersales.servicedesk.urls")),
     path("", include("aftersales.masterdata.urls")),
     path("", include("aftersales.web.urls")),
 ]

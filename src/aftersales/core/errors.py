@@ -51,10 +51,13 @@ CODES: dict[str, ErrorCode] = {
         permission_denied=_("You do not have permission to do this."),
         no_approval_for_you=_("No approval of this case is waiting for you."),
         quality_sorting_required=_("This case is above the sorting threshold: quality inspects its units."),
+        survey_link_expired=_("This survey link has expired."),
     ),
     # What does not exist for this user (404; another customer's record is not found either).
     **_codes(404, not_found=_("Not found."), unknown_action=_("No such action."),
-             not_your_case=_("This is not your customer's case.")),
+             not_your_case=_("This is not your customer's case."),
+             not_your_request=_("This is not your customer's service request."),
+             survey_link_invalid=_("This survey link is not valid.")),
     **_codes(405, method_not_allowed=_("This method is not allowed here.")),
     # The record's state (or someone else's change) does not allow it now (409).
     **_codes(
@@ -93,6 +96,9 @@ CODES: dict[str, ErrorCode] = {
         no_in_warranty_repair=_("No in-warranty repair of this case is waiting to go back."),
         final_test_incomplete=_("The final test is not complete: every test item and complaint point needs a result."),
         final_test_failed=_("A test item failed: the unit fails its final inspection, it cannot pass."),
+        # The service desk.
+        return_case_open=_("The request's return case is not settled yet."),
+        survey_answered=_("This survey has already been answered."),
     ),
     **_codes(422, idempotency_key_reused=_("This Idempotency-Key was used for a different request.")),
     **_codes(429, too_many_login_attempts=_("Too many failed login attempts. Try again later."),

@@ -38,15 +38,22 @@ def _calendar(context):
     return found
 
 
-# The time left in words: (overdue, unit) -> (singular, plural), with %(n)s the amount.
-_LEFT_WORDS = {
-    (True, "working_days"): ("overdue by %(n)s working day", "overdue by %(n)s working days"),
-    (True, "hours"): ("overdue by %(n)s hour", "overdue by %(n)s hours"),
-    (True, "minutes"): ("overdue by %(n)s minute", "overdue by %(n)s minutes"),
-    (False, "working_days"): ("%(n)s working day left", "%(n)s working days left"),
-    (False, "hours"): ("%(n)s hour left", "%(n)s hours left"),
-    (False, "minutes"): ("%(n)s minute left", "%(n)s minutes left"),
-}
+def _left_words(overdue: bool, unit: str, n: int) -> str:
+    """The time left in words ("剩 3 小时", "逾期 2 个工作日"); each form written out for the catalogue."""
+    if overdue:
+        if unit == "working_days":
+            text = ngettext("overdue by %(n)s working day", "overdue by %(n)s working days", n)
+        elif unit == "hours":
+            text = ngettext("overdue by %(n)s hour", "overdue by %(n)s hours", n)
+        else:
+            text = ngettext("overdue by %(n)s minute", "overdue by %(n)s minutes", n)
+    elif unit == "working_days":
+        text = ngettext("%(n)s working day left", "%(n)s working days left", n)
+    elif unit == "hours":
+        text = ngettext("%(n)s hour left", "%(n)s hours left", n)
+    else:
+        text = ngettext("%(n)s minute left", "%(n)s minutes left", n)
+    return text % {"n": n}
 
 
 @register.simple_tag(takes_context=True)
@@ -61,8 +68,7 @@ def due_badge(context, item):
     if due_at is not None and get("state", "open") == "open":
         overdue, unit, amount = _calendar(context).time_left(timezone.now(), due_at)
         classes.append("overdue" if overdue else "soon" if unit != "working_days" else "")
-        singular, plural = _LEFT_WORDS[(overdue, unit)]
-        words = format_html('<span class="left">{}</span>', ngettext(singular, plural, amount) % {"n": amount})
+        words = format_html('<span class="left">{}</span>', _left_words(overdue, unit, amount))
     elif get("overdue"):
         words = gettext("overdue")
     if provisional:

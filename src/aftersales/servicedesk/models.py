@@ -1,0 +1,269 @@
+"""The service desk: every call, letter and complaint registered as a service request (售后服务单), answered
+in time, decided (问题评估) along one real path, resolved, closed and asked about (满意度调查表)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    LETTER = "letter", _("Letter")
+    VISIT = "visit", _("Visit")
+    EMAIL = "email", _("E-mail")
+    PORTAL = "portal", _("Portal")
+    API = "api", _("API gateway")
+
+
+class Category(models.TextChoices):
+    PRODUCT_COMPLAINT = "product_complaint", _("Product complaint")
+    REPAIR = "repair", _("Repair request")
+    INSTALLATION = "installation", _("Installation and commissioning")
+    CONSULTATION = "consultation", _("Consultation")
+    VISIT = "visit", _("Visit request")
+    PARTS = "parts", _("Parts request")
+    STAFF_COMPLAINT = "staff_complaint", _("Complaint about service staff")
+
+
+# Categories about a fault of the unit: the repeat-repair warning compares these.
+FAULT_CATEGORIES = (Category.PRODUCT_COMPLAINT, Category.REPAIR, Category.PARTS)
+ON_SITE_CATEGORIES = (Category.INSTALLATION, Category.VISIT)
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class RequestState(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    ANSWERED = "answered", _("Answered")
+    DECIDED = "decided", _("Decided")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+
+
+class DecisionKind(models.TextChoices):
+    REMOTE = "remote", _("Answered remotely")
+    PARTS = "parts", _("Parts sent")
+    TECHNICIAN = "technician", _("Technician dispatched")
+    RETURN = "return", _("Return to the factory")
+    SUPPLIER = "supplier", _("Passed to a supplier")
+    QUALITY = "quality", _("Escalated as a major quality problem")
+
+
+class RequestNumberSequence(models.Model):
+    prefix = models.CharField(max_length=4)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="servicedesk_one_sequence_per_year")]
+
+
+class ComplaintCause(models.Model):
+    """A branch of the cause tree complaints are classified on (master data): product design, manufacturing,
+    incoming material, transport, installation, usage, service conduct, and what a company adds below them."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    parent = models.ForeignKey("self", verbose_name=_("parent cause"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="children")
+    improvement = models.TextField(_("improvement measure"), max_length=5000, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("complaint cause")
+        verbose_name_plural = _("complaint causes")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class ServiceRequest(models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    customer = models.ForeignKey("masterdata.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="service_requests")
+    contact_name = models.CharField(_("contact"), max_length=80, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    product_model = models.ForeignKey("masterdata.ProductModel", verbose_name=_("product model"),
+                                      on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    serial = models.CharField(_("serial number"), max_length=80, blank=True, db_index=True)
+    shipped_unit = models.ForeignKey("masterdata.ShippedUnit", verbose_name=_("registered unit"),
+                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    warranty_status = models.CharField(_("warranty"), max_length=20, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    description = models.TextField(_("description"), max_length=5000)
+    repeat_of = models.ForeignKey("self", verbose_name=_("repeat of"), on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="+",
+                                  help_text=_("The same unit's earlier request for the same kind of fault."))
+    state = models.CharField(_("state"), max_length=12, choices=RequestState.choices, default=RequestState.REGISTERED)
+    cause = models.ForeignKey(ComplaintCause, verbose_name=_("cause"), on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="requests")
+    result = models.TextField(_("result told to the customer"), max_length=5000, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    escalated_to_manager = models.BooleanField(_("escalated to the manager"), default=False)
+    return_case = models.ForeignKey("returns.ReturnCase", verbose_name=_("return case"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="service_requests")
+    return_case_state = models.CharField(_("return case state"), max_length=20, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("registered by"),
+                                   on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("first reply at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["state", "id"], name="servicerequest_inbox"),
+                   models.Index(fields=["customer", "id"], name="servicerequest_customer")]
+
+    def __str__(self):
+        return self.number
+
+
+class ContactEntry(models.Model):
+    """One contact with the customer: who, when, by which channel, what was said (来电来函登记)."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="contacts")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True,
+                           related_name="+")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    inbound = models.BooleanField(_("from the customer"), default=False)
+    content = models.TextField(_("what was said"), max_length=5000)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class RequestEvent(models.Model):
+    """The timeline: every step of the request, old state to new."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True,
+                              related_name="+")
+    action = models.CharField(_("action"), max_length=30)
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Decision(models.Model):
+    """How the desk helps (问题评估): one per handling round of a request (a reopened request is decided again)."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="decisions")
+    round = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("decision"), max_length=12, choices=DecisionKind.choices)
+    solution = models.TextField(_("solution"), max_length=5000, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["request", "round"], name="servicedesk_one_decision_per_round")]
+
+
+class FieldOrderState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class FieldOrder(models.Model):
+    """A technician dispatched: the field service order the field work (next issue) carries on."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="field_orders")
+    technician = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("technician"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    planned_date = models.DateField(_("planned date"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=FieldOrderState.choices,
+                             default=FieldOrderState.PLANNED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class ReferralState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class SupplierReferral(models.Model):
+    """A purchased product or part's problem passed to its supplier through purchasing (外调产品/配套件)."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="supplier_referrals")
+    supplier = models.CharField(_("supplier"), max_length=120)
+    part = models.ForeignKey("masterdata.Part", verbose_name=_("part"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+")
+    problem = models.TextField(_("problem"), max_length=5000)
+    state = models.CharField(_("state"), max_length=10, choices=ReferralState.choices, default=ReferralState.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class QualityEscalation(models.Model):
+    """A major quality problem (重大质量问题) handed to quality and engineering."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="quality_escalations")
+    problem = models.TextField(_("problem"), max_length=5000)
+    state = models.CharField(_("state"), max_length=10, choices=ReferralState.choices, default=ReferralState.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class PartsShipment(models.Model):
+    """Parts sent from stock for the customer's own repair (发配件维修), free in warranty."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="parts_shipments")
+    carrier = models.CharField(_("carrier"), max_length=80)
+    tracking = models.CharField(_("tracking number"), max_length=80)
+    chargeable = models.BooleanField(_("chargeable"), default=False,
+                                     help_text=_("Out of warranty: the parts are to be charged."))
+    lines = models.JSONField(_("parts"), default=list)  # [{"part": code, "quantity": n}]
+    shipped_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class Survey(models.Model):
+    """The satisfaction survey (满意度调查表) of one closing of a request: answered once."""
+
+    class Followup(models.TextChoices):
+        NONE = "none", _("Nothing more")
+        REOPEN = "reopen", _("Handle it again")
+        COMPLAIN = "complain", _("Complain to the manager")
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="surveys")
+    closing = models.PositiveSmallIntegerField(default=1)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    response = models.PositiveSmallIntegerField(_("response"), null=True, blank=True)
+    attitude = models.PositiveSmallIntegerField(_("attitude"), null=True, blank=True)
+    fix_quality = models.PositiveSmallIntegerField(_("quality of the fix"), null=True, blank=True)
+    overall = models.PositiveSmallIntegerField(_("overall"), null=True, blank=True)
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    followup = models.CharField(_("follow-up"), max_length=10, choices=Followup.choices, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["request", "closing"], name="servicedesk_one_survey_per_closing")]

@@ -1,0 +1,166 @@
+"""Reads of the service desk: the inbox's queues, one request whole (timeline, contacts, decision, survey),
+the serial lookup of the quick registration, and what other apps' pages show of a request."""
+
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils import timezone
+
+from aftersales.core import policies
+from aftersales.core.errors import NotFound
+from aftersales.core.permissions import scope_to_customer
+from aftersales.deadlines.models import Deadline, DeadlineState
+from aftersales.masterdata.models import ShippedUnit
+from aftersales.returns.selectors import service_history
+from aftersales.returns.services.warranty import warranty_for_registered_units
+
+from . import rules
+from .clocks import SUBJECT
+from .models import (
+    FAULT_CATEGORIES,
+    Decision,
+    RequestEvent,
+    RequestState,
+    ServiceRequest,
+    Survey,
+)
+from .workflow import SERVICE_REQUEST, event_label
+
+QUEUES = ("new", "unanswered", "overdue", "reopened", "open", "all")
+OPEN_STATES = SERVICE_REQUEST.open_states
+
+
+def _overdue():
+    from aftersales.deadlines import services as deadlines  # its clock (tests move it)
+
+    return Exists(Deadline.objects.filter(subject_type=SUBJECT, subject_id=OuterRef("pk"), state=DeadlineState.OPEN,
+                                          due_at__lt=deadlines.now()))
+
+
+def request_list(*, user, queue: str = "open", customer_id: int | None = None):
+    """A queue of the inbox, newest first: new (registered today or later, not answered), unanswered (no
+    first reply), overdue (a running clock past due), reopened, open, all."""
+    rows = scope_to_customer(ServiceRequest.objects.select_related("customer", "product_model"), user, "customer")
+    if queue in ("new", "unanswered"):
+        rows = rows.filter(state=RequestState.REGISTERED)
+        if queue == "new":
+            rows = rows.filter(created_at__date__gte=timezone.localdate())
+    elif queue == "overdue":
+        rows = rows.filter(state__in=OPEN_STATES).filter(_overdue())
+    elif queue == "reopened":
+        rows = rows.filter(state=RequestState.REOPENED)
+    elif queue == "open":
+        rows = rows.filter(state__in=OPEN_STATES)
+    if customer_id is not None:
+        rows = rows.filter(customer_id=customer_id)
+    return rows.annotate(overdue=_overdue()).order_by("-id")
+
+
+def request_get(*, user, pk) -> ServiceRequest:
+    from aftersales.core.parsing import id_or_none
+
+    rows = scope_to_customer(ServiceRequest.objects.select_related(
+        "customer", "product_model", "return_case", "repeat_of", "created_by", "cause"), user, "customer")
+    request = rows.prefetch_related(
+        Prefetch("events", queryset=RequestEvent.objects.select_related("actor")), "contacts__by",
+        Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")), "surveys", "field_orders",
+        "supplier_referrals", "quality_escalations", "parts_shipments").filter(pk=id_or_none(pk) or 0).first()
+    if request is None:
+        raise NotFound()
+    return request
+
+
+def _name(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def request_row(request) -> dict:
+    return {"id": request.pk, "number": request.number, "state": request.state,
+            "state_label": request.get_state_display(), "channel": request.channel, "category": request.category,
+            "category_label": request.get_category_display(), "priority": request.priority,
+            "customer": request.customer.code, "customer_name": request.customer.name,
+            "product_model": request.product_model.code if request.product_model else None,
+            "serial": request.serial, "created_at": request.created_at, "reopen_count": request.reopen_count,
+            "overdue": bool(getattr(request, "overdue", False))}
+
+
+def request_data(request, *, user) -> dict:
+    staff = getattr(user, "customer_id", None) is None
+    decisions = list(request.decisions.all())
+    clocks = Deadline.objects.filter(subject_type=SUBJECT, subject_id=request.pk).order_by("id")
+    return {
+        **request_row(request),
+        "contact_name": request.contact_name, "contact_phone": request.contact_phone,
+        "description": request.description, "warranty_status": request.warranty_status,
+        "repeat_of": request.repeat_of.number if request.repeat_of else None, "result": request.result,
+        "cause": request.cause.code if request.cause_id else None,
+        "escalated_to_manager": request.escalated_to_manager, "answered_at": request.answered_at,
+        "resolved_at": request.resolved_at, "closed_at": request.closed_at,
+        "return_case": ({"id": request.return_case_id, "number": request.return_case.number,
+                         "state": request.return_case_state} if request.return_case_id else None),
+        "decision": ({"kind": decisions[-1].kind, "solution": decisions[-1].solution, "round": decisions[-1].round,
+                      "by": _name(decisions[-1].decided_by), "at": decisions[-1].decided_at} if decisions else None),
+        "field_orders": [{"number": o.number, "state": o.state, "technician": _name(o.technician),
+                          "planned_date": o.planned_date} for o in request.field_orders.all()],
+        "parts_shipments": [{"id": s.pk, "carrier": s.carrier, "tracking": s.tracking, "chargeable": s.chargeable,
+                             "lines": s.lines} for s in request.parts_shipments.all()],
+        "supplier_referrals": [{"id": x.pk, "supplier": x.supplier, "state": x.state}
+                               for x in request.supplier_referrals.all()] if staff else [],
+        "quality_escalations": [{"id": x.pk, "state": x.state} for x in request.quality_escalations.all()]
+        if staff else [],
+        "surveys": [{"id": s.pk, "closing": s.closing, "answered": s.answered_at is not None,
+                     "overall": s.overall} for s in request.surveys.all()],
+        "contacts": [{"at": c.at, "by": _name(c.by), "channel": c.channel, "inbound": c.inbound,
+                      "content": c.content} for c in request.contacts.all()] if staff else [],
+        "timeline": [{"at": e.at, "actor": _name(e.actor), "action": e.action, "label": str(event_label(e.action)),
+                      "from_state": e.from_state, "to_state": e.to_state, "changes": e.changes}
+                     for e in request.events.all()],
+        "clocks": [{"kind": d.kind, "state": d.state, "due_at": d.due_at, "late": d.late} for d in clocks]
+        if staff else [],
+        "allowed_actions": SERVICE_REQUEST.allowed(request, user),
+    }
+
+
+def serial_lookup(*, user, serial: str, category: str | None = None) -> dict:
+    """What the desk sees as the serial is typed: the unit, its customer and warranty, the unit's service
+    history (requests and return cases), and a repeat-repair warning (the same kind of fault within the
+    policy's window)."""
+    from .services.requests import repeat_found
+
+    units = scope_to_customer(ShippedUnit.objects.select_related("product_model", "customer"), user, "customer")
+    unit = units.filter(serial=serial).first()
+    warranty = warranty_for_registered_units([unit])[0] if unit is not None and unit.customer else None
+    requests = scope_to_customer(ServiceRequest.objects.filter(serial=serial), user, "customer").order_by("-id")
+    cases = service_history(user=user, serial=serial)
+    repeat = repeat_found(serial, category or FAULT_CATEGORIES[0]) if unit is not None or requests else None
+    return {
+        "serial": serial, "found": unit is not None,
+        "product_model": unit.product_model.code if unit else None,
+        "product_name": unit.product_model.name if unit else None,
+        "customer": unit.customer.code if unit and unit.customer else None,
+        "customer_name": unit.customer.name if unit and unit.customer else None,
+        "shipped_date": unit.shipped_date if unit else None,
+        "warranty_status": warranty.status if warranty else None,
+        "warranty_until": warranty.until if warranty else None,
+        "requests": [{"id": r.pk, "number": r.number, "category": r.category, "state": r.state,
+                      "created_at": r.created_at} for r in requests[:50]],
+        "return_cases": [{"case": u.return_case.number, "state": u.return_case.state,
+                          "disposition": u.disposition} for u in cases[:50]],
+        "repeat_warning": ({"number": repeat["number"], "window_days": policies.value("repeat_repair_window_days")}
+                           if repeat else None),
+    }
+
+
+def survey_get(*, user, pk) -> Survey:
+    from aftersales.core.parsing import id_or_none
+
+    survey = scope_to_customer(Survey.objects.select_related("request"), user, "request__customer").filter(
+        pk=id_or_none(pk) or 0).first()
+    if survey is None:
+        raise NotFound()
+    return survey
+
+
+def survey_data(survey) -> dict:
+    return {"id": survey.pk, "request": survey.request.number, "closing": survey.closing,
+            "answered": survey.answered_at is not None,
+            **{name: getattr(survey, name) for name in rules.DIMENSIONS},
+            "comment": survey.comment, "followup": survey.followup}

@@ -1,0 +1,147 @@
+"""Deciding how to help (问题评估): one decision per handling round, each a real path.
+
+- remote: the solution recorded, the customer told;
+- parts: a parts shipment from raw-material stock through the stock ledger, carrier and tracking
+  (free in warranty; out of warranty it is marked chargeable: billing it is not built yet);
+- technician: a field service order (FO-2026-000001), planned;
+- return: a return case (a draft) with its line filled from the request, linked both ways; the request
+  follows the case's state (returns' action_applied signal);
+- supplier: a referral purchasing sees, for a purchased product or part;
+- quality: a major quality problem handed to quality and engineering (notified, in their inbox).
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from aftersales.core import parsing
+from aftersales.core.errors import InvalidInput
+from aftersales.inventory.services import Move, stock_moves_apply, warehouse_of_kind
+from aftersales.masterdata.models import Part, WarehouseKind
+from aftersales.returns.models import Channel, Outcome, WarrantyStatus
+from aftersales.returns.services.cases import case_create
+
+from ..models import (
+    Decision,
+    DecisionKind,
+    FieldOrder,
+    PartsShipment,
+    QualityEscalation,
+    SupplierReferral,
+)
+from ..notices import notify_customer, notify_roles
+from .common import TEXT, choice, next_number
+from .requests import act
+
+MAX_PART_QUANTITY = 10_000
+
+
+def _parts(lines) -> list[tuple[Part, int]]:
+    if not isinstance(lines, list) or not lines:
+        raise InvalidInput(details={"parts": [_("A list of parts and quantities is expected.")]})
+    found = {p.code: p for p in Part.objects.filter(is_active=True, code__in=[
+        str(line.get("part", "")) for line in lines if isinstance(line, dict)])}
+    errors, parsed = {}, []
+    for index, line in enumerate(lines):
+        part = found.get(str(line.get("part", ""))) if isinstance(line, dict) else None
+        if part is None:
+            errors[str(index)] = [_("Unknown part “%(value)s”.") % {"value": line.get("part", "") if isinstance(
+                line, dict) else line}]
+            continue
+        try:
+            quantity = parsing.whole_number(line.get("quantity"), "quantity", minimum=1, maximum=MAX_PART_QUANTITY)
+        except InvalidInput as error:
+            errors[str(index)] = error.details["quantity"]
+            continue
+        parsed.append((part, quantity))
+    if errors:
+        raise InvalidInput(details={"parts": errors})
+    return parsed
+
+
+def _technician(username):
+    if username in (None, ""):
+        return None
+    user = get_user_model().objects.filter(username=parsing.text(username, "technician", max_length=150),
+                                           is_active=True, groups__name="technician").first()
+    if user is None:
+        raise InvalidInput(details={"technician": [_("No active field technician “%(value)s”.")
+                                                   % {"value": username}]})
+    return user
+
+
+def _read(kind: str, body: dict) -> dict:
+    """Everything the path needs, read before anything is written."""
+    solution = parsing.text(body.get("solution"), "solution", max_length=TEXT, required=kind == DecisionKind.REMOTE)
+    read = {"solution": solution}
+    if kind == DecisionKind.PARTS:
+        read["parts"] = _parts(body.get("parts"))
+        read.update(parsing.texts(body, {"carrier": 80, "tracking": 80}, required=("carrier", "tracking")))
+    elif kind == DecisionKind.TECHNICIAN:
+        read["technician"] = _technician(body.get("technician"))
+        planned = body.get("planned_date")
+        read["planned_date"] = parsing.date_value(planned, "planned_date") if planned not in (None, "") else None
+    elif kind == DecisionKind.SUPPLIER:
+        read.update(parsing.texts(body, {"supplier": 120, "problem": TEXT}, required=("supplier", "problem")))
+        code = body.get("part")
+        read["part"] = _parts([{"part": code, "quantity": 1}])[0][0] if code not in (None, "") else None
+    elif kind == DecisionKind.QUALITY:
+        read.update(parsing.texts(body, {"problem": TEXT}, required=("problem",)))
+    return read
+
+
+def _return_case(actor, request, solution: str):
+    if request.product_model is None:
+        raise InvalidInput(details={"product_model": [
+            _("A return to the factory needs the request's product model.")]})
+    line = {"product_model": request.product_model, "item_name": request.product_model.name,
+            "serials": [request.serial] if request.serial else [], "quantity": 1,
+            "defect_description": request.description[:2000], "requested_outcome": Outcome.REPAIR}
+    return case_create(actor=actor, customer=request.customer, lines=[line], channel=Channel.SERVICE_DESK,
+                       customer_reference=request.number, notes=solution)
+
+
+@transaction.atomic
+def request_decide(*, actor, request_id, kind=None, **body) -> dict:
+    """The decision and its path, with the records it makes, in one transaction; the answer names them."""
+    kind = choice(kind, "kind", DecisionKind)
+    read = _read(kind, body)
+    made: dict = {}
+
+    def decide(ctx):
+        request = ctx.record
+        Decision.objects.create(request=request, round=request.reopen_count, kind=kind, solution=read["solution"],
+                                decided_by=actor)
+        if kind == DecisionKind.REMOTE:
+            notify_customer(request, "solution", read["solution"])
+        elif kind == DecisionKind.PARTS:
+            raw = warehouse_of_kind(WarehouseKind.RAW_MATERIAL)
+            stock_moves_apply(actor=actor, moves=[Move("part_issue", quantity, raw, None, part_id=part.pk)
+                                                  for part, quantity in read["parts"]])
+            shipment = PartsShipment.objects.create(
+                request=request, carrier=read["carrier"], tracking=read["tracking"],
+                chargeable=request.warranty_status not in (WarrantyStatus.IN,),
+                lines=[{"part": part.code, "quantity": quantity} for part, quantity in read["parts"]])
+            made["parts_shipment"] = shipment.pk
+            notify_customer(request, "parts", f"{shipment.carrier} {shipment.tracking}")
+        elif kind == DecisionKind.TECHNICIAN:
+            order = FieldOrder.objects.create(number=next_number("FO"), request=request,
+                                              technician=read["technician"], planned_date=read["planned_date"])
+            made["field_order"] = order.number
+        elif kind == DecisionKind.RETURN:
+            case = _return_case(actor, request, read["solution"])
+            request.return_case, request.return_case_state = case, case.state
+            made["return_case"] = case.number
+        elif kind == DecisionKind.SUPPLIER:
+            referral = SupplierReferral.objects.create(request=request, supplier=read["supplier"], part=read["part"],
+                                                       problem=read["problem"])
+            made["supplier_referral"] = referral.pk
+            notify_roles(request, ("purchasing",), "supplier", read["problem"])
+        elif kind == DecisionKind.QUALITY:
+            escalation = QualityEscalation.objects.create(request=request, problem=read["problem"])
+            made["quality_escalation"] = escalation.pk
+            notify_roles(request, ("quality", "engineering"), "quality", read["problem"])
+        ctx.changes = {"kind": kind, **{key: value for key, value in made.items()}}
+
+    request = act(actor=actor, request_id=request_id, action="decide", handler=decide)
+    return {"request": request, "made": made}

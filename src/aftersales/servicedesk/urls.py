@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "servicedesk"
+
+urlpatterns = [
+    path("service-desk/", views.inbox, name="inbox"),
+    path("service-desk/new/", views.register, name="register"),
+    path("service-desk/mine/", views.portal, name="portal"),
+    path("service-desk/complaints/", views.complaint_ledger, name="complaints"),
+    path("service-desk/<int:pk>/", views.request_page, name="request"),
+    path("service-desk/<int:pk>/print/<str:form>/", views.print_form, name="print"),
+    path("service-desk/<int:pk>/<str:step>/", views.request_step, name="request_step"),
+    path("service-surveys/<int:pk>/", views.survey_portal, name="survey"),
+    path("survey/<str:token>/", views.survey_link, name="survey_link"),
+]
