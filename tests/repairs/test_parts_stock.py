@@ -437,6 +437,8 @@ class PartsStockMachine(RuleBasedStateMachine):
         order = pick(data, self._orders_in(OrderState.IN_PROGRESS) + self._orders_in(OrderState.FIRST_ARTICLE),
                      list(self.order_states), "order")
         actor = self._actor(data, "repair")
+        if now_and_then(data, 10, "not the repair team"):  # so that every walk tries it
+            actor = data.draw(st.sampled_from(sorted(set(self.users) - {"repair"})), label="actor")
         # Mostly the order's units in work, sometimes any unit (of the other order, torn down), a unit twice.
         workable = self._workable(order)
         if workable and not now_and_then(data, 6, "units: any"):
