@@ -12,7 +12,7 @@ from aftersales.notifications.models import Notification
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_of_kind
 from aftersales.notifications.services import render
 
-from tests.flows import FUNCTION_FAULT, OUT_OF_WARRANTY, line
+from tests.flows import FUNCTION_FAULT, IN_WARRANTY, OUT_OF_WARRANTY, line
 
 pytestmark = pytest.mark.django_db
 pytest_plugins = ["tests.flows"]
@@ -113,3 +113,20 @@ def test_a_scrap_application_decided_moves_the_units_and_names_the_case(proposed
     scrap_moves = StockMove.objects.filter(kind="scrap")
     assert scrap_moves.count() == 2
     assert set(scrap_moves.values_list("return_case_id", flat=True)) == {case["id"]}
+
+
+def test_scrap_the_customer_consents_to_after_a_redisposal_waits_in_the_defective_warehouse(disposed, flow, detail,
+                                                                                            stock):
+    """A repair unit quality then decides to scrap: once the customer consents it waits for the approval in
+    不良品仓, like any unit proposed for scrap; torn down instead, it leaves that warehouse."""
+    case, (unit_id,) = disposed([IN_WARRANTY.format(1)])
+    flow("quality", "redispose", case, unit_ids=[unit_id], disposition="scrap", reason="主板烧毁，无维修价值")
+    assert detail(case)["units"][0]["state"] == "waiting_customer"
+    flow("alice", "give_consent", case, unit_ids=[unit_id])
+    unit = detail(case)["units"][0]
+    assert (unit["state"], unit["warehouse"]) == ("waiting_approval", "DF")
+    assert stock() == Counter({"DF": 1})
+    flow("quality", "redispose", case, unit_ids=[unit_id], disposition="teardown", reason="拆件利用")
+    unit = detail(case)["units"][0]
+    assert (unit["state"], unit["exit"], unit["warehouse"]) == ("done", "torn_down", None)
+    assert stock()["DF"] == 0

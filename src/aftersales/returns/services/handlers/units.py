@@ -338,6 +338,8 @@ def _answer(ctx, field: str, accepted: bool) -> None:
             unit.state, unit.disposition = U.READY_TO_SHIP, D.RETURN_AS_IS
     for (exit_kind, move_kind, to_kind), units in leaving.items():
         _leave(ctx, units, exit=exit_kind, move_kind=move_kind, to_kind=to_kind)
+    # Scrap consented to, or asked for instead of the repair: it waits for the approval in 不良品仓.
+    _to_scrap_approval(ctx, [u for u in ctx.units if u.state == U.WAITING_APPROVAL])
     units_save(ctx.units, [field, "state", "disposition", "exit", "warehouse", "done_at"])
     ctx.changes = {field: accepted}
 
@@ -360,9 +362,6 @@ def refuse_charge(ctx):
     if ctx.params.get("scrap") not in (None, True, False):
         raise InvalidInput(details={"scrap": [_("Must be true or false.")]})
     _answer(ctx, "charge_answer", False)
-    if ctx.params.get("scrap") is True:
-        _to_scrap_approval(ctx, ctx.units)
-        units_save(ctx.units, ["warehouse"])
     ctx.unit_to_state = U.WAITING_APPROVAL if ctx.params.get("scrap") is True else U.READY_TO_SHIP
 
 
