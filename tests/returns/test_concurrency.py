@@ -204,6 +204,8 @@ class TestRaces:
         """Stock rows are locked: three units in stock, six batch cases shipping one each."""
         model = product_models["HT-2000"]
         policy_update(actor=users["manager"], key="batch_threshold_per_model_per_day", new_value=1)
+        # the approvals are not what this test is about: the manager may give every kind
+        policy_update(actor=users["manager"], key="approver_may_give_several_kinds", new_value=True)
         stock_receive_from_production(actor=users["warehouse"], product_model=model, serials=["NEW-0", "NEW-1", "NEW-2"])
         cases = [case_up_to("approved", users=users, customer=customers["alice"], lines=[note_line(
                      product_model=model, serials=[f"HT2609{n + 1:04d}"], requested_outcome="exchange")])
