@@ -121,3 +121,16 @@ def test_printed_forms_embed_chinese_fonts(browser_as, registered, form, tmp_pat
     cjk = {name: embedded for name, embedded in fonts.items() if "NotoSansCJK" in name.replace("-", "")}
     assert cjk and all(cjk.values()), fonts
     assert browser_as("alice").get(f"/service-desk/{request.pk}/print/{form}/").status_code == 404
+
+
+def test_the_pages_name_priority_warranty_decision_and_channel_in_words(browser_as, registered):
+    request = registered(priority="high")
+    desk = browser_as("service")
+    inbox = desk.get("/service-desk/", **ZH).content.decode().split("<main")[1]
+    assert "<td>高</td>" in inbox and ">high<" not in inbox
+    desk.post(f"/service-desk/{request.pk}/reply/", {"content": "已收到", "channel": "phone"})
+    desk.post(f"/service-desk/{request.pk}/decide/", {"kind": "remote", "solution": "复位温控器"})
+    page = desk.get(f"/service-desk/{request.pk}/", **ZH).content.decode().split("<main")[1]
+    assert "报修 · 高" in page and "(保内)" in page and "(in)" not in page
+    assert "处理方式" in page and "远程答复解决: 复位温控器" in page and "审批结果" not in page
+    assert "电话: 已收到" in page and "phone:" not in page

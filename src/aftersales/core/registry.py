@@ -2,7 +2,8 @@
 and a lower app never imports a higher one (after Wagtail's hooks).
 
 For the shell (`web/`):
-- menu entries: url name, label, the roles that see them (none: every signed-in user), order;
+- menu entries: url name, label, the roles that see them (none: every signed-in user), order, and the group
+  (a drop-down menu of the top bar) they open from;
 - the site search: the page the search box in the header sends its query to;
 - step pages: for a clocked step of a subject type, the page where the step is done, and the words of the
   button that opens it ("Approve", "Receive", "Inspect"...);
@@ -49,6 +50,7 @@ class MenuItem:
     roles: frozenset = frozenset()  # empty: every signed-in user with a role
     order: int = 100
     count: Callable[[object], int] | None = None  # user -> what waits behind the entry ("待办 5")
+    group: str = ""  # a key of MENU_GROUPS: entries of one group open from one menu when a user sees several
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class PrintForm:
 
 
 MENU: dict[str, MenuItem] = {}
+MENU_GROUPS: dict[str, object] = {}  # key -> label of a drop-down menu ("返品", "服务台")
 SITE_SEARCH: list[SiteSearch] = []
 STEP_PAGES: dict[str, StepPage] = {}
 STEP_ACTIONS: dict[str, StepAction] = {}
@@ -103,8 +106,12 @@ SUBJECT_PANELS: dict[str, list[SubjectPanel]] = defaultdict(list)
 
 # --- registering (from an app's registry.py) ---
 
-def register_menu_item(url_name: str, label, *, roles=(), order: int = 100, count=None) -> None:
-    MENU[url_name] = MenuItem(url_name, label, frozenset(roles), order, count)
+def register_menu_item(url_name: str, label, *, roles=(), order: int = 100, count=None, group: str = "") -> None:
+    MENU[url_name] = MenuItem(url_name, label, frozenset(roles), order, count, group)
+
+
+def register_menu_group(key: str, label) -> None:
+    MENU_GROUPS[key] = label
 
 
 def register_site_search(url_name: str, *, label, placeholder) -> None:
@@ -186,6 +193,10 @@ def menu_items(roles: set[str]) -> list[MenuItem]:
         return []
     return sorted((item for item in MENU.values() if not item.roles or item.roles & roles),
                   key=lambda item: item.order)
+
+
+def menu_group_label(key: str):
+    return MENU_GROUPS.get(key, key)
 
 
 def site_search() -> SiteSearch | None:

@@ -4,8 +4,9 @@ case's quote_charge action, and the quotes on the case page."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from aftersales.core.registry import (register_action_page, register_demo, register_menu_item, register_print_form,
+from aftersales.core.registry import (register_action_page, register_demo, register_menu_group, register_menu_item, register_print_form,
                                       register_related_documents, register_state_groups, register_step_page,
                                       register_subject_panel, register_subject_summaries)
 from aftersales.returns.clocks import SUBJECT as CASE
@@ -71,11 +72,12 @@ def register() -> None:
     from .demo import build as demo_build
     from .forms_print import FORMS
 
+    register_menu_group("repairs", pgettext_lazy("menu", "Repairs"))
     register_menu_item("repairs:repair_board", _("Rework board"),
-                       roles={"planning", "repair", "quality", "engineering", "purchasing"}, order=60)
+                       roles={"planning", "repair", "quality", "engineering", "purchasing"}, order=60, group="repairs")
     register_menu_item("repairs:repair_daily", _("Repair daily report"),
-                       roles={"repair", "quality", "engineering", "manager"}, order=70)
-    register_menu_item("repairs:scrap_list", _("Scrap applications"), roles={"manager"}, order=80)
+                       roles={"repair", "quality", "engineering", "manager"}, order=70, group="repairs")
+    register_menu_item("repairs:scrap_list", _("Scrap applications"), roles={"manager"}, order=80, group="repairs")
     register_step_page(SUBJECT, order_step_page, action=order_step_action)
     register_step_page(MATERIAL_REQUEST, request_step_page, action=order_step_action)
     register_subject_summaries(SUBJECT, order_summaries)

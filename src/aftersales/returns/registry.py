@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from aftersales.core.registry import (action_page, register_demo, register_doc_section, register_inbox_section,
-                                      register_inbox_source, register_menu_item, register_print_form,
+                                      register_inbox_source, register_menu_group, register_menu_item,
+                                      register_print_form,
                                       register_site_search, register_state_groups, register_step_page,
                                       register_subject_page, register_subject_summaries)
 from aftersales.core.roles import CUSTOMER
@@ -120,12 +121,14 @@ def register() -> None:
     from .docs import workflow_markdown
     from .forms_print import FORMS
 
-    register_menu_item("returns:case_list", _("Cases"), order=10)
-    register_menu_item("returns:case_new", _("New return"), roles={"service", CUSTOMER}, order=20)
+    register_menu_group("returns", pgettext_lazy("menu", "Return cases"))
+    register_menu_item("returns:case_list", _("Cases"), order=10, group="returns")
+    register_menu_item("returns:case_new", _("New return"), roles={"service", CUSTOMER}, order=20, group="returns")
     register_menu_item("returns:receiving", pgettext_lazy("menu", "Receiving"), roles={"warehouse"}, order=30)
     register_menu_item("returns:quality_bench", _("Quality bench"), roles={"quality"}, order=40)
     register_menu_item("returns:repair_bench", _("Repair bench"), roles={"repair"}, order=50)
-    register_menu_item("returns:approval_matrix", _("Approval matrix"), roles={"manager", "service"}, order=85)
+    register_menu_item("returns:approval_matrix", _("Approval matrix"), roles={"manager", "service"}, order=21,
+                       group="returns")
     register_site_search("returns:case_list", label=_("Search by case number, serial or customer"),
                          placeholder=_("Case no., serial, customer"))
     register_step_page(SUBJECT, case_step_page, action=case_step_action)

@@ -42,7 +42,8 @@ def ledger_row(request) -> dict:
             "product_model": request.product_model.code if request.product_model else None,
             "serial": request.serial, "cause": request.cause.code if request.cause_id else None,
             "cause_name": request.cause.name if request.cause_id else None, "description": request.description,
-            "decision": last.kind if last else None, "result": request.result, "state": request.state}
+            "decision": last.kind if last else None,
+            "decision_label": last.get_kind_display() if last else None, "result": request.result, "state": request.state}
 
 
 def pareto(rows, by: str) -> list[dict]:

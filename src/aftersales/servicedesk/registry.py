@@ -5,10 +5,12 @@ the request on the page of the return case it created (上查), its printed form
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.core.registry import (
     register_demo,
     register_inbox_source,
+    register_menu_group,
     register_menu_item,
     register_print_form,
     register_related_documents,
@@ -92,12 +94,13 @@ def register() -> None:
     from .demo import build as demo_build
     from .forms_print import FORMS
 
-    register_menu_item("servicedesk:inbox", _("Service desk"), roles={"service", "manager"}, order=15)
+    register_menu_group("service", pgettext_lazy("menu", "Service"))
+    register_menu_item("servicedesk:inbox", _("Service desk"), roles={"service", "manager"}, order=15, group="service")
     register_menu_item("servicedesk:register", _("New service request"), roles={"service", "manager", CUSTOMER},
-                       order=16)
+                       order=16, group="service")
     register_menu_item("servicedesk:complaints", _("Complaint ledger"), roles={"service", "quality", "engineering",
-                                                                             "manager"}, order=18)
-    register_menu_item("servicedesk:portal", _("My service requests"), roles={CUSTOMER}, order=17)
+                                                                             "manager"}, order=18, group="service")
+    register_menu_item("servicedesk:portal", _("My service requests"), roles={CUSTOMER}, order=17, group="service")
     register_step_page(SUBJECT, step_page, action=step_action)
     register_subject_summaries(SUBJECT, summaries)
     register_subject_page(SUBJECT, request_page, link_label=_("open the service request"))

@@ -9,6 +9,7 @@ from aftersales.core.errors import NotFound
 from aftersales.core.permissions import scope_to_customer
 from aftersales.deadlines.models import Deadline, DeadlineState
 from aftersales.masterdata.models import ShippedUnit
+from aftersales.returns.models import WarrantyStatus
 from aftersales.returns.selectors import service_history
 from aftersales.returns.services.warranty import warranty_for_registered_units
 
@@ -76,6 +77,7 @@ def request_row(request) -> dict:
     return {"id": request.pk, "number": request.number, "state": request.state,
             "state_label": request.get_state_display(), "channel": request.channel, "category": request.category,
             "category_label": request.get_category_display(), "priority": request.priority,
+            "priority_label": request.get_priority_display(),
             "customer": request.customer.code, "customer_name": request.customer.name,
             "product_model": request.product_model.code if request.product_model else None,
             "serial": request.serial, "created_at": request.created_at, "reopen_count": request.reopen_count,
@@ -90,13 +92,15 @@ def request_data(request, *, user) -> dict:
         **request_row(request),
         "contact_name": request.contact_name, "contact_phone": request.contact_phone,
         "description": request.description, "warranty_status": request.warranty_status,
+        "warranty_label": str(WarrantyStatus(request.warranty_status).label) if request.warranty_status in WarrantyStatus.values
+        else "",
         "repeat_of": request.repeat_of.number if request.repeat_of else None, "result": request.result,
         "cause": request.cause.code if request.cause_id else None,
         "escalated_to_manager": request.escalated_to_manager, "answered_at": request.answered_at,
         "resolved_at": request.resolved_at, "closed_at": request.closed_at,
         "return_case": ({"id": request.return_case_id, "number": request.return_case.number,
                          "state": request.return_case_state} if request.return_case_id else None),
-        "decision": ({"kind": decisions[-1].kind, "solution": decisions[-1].solution, "round": decisions[-1].round,
+        "decision": ({"kind": decisions[-1].kind, "kind_label": decisions[-1].get_kind_display(), "solution": decisions[-1].solution, "round": decisions[-1].round,
                       "by": _name(decisions[-1].decided_by), "at": decisions[-1].decided_at} if decisions else None),
         "field_orders": [{"number": o.number, "state": o.state, "technician": _name(o.technician),
                           "planned_date": o.planned_date} for o in request.field_orders.all()],
@@ -108,7 +112,8 @@ def request_data(request, *, user) -> dict:
         if staff else [],
         "surveys": [{"id": s.pk, "closing": s.closing, "answered": s.answered_at is not None,
                      "overall": s.overall} for s in request.surveys.all()],
-        "contacts": [{"at": c.at, "by": _name(c.by), "channel": c.channel, "inbound": c.inbound,
+        "contacts": [{"at": c.at, "by": _name(c.by), "channel": c.channel, "channel_label": c.get_channel_display(),
+                      "inbound": c.inbound,
                       "content": c.content} for c in request.contacts.all()] if staff else [],
         "timeline": [{"at": e.at, "actor": _name(e.actor), "action": e.action, "label": str(event_label(e.action)),
                       "from_state": e.from_state, "to_state": e.to_state, "changes": e.changes}

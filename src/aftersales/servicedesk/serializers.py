@@ -26,6 +26,7 @@ class DeskRequestRowOutput(s.Serializer):
     category = s.ChoiceField(Category.choices)
     category_label = s.CharField()
     priority = s.ChoiceField(Priority.choices)
+    priority_label = s.CharField()
     customer = s.CharField()
     customer_name = s.CharField()
     product_model = s.CharField(allow_null=True)
@@ -43,6 +44,7 @@ class DeskCaseLinkOutput(s.Serializer):
 
 class DeskDecisionOutput(s.Serializer):
     kind = s.ChoiceField(DecisionKind.choices)
+    kind_label = s.CharField()
     solution = s.CharField(allow_blank=True)
     round = s.IntegerField()
     by = s.CharField(allow_null=True)
@@ -91,6 +93,7 @@ class DeskContactOutput(s.Serializer):
     at = s.DateTimeField()
     by = s.CharField(allow_null=True)
     channel = s.ChoiceField(Channel.choices)
+    channel_label = s.CharField()
     inbound = s.BooleanField()
     content = s.CharField()
 
@@ -122,6 +125,7 @@ class DeskRequestOutput(DeskRequestRowOutput):
     contact_phone = s.CharField(allow_blank=True)
     description = s.CharField()
     warranty_status = s.CharField(allow_blank=True)
+    warranty_label = s.CharField(allow_blank=True, help_text="The warranty status in the reader's language.")
     repeat_of = s.CharField(allow_null=True, help_text="The same unit's earlier request for the same kind of fault.")
     result = s.CharField(allow_blank=True)
     cause = s.CharField(allow_null=True, help_text="The complaint's cause on the cause tree (its code).")
@@ -289,6 +293,7 @@ class DeskComplaintOutput(s.Serializer):
     cause_name = s.CharField(allow_null=True)
     description = s.CharField()
     decision = s.ChoiceField(DecisionKind.choices, allow_null=True)
+    decision_label = s.CharField(allow_null=True)
     result = s.CharField(allow_blank=True)
     state = s.ChoiceField(RequestState.choices)
 
