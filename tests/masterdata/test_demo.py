@@ -57,6 +57,10 @@ def test_the_demo_shows_the_product_at_work():
     assert quote.return_case.customer.users.filter(username="customer").exists()  # waits in the demo portal
     now = timezone.now()
     assert Deadline.objects.filter(state="open", due_at__lte=now).exists()  # overdue steps
+    from aftersales.claims.models import Compensation, SupplierClaim
+
+    assert set(SupplierClaim.objects.values_list("state", flat=True)) == {"sent", "closed"}  # purchasing's claims
+    assert Compensation.objects.filter(state="proposed").exists()  # waits for the manager
     first = CaseEvent.objects.order_by("at").first().at
     assert (now - first).days >= 80  # the story began weeks ago, through the services' own timestamps
     before = snapshot(), ReturnCase.objects.count(), CaseEvent.objects.count()

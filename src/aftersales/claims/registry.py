@@ -3,7 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.registry import register_menu_group, register_menu_item, register_state_groups, register_step_page
+from aftersales.core.registry import (register_demo, register_menu_group, register_menu_item, register_state_groups,
+                                      register_step_page)
 
 from .clocks import SUBJECT
 from .models import ClaimState, CompensationState
@@ -21,6 +22,8 @@ def claim_step_page(item: dict) -> str:
 
 
 def register() -> None:
+    from .demo import build as demo_build
+
     register_menu_group("claims", _("Claims and compensation"))
     register_menu_item("claims:claim_list", _("Supplier claims"), roles={"purchasing", "manager", "quality"}, order=85,
                        group="claims")
@@ -29,3 +32,4 @@ def register() -> None:
     register_step_page(SUBJECT, claim_step_page)
     for machine, groups in STATE_GROUPS.items():
         register_state_groups(machine, groups)
+    register_demo(25, "claims", demo_build)
