@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from aftersales.core.models import DocumentSequence
 from aftersales.accounts.services import user_create
 from aftersales.inventory.models import StockBalance, StockMove
 from aftersales.masterdata.models import ShippedUnit
-from aftersales.returns.models import (CaseEvent, CaseNumberSequence, ReceivingDiscrepancy, ReturnCase, ReturnUnit)
+from aftersales.returns.models import (CaseEvent, ReceivingDiscrepancy, ReturnCase, ReturnUnit)
 
 from tests.flows import (FUNCTION_FAULT, HT, IN_WARRANTY, OUT_OF_WARRANTY, SHIP, allowed, footprint, items_for, line,
                        notice_kinds)
@@ -825,7 +826,7 @@ def test_case_numbers_are_gap_free(bad_line, new_case, api):
     response = api("service").post("/api/v1/cases/", {"customer": "C-ALICE", "lines": [bad_line]}, format="json")
     assert (response.status_code, response.json()["code"]) == (400, "invalid")
     assert ReturnCase.objects.count() == cases
-    assert CaseNumberSequence.objects.get(year=year).last == 2
+    assert DocumentSequence.objects.get(prefix="RMA", year=year).last == 2
     assert new_case()["number"] == f"RMA-{year}-000003"
 
 

@@ -13,7 +13,7 @@ from aftersales.core.roles import require_roles
 from aftersales.deadlines.services import Subject, Want, deadlines_sync
 from aftersales.masterdata.models import Part, Supplier
 from aftersales.returns.models import Attachment, Inspection, Responsibility, ReturnCase, ReturnUnit
-from aftersales.repairs.services.common import next_number
+from aftersales.core.numbering import next_number
 
 from . import rules
 from .clocks import SUBJECT
@@ -78,7 +78,7 @@ def claim_create(*, actor, supplier: str, case_id=None, items, description: str,
     evidence = list(Attachment.objects.filter(pk__in=wanted, return_case=case)) if case else []
     if len(evidence) != len(wanted):
         raise InvalidInput(details={"attachments": [_("Evidence is a file of the claim's case.")]})
-    claim = SupplierClaim.objects.create(number=next_number("SC"), supplier=found, return_case=case, description=what,
+    claim = SupplierClaim.objects.create(number=next_number("SC", width=4), supplier=found, return_case=case, description=what,
                                          amount_claimed=claimed, created_by=actor)
     for row in rows:
         row.claim = claim
@@ -200,7 +200,7 @@ def compensation_propose(*, actor, case_id, amount, form: str, reason: str, good
                            .values_list("responsibility", flat=True))
     if not rules.company_responsible(responsibilities):
         raise Conflict(code="not_company_responsible", details={"responsibilities": sorted(r for r in responsibilities if r)})
-    compensation = Compensation.objects.create(number=next_number("CP"), return_case=case, amount=value, form=form,
+    compensation = Compensation.objects.create(number=next_number("CP", width=4), return_case=case, amount=value, form=form,
                                                goods=given, reason=why, proposed_by=actor)
     from aftersales.core.workflow import state_change_record
 

@@ -129,3 +129,15 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED)
+
+
+class DocumentSequence(models.Model):
+    """The last number given per document prefix and year (RMA, SR, RW, SC, ...); the row is locked while a
+    document takes the next one, inside the transaction that creates it, so numbers are gap-free."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="document_sequence_unique")]

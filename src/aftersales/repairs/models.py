@@ -349,14 +349,3 @@ class RefurbishOrder(models.Model):
         verbose_name = _("outsourced refurbishment order")
         verbose_name_plural = _("outsourced refurbishment orders")
         ordering = ["-id"]
-
-
-class NumberSequence(models.Model):
-    """The last number given per document prefix and year (gap-free, taken in the creating transaction)."""
-
-    prefix = models.CharField(max_length=10)
-    year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="number_sequence_unique")]

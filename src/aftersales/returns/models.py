@@ -122,13 +122,6 @@ class DefectClass(models.TextChoices):
     NONE = "none", _("No fault found")
 
 
-class CaseNumberSequence(models.Model):
-    """The last number given per year; locked while a case takes the next one (gap-free)."""
-
-    year = models.PositiveIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-
 class ReturnCase(models.Model):
     number = models.CharField(_("case number"), max_length=20, unique=True)
     customer = models.ForeignKey("masterdata.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,

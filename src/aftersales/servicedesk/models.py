@@ -55,13 +55,6 @@ class DecisionKind(models.TextChoices):
     QUALITY = "quality", _("Escalated as a major quality problem")
 
 
-class RequestNumberSequence(models.Model):
-    prefix = models.CharField(max_length=4)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="servicedesk_one_sequence_per_year")]
 
 
 class ComplaintCause(models.Model):

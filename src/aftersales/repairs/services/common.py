@@ -2,11 +2,9 @@
 
 from decimal import Decimal
 
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.core import parsing
+from aftersales.core import numbering, parsing
 from aftersales.core.errors import InvalidInput
 from aftersales.masterdata.models import Part
 
@@ -17,14 +15,8 @@ NOTE = 2000
 
 
 def next_number(prefix: str) -> str:
-    """RW-2026-0001 and the like: gap-free per prefix and year, inside the creating transaction."""
-    from ..models import NumberSequence
-
-    year = timezone.localdate().year
-    NumberSequence.objects.get_or_create(prefix=prefix, year=year)
-    NumberSequence.objects.filter(prefix=prefix, year=year).update(last=F("last") + 1)
-    last = NumberSequence.objects.select_for_update().values_list("last", flat=True).get(prefix=prefix, year=year)
-    return f"{prefix}-{year}-{last:04d}"
+    """RW-2026-0001 and the like (rework orders, material requests, scrap applications, refurbishing orders)."""
+    return numbering.next_number(prefix, width=4)
 
 
 def text(value, field: str, *, max_length: int = TEXT, required: bool = False) -> str:

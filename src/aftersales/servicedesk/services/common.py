@@ -1,26 +1,18 @@
 """What the service desk's writers share: numbers per year, choices read from what was sent, the timeline."""
 
-from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.core import numbering
 from aftersales.core.errors import InvalidInput
 
-from ..models import RequestEvent, RequestNumberSequence
+from ..models import RequestEvent
 
 TEXT = 5000
 
 
 def next_number(prefix: str) -> str:
-    """SR-2026-000123: gap-free per prefix and year, taken inside the creating transaction."""
-    assert transaction.get_connection().in_atomic_block, "take a number inside the creating transaction"
-    year = timezone.localdate().year
-    RequestNumberSequence.objects.get_or_create(prefix=prefix, year=year)
-    RequestNumberSequence.objects.filter(prefix=prefix, year=year).update(last=F("last") + 1)
-    last = RequestNumberSequence.objects.select_for_update().values_list("last", flat=True).get(prefix=prefix,
-                                                                                             year=year)
-    return f"{prefix}-{year}-{last:06d}"
+    """SR-2026-000123 (service requests), FO-2026-000001 (field orders)."""
+    return numbering.next_number(prefix, width=6)
 
 
 def choice(value, field: str, choices, *, default=None) -> str:

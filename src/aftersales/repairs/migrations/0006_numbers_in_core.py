@@ -1,0 +1,33 @@
+"""Document numbers move to core's one sequence table (core.DocumentSequence); the repair documents' numbers (and the claims' that borrowed them) under their prefixes."""
+
+from django.db import migrations
+
+
+def forward(apps, schema_editor):
+    Old = apps.get_model("repairs", "NumberSequence")
+    Sequence = apps.get_model("core", "DocumentSequence")
+    for row in Old.objects.all():
+        kept, _ = Sequence.objects.get_or_create(prefix=row.prefix, year=row.year)
+        if kept.last < row.last:
+            kept.last = row.last
+            kept.save(update_fields=["last"])
+
+
+def backward(apps, schema_editor):
+    Old = apps.get_model("repairs", "NumberSequence")
+    Sequence = apps.get_model("core", "DocumentSequence")
+    for row in Sequence.objects.filter(prefix__in=["RW", "MR", "SA", "OR", "SC", "CP"]):
+        Old.objects.update_or_create(prefix=row.prefix, year=row.year, defaults={"last": row.last})
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("core", "0005_document_sequence"),
+        ("repairs", "0003_b_teardown_qc_need_by"),
+    ]
+
+    operations = [
+        migrations.RunPython(forward, backward),
+        migrations.DeleteModel(name="NumberSequence"),
+    ]
