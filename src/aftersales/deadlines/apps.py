@@ -9,3 +9,6 @@ class DeadlinesConfig(AppConfig):
 
     def ready(self):
         from . import notices  # noqa: F401  registers how the sweep's digests read
+        from .retime import connect
+
+        connect()  # running clocks follow calendar changes
