@@ -105,6 +105,17 @@ def test_scrap_applications_are_decided_by_the_manager(browser_as, disposed, pos
     assert application.state == "approved"
 
 
+def test_the_case_page_links_a_document_only_for_those_who_may_open_its_page(browser_as, disposed, post):
+    case, ids = disposed(SERIALS[:1], disposition="scrap")
+    post("quality", "scrap-applications/", {"reason": "无法修复", "case": case["id"], "unit_ids": ids,
+                                            "weights_kg": {"metal": "2"}}, expect=201)
+    number = ScrapApplication.objects.get().number
+    link = f'<a href="/scrap/?state=submitted">{number}</a>'
+    assert link in browser_as("manager").get(f"/cases/{case['id']}/").content.decode()
+    service = browser_as("service").get(f"/cases/{case['id']}/").content.decode()
+    assert number in service and link not in service
+
+
 def test_daily_report_page_and_export(browser_as, disposed):
     case, ids = disposed(SERIALS[:1])
     browser_as("planning").post(f"/repairs/new/{case['id']}/", {"kind": "repair", "unit_ids": ids, "team": "二组"})

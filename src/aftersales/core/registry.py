@@ -227,7 +227,13 @@ def state_group(machine: str, state: str) -> str:
 
 
 def related_documents(subject_type: str, subject, request) -> list[dict]:
-    return [document for source in RELATED_DOCUMENTS.get(subject_type, ()) for document in source(subject, request)]
+    """The documents apps list on a subject's page; a document whose page the user may not open is named, not
+    linked."""
+    from .roles import may_open
+
+    return [document if not document.get("url") or may_open(request.user, document["url"]) else
+            {**document, "url": None}
+            for source in RELATED_DOCUMENTS.get(subject_type, ()) for document in source(subject, request)]
 
 
 def subject_link(subject_type: str, subject_id: int | None) -> dict | None:

@@ -73,9 +73,22 @@ def role_required(*codes: str):
                 raise Http404
             return view(request, *args, **kwargs)
 
+        checked.page_roles = frozenset(codes)  # who may open it: a link to it is shown to them only
         return login_required(checked)
 
     return decorate
+
+
+def may_open(user, url: str) -> bool:
+    """Whether a page (by its URL) opens for the user: pages under `role_required` for its roles only."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        found = resolve(url.split("?", 1)[0])
+    except Resolver404:
+        return False
+    roles = getattr(found.func, "page_roles", None)
+    return roles is None or bool(roles_of(user) & roles)
 
 
 def _perms(app: str, actions: str, *models: str) -> set[str]:
