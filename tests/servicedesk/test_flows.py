@@ -20,6 +20,7 @@ from aftersales.servicedesk.models import (
     SupplierReferral,
     Survey,
 )
+from aftersales.notifications.services import render
 from aftersales.servicedesk.services import survey_token
 from tests.flows import IN_WARRANTY
 
@@ -221,7 +222,8 @@ def test_escalated_as_a_major_quality_problem_to_quality_and_engineering(desk, u
     assert request["number"] in inbox.content.decode()
 
 
-def test_closing_sends_a_survey_answered_once_in_the_portal(desk, api, users):
+def test_closing_sends_a_survey_answered_once_in_the_portal(desk, api, users, settings):
+    settings.SITE_URL = "https://aftersales.example.com"
     request, _decided = desk.decided("remote", solution="复位")
     desk.post("service", request, "resolve", result="已解决")
     closed = desk.post("service", request, "close")
@@ -229,6 +231,8 @@ def test_closing_sends_a_survey_answered_once_in_the_portal(desk, api, users):
     survey_id = closed["surveys"][0]["id"]
     notice = Notification.objects.get(recipient=users["alice"], context__notice="survey")
     assert notice.context["token"]
+    _subject, body = render(notice, "zh-hans")
+    assert f"https://aftersales.example.com/survey/{notice.context['token']}/" in body  # a whole address
     assert api("bob").get(f"/api/v1/service-surveys/{survey_id}/").status_code == 404
     assert api("bob").post(f"/api/v1/service-surveys/{survey_id}/", SATISFIED, format="json").status_code == 404
     answered = api("alice").post(f"/api/v1/service-surveys/{survey_id}/", SATISFIED, format="json")

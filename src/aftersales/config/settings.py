@@ -283,3 +283,7 @@ LOGGING = {
 }
 
 COMPANY_NAME = env_str("AFTERSALES_COMPANY_NAME", "Aftersales")
+# Where people reach the site from outside: the links in notifications (a survey's signed link read on a phone).
+SITE_URL = env_str("AFTERSALES_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("AFTERSALES_SITE_URL must start with http:// or https:// (e.g. https://aftersales.example.com).")

@@ -71,6 +71,7 @@ def render(notification: Notification, language: str | None = None) -> tuple[str
 def _render_context(notification: Notification) -> dict:
     context = dict(notification.context)
     context["company"] = settings.COMPANY_NAME
+    context["site_url"] = settings.SITE_URL  # links in a message are whole addresses: it is read outside the site
     kind = KINDS.get(notification.kind)
     if kind is not None and kind.enrich is not None:
         context = kind.enrich(context)
