@@ -6,6 +6,8 @@ from .models import Category, Channel, DecisionKind, Priority, RequestState, Sur
 
 
 class DeskRegisterInput(s.Serializer):
+    staff_member = s.CharField(required=False, help_text="A complaint about service staff (staff_complaint): the "
+                               "username of the person it names; required when the desk registers one.")
     channel = s.ChoiceField(Channel.choices, required=False, help_text="Staff: required; a customer: portal.")
     customer = s.CharField(required=False, help_text="The customer's code (staff; filled from the serial).")
     contact_name = s.CharField(required=False, allow_blank=True)
@@ -117,6 +119,25 @@ class DeskAllowedActionOutput(s.Serializer):
     label = s.CharField()
 
 
+class DeskPhotoOutput(s.Serializer):
+    id = s.IntegerField()
+    url = s.CharField(help_text="Where the photo is fetched (the request's readers only).")
+    name = s.CharField(allow_blank=True)
+    content_type = s.CharField()
+    at = s.DateTimeField()
+
+
+class DeskConductRecordOutput(s.Serializer):
+    id = s.IntegerField()
+    person = s.CharField(help_text="The staff member's username.")
+    request = s.CharField()
+    request_id = s.IntegerField()
+    on = s.DateField()
+    finding = s.CharField()
+    verified_by = s.CharField()
+    verified_at = s.DateTimeField()
+
+
 class DeskRequestOutput(DeskRequestRowOutput):
     contact_name = s.CharField(allow_blank=True)
     contact_phone = s.CharField(allow_blank=True)
@@ -139,7 +160,30 @@ class DeskRequestOutput(DeskRequestRowOutput):
     contacts = DeskContactOutput(many=True)
     timeline = DeskTimelineOutput(many=True)
     clocks = DeskClockOutput(many=True)
+    photos = DeskPhotoOutput(many=True)
+    staff_member = s.CharField(allow_null=True, help_text="A complaint about staff: the person named (staff only).")
+    conduct_verdict = s.CharField(allow_blank=True, help_text="verified, rejected or blank (staff only).")
+    conduct_record = DeskConductRecordOutput(allow_null=True)
     allowed_actions = DeskAllowedActionOutput(many=True)
+
+
+class DeskRegisterMultipartInput(DeskRegisterInput):
+    photos = s.ListField(child=s.FileField(), required=False, help_text="Photos of the problem (at most 10, 10 MB "
+                         "each), judged by their content.")
+
+
+class DeskPhotosInput(s.Serializer):
+    photos = s.ListField(child=s.FileField(), help_text="Photos of the problem, judged by their content.")
+
+
+class DeskVerifyInput(s.Serializer):
+    finding = s.CharField(help_text="What the manager found (一经查实).")
+    staff_member = s.CharField(required=False, help_text="The person's username, if the request does not name "
+                               "them yet (or names the wrong one).")
+
+
+class DeskFindingInput(s.Serializer):
+    finding = s.CharField(help_text="Why the complaint does not hold.")
 
 
 class DeskContactInput(s.Serializer):

@@ -12,7 +12,7 @@ from aftersales.core.workflow import GuardContext, Machine, Transition
 from aftersales.core.workflow import roles as r
 
 from .models import RequestState as S
-from .models import ServiceRequest
+from .models import Category, ServiceRequest
 
 OPEN = (S.REGISTERED, S.ANSWERED, S.DECIDED, S.REOPENED)
 
@@ -29,6 +29,15 @@ def case_finished(ctx: GuardContext) -> str | None:
     case_id = ctx.record.return_case_id
     done = (CaseState.SETTLED, CaseState.CLOSED, CaseState.REJECTED, CaseState.CANCELLED)
     return "return_case_open" if case_id and ctx.record.return_case_state not in done else None
+
+
+def staff_complaint(ctx: GuardContext) -> str | None:
+    return "not_staff_complaint" if ctx.record.category != Category.STAFF_COMPLAINT else None
+
+
+def not_judged(ctx: GuardContext) -> str | None:
+    """A complaint about staff is verified or rejected once."""
+    return "complaint_judged" if ctx.record.conduct_verdict else None
 
 
 def _timeline(*args) -> None:
@@ -48,7 +57,15 @@ SERVICE_REQUEST = Machine("service_request", _("service request"), ServiceReques
     Transition("reopen", _("Reopen the request"), (S.RESOLVED, S.CLOSED), (S.REOPENED,),
                r("service manager customer"), (own_request,)),
     Transition("classify", _("Classify the cause"), tuple(S.values), (), r("service quality manager")),
+    # 一经查实: the service manager judges a complaint about staff, in any state (a closed one is still filed).
+    Transition("verify_complaint", _("Verify the complaint about staff"), tuple(S.values), (), r("manager"),
+               (staff_complaint, not_judged)),
+    Transition("reject_complaint", _("Reject the complaint about staff"), tuple(S.values), (), r("manager"),
+               (staff_complaint, not_judged)),
 ])
+
+# The steps whose timeline entries name the person and the finding: not shown to the customer.
+CONDUCT_ACTIONS = ("verify_complaint", "reject_complaint")
 
 OTHER_EVENTS = {"create": _("Registered"), "case_progress": _("Return case progressed"),
                 "survey": _("Survey answered"), "escalate": _("Escalated to the manager"),
@@ -60,5 +77,5 @@ def event_label(action: str):
     return spec.label if spec is not None else OTHER_EVENTS.get(action, action)
 
 
-GUARD_CODES = ("not_your_request", "return_case_open")
+GUARD_CODES = ("not_your_request", "return_case_open", "not_staff_complaint", "complaint_judged")
 SERVICE_REQUEST.messages.update({code: message_of(code) for code in GUARD_CODES})
