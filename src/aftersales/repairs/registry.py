@@ -5,7 +5,7 @@ case's quote_charge action, and the quotes on the case page."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.registry import (register_action_page, register_demo, register_menu_item, register_print_form,
+from aftersales.core.registry import (register_action_page, register_charge_check, register_demo, register_menu_item, register_print_form,
                                       register_related_documents, register_state_groups, register_step_page,
                                       register_subject_panel, register_subject_summaries)
 from aftersales.returns.clocks import SUBJECT as CASE
@@ -67,6 +67,12 @@ def case_quotes(case, request) -> dict:
     return {"template": "repairs/_case_quotes.html", "quotes": quote_list(case)}
 
 
+def _parts_charge_refusal(shipment) -> str | None:
+    from .services.parts_quotes import parts_charge_refusal
+
+    return parts_charge_refusal(shipment)
+
+
 def register() -> None:
     from .demo import build as demo_build
     from .forms_print import FORMS
@@ -84,6 +90,7 @@ def register() -> None:
         register_state_groups(machine, groups)
     register_action_page(CASE, "quote_charge", "repairs:quote_new")
     register_subject_panel(CASE, case_quotes)
+    register_charge_check("parts_shipment", _parts_charge_refusal)
     for form in FORMS:
         register_print_form(CASE, form)
     register_demo(20, "repairs", demo_build)

@@ -183,6 +183,25 @@ class RequestPhotosView(APIView):
         return idempotent(request, run)
 
 
+@honours_idempotency_key
+class PartsShipmentShipView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=io.DeskShipInput, responses={200: io.DeskRequestOutput, **conflicts(
+        "invalid_state", "quote_not_accepted", "quote_not_paid", "insufficient_stock")})
+    def post(self, request, pk, shipment):
+        """Ship charged parts (`carrier`, `tracking`) once the customer accepted their quote (and paid it, per
+        policy `parts_paid_before_shipping`); the stock leaves now."""
+        body = _body(request)
+
+        def run():
+            services.parts_shipment_ship(actor=request.user, request_id=pk, shipment_id=shipment,
+                                         carrier=body.get("carrier"), tracking=body.get("tracking"))
+            return Response(_detail(request, pk))
+
+        return idempotent(request, run)
+
+
 class ConductRecordsView(APIView):
     permission_classes = [IsAuthenticated]
     pagination_class = Pagination
@@ -200,7 +219,8 @@ class ConductRecordsView(APIView):
         return paginated(request, self, rows, lambda page: [selectors.conduct_record_row(r) for r in page])
 RequestReplyView = _step("reply", _reply, io.DeskContactInput)
 RequestContactView = _step("contact", _contact, io.DeskContactInput)
-RequestResolveView = _step("resolve", _resolve, io.DeskResultInput, ("invalid_state", "return_case_open"))
+RequestResolveView = _step("resolve", _resolve, io.DeskResultInput, ("invalid_state", "return_case_open",
+                                                                   "parts_not_shipped"))
 RequestCloseView = _step("close", _close, None)
 RequestReopenView = _step("reopen", _reopen, io.DeskReasonInput)
 

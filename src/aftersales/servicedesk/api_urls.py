@@ -16,6 +16,7 @@ urlpatterns = [
     path("service-requests/<int:pk>/verify-complaint/", api.RequestVerifyComplaintView.as_view()),
     path("service-requests/<int:pk>/reject-complaint/", api.RequestRejectComplaintView.as_view()),
     path("service-requests/<int:pk>/photos/", api.RequestPhotosView.as_view()),
+    path("service-requests/<int:pk>/parts-shipments/<int:shipment>/ship/", api.PartsShipmentShipView.as_view()),
     path("conduct-records/", api.ConductRecordsView.as_view(), name="api-conduct-records"),
     path("complaints/", api.ComplaintsView.as_view(), name="api-complaints"),
     path("complaints/pareto/", api.ComplaintParetoView.as_view(), name="api-complaints-pareto"),

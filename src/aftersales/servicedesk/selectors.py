@@ -149,8 +149,9 @@ def request_data(request, *, user) -> dict:
                       "by": _name(decisions[-1].decided_by), "at": decisions[-1].decided_at} if decisions else None),
         "field_orders": [{"number": o.number, "state": o.state, "technician": _name(o.technician),
                           "planned_date": o.planned_date} for o in request.field_orders.all()],
-        "parts_shipments": [{"id": s.pk, "carrier": s.carrier, "tracking": s.tracking, "chargeable": s.chargeable,
-                             "lines": s.lines} for s in request.parts_shipments.all()],
+        "parts_shipments": [{"id": s.pk, "state": s.state, "carrier": s.carrier, "tracking": s.tracking,
+                             "chargeable": s.chargeable, "lines": s.lines, "shipped_at": s.shipped_at}
+                            for s in request.parts_shipments.all()],
         "supplier_referrals": [{"id": x.pk, "supplier": x.supplier, "state": x.state}
                                for x in request.supplier_referrals.all()] if staff else [],
         "quality_escalations": [{"id": x.pk, "state": x.state} for x in request.quality_escalations.all()]

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers as s
 
-from .models import Category, Channel, DecisionKind, Priority, RequestState, Survey
+from .models import Category, Channel, DecisionKind, Priority, RequestState, ShipmentState, Survey
 
 
 class DeskRegisterInput(s.Serializer):
@@ -65,10 +65,13 @@ class DeskPartsLineOutput(s.Serializer):
 
 class DeskPartsShipmentOutput(s.Serializer):
     id = s.IntegerField()
-    carrier = s.CharField()
-    tracking = s.CharField()
-    chargeable = s.BooleanField()
+    state = s.ChoiceField(ShipmentState.choices, help_text="awaiting_quote: charged parts waiting for the "
+                          "customer's accepted (per policy paid) quote; shipped; cancelled (the quote refused).")
+    carrier = s.CharField(allow_blank=True)
+    tracking = s.CharField(allow_blank=True)
+    chargeable = s.BooleanField(help_text="Out of warranty: charged through a quote (/api/v1/parts-quotes/).")
     lines = DeskPartsLineOutput(many=True)
+    shipped_at = s.DateTimeField(allow_null=True)
 
 
 class DeskReferralOutput(s.Serializer):
@@ -180,6 +183,11 @@ class DeskVerifyInput(s.Serializer):
     finding = s.CharField(help_text="What the manager found (一经查实).")
     staff_member = s.CharField(required=False, help_text="The person's username, if the request does not name "
                                "them yet (or names the wrong one).")
+
+
+class DeskShipInput(s.Serializer):
+    carrier = s.CharField()
+    tracking = s.CharField()
 
 
 class DeskFindingInput(s.Serializer):

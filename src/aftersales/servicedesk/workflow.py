@@ -31,6 +31,14 @@ def case_finished(ctx: GuardContext) -> str | None:
     return "return_case_open" if case_id and ctx.record.return_case_state not in done else None
 
 
+def parts_shipped(ctx: GuardContext) -> str | None:
+    """Charged parts still waiting for their quote: the result is told once they ship (or are cancelled)."""
+    from .models import ShipmentState
+
+    waiting = ctx.record.parts_shipments.filter(state=ShipmentState.AWAITING_QUOTE).exists()
+    return "parts_not_shipped" if waiting else None
+
+
 def staff_complaint(ctx: GuardContext) -> str | None:
     return "not_staff_complaint" if ctx.record.category != Category.STAFF_COMPLAINT else None
 
@@ -52,7 +60,7 @@ SERVICE_REQUEST = Machine("service_request", _("service request"), ServiceReques
     Transition("contact", _("Record a contact"), OPEN + (S.RESOLVED,), (), r("service manager technician")),
     Transition("decide", _("Decide how to help"), (S.ANSWERED, S.REOPENED), (S.DECIDED,), r("service manager")),
     Transition("resolve", _("Tell the customer the result"), (S.DECIDED,), (S.RESOLVED,), r("service manager"),
-               (case_finished,)),
+               (case_finished, parts_shipped)),
     Transition("close", _("Close the request"), (S.RESOLVED,), (S.CLOSED,), r("service manager")),
     Transition("reopen", _("Reopen the request"), (S.RESOLVED, S.CLOSED), (S.REOPENED,),
                r("service manager customer"), (own_request,)),
@@ -69,7 +77,9 @@ CONDUCT_ACTIONS = ("verify_complaint", "reject_complaint")
 
 OTHER_EVENTS = {"create": _("Registered"), "case_progress": _("Return case progressed"),
                 "survey": _("Survey answered"), "escalate": _("Escalated to the manager"),
-                "complaint": _("Complaint to the manager")}
+                "complaint": _("Complaint to the manager"), "photos": _("Photos added"),
+                "parts_quoted": _("Parts quoted to the customer"), "parts_shipped": _("Parts shipped"),
+                "parts_cancelled": _("Parts shipment cancelled")}
 
 
 def event_label(action: str):
@@ -77,5 +87,5 @@ def event_label(action: str):
     return spec.label if spec is not None else OTHER_EVENTS.get(action, action)
 
 
-GUARD_CODES = ("not_your_request", "return_case_open", "not_staff_complaint", "complaint_judged")
+GUARD_CODES = ("not_your_request", "return_case_open", "parts_not_shipped", "not_staff_complaint", "complaint_judged")
 SERVICE_REQUEST.messages.update({code: message_of(code) for code in GUARD_CODES})

@@ -8,8 +8,10 @@ from .decisions import request_decide
 from .photos import photos_add
 from .requests import (contact_add, request_close, request_register, request_reopen, request_reply,
                        request_resolve)
+from .shipments import parts_shipment_cancel, parts_shipment_ship, parts_quoted
 from .surveys import survey_answer, survey_from_token, survey_token
 
-__all__ = ["cause_improvement_set", "complaint_reject", "complaint_verify", "contact_add", "photos_add",
+__all__ = ["cause_improvement_set", "complaint_reject", "complaint_verify", "contact_add", "parts_quoted", "parts_shipment_cancel",
+           "parts_shipment_ship", "photos_add",
            "request_classify", "request_close", "request_decide", "request_register", "request_reopen",
            "request_reply", "request_resolve", "survey_answer", "survey_from_token", "survey_token"]
