@@ -89,6 +89,7 @@ def request_page(request, pk: int, errors=None, failed=None):
     data = selectors.request_data(found, user=request.user)
     return render(request, "servicedesk/request.html", {
         "r": data, "errors": errors or {}, "failed": failed, "allowed": {a["action"] for a in data["allowed_actions"]},
+        "may_ship": bool(roles_of(request.user) & {"service", "manager"}),
         "may_add_photos": found.state != RequestState.CLOSED and bool(
             roles_of(request.user) & PHOTO_ROLES),
         "channels": Channel.choices, "kinds": DecisionKind.choices, "is_customer": CUSTOMER in roles_of(request.user),
@@ -117,6 +118,13 @@ STEPS = {
     "reject_complaint": lambda user, pk, post: services.complaint_reject(actor=user, request_id=pk,
                                                                          finding=post.get("finding")),
 }
+# Steps on one of the request's parts shipments (its id posted as `shipment`).
+SHIPMENT_STEPS = {
+    "ship": lambda user, pk, post: services.parts_shipment_ship(
+        actor=user, request_id=pk, shipment_id=post.get("shipment"), carrier=post.get("carrier"),
+        tracking=post.get("tracking")),
+}
+STEPS.update(SHIPMENT_STEPS)
 FILE_STEPS = {
     "photos": lambda user, pk, files: services.photos_add(actor=user, request_id=pk, uploads=files.getlist("photos")),
 }
