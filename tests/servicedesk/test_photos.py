@@ -42,8 +42,9 @@ def nothing_kept(media_root):
 
 def test_the_desk_registers_with_photos_through_the_api_and_they_are_served_re_encoded(
         api, client, users, media, django_capture_on_commit_callbacks):
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     with django_capture_on_commit_callbacks(execute=True):
         response = register(api, photos=[photo(), SimpleUploadedFile("gps.jpg", jpeg_with_gps())])

@@ -2,7 +2,15 @@
 
 from rest_framework import serializers as s
 
-from .models import Category, Channel, DecisionKind, Priority, RequestState, ShipmentState, Survey
+from .models import (
+    Category,
+    Channel,
+    DecisionKind,
+    Priority,
+    RequestState,
+    ShipmentState,
+    Survey,
+)
 
 
 class DeskRegisterInput(s.Serializer):

@@ -10,7 +10,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from aftersales.core import parsing
 from aftersales.core.errors import AppError
@@ -22,8 +26,16 @@ from aftersales.web.printing import render_form
 
 from . import rules, selectors, services
 from .clocks import SUBJECT
+from .models import (
+    Category,
+    Channel,
+    ComplaintCause,
+    DecisionKind,
+    Priority,
+    RequestState,
+    Survey,
+)
 from .services.requests import PHOTO_ROLES
-from .models import Category, Channel, ComplaintCause, DecisionKind, Priority, RequestState, Survey
 
 DESK_ROLES = ("service", "manager")
 PAGE_ROWS = 50

@@ -11,8 +11,8 @@ from aftersales.core.errors import message_of
 from aftersales.core.workflow import GuardContext, Machine, Transition
 from aftersales.core.workflow import roles as r
 
-from .models import RequestState as S
 from .models import Category, ServiceRequest
+from .models import RequestState as S
 
 OPEN = (S.REGISTERED, S.ANSWERED, S.DECIDED, S.REOPENED)
 

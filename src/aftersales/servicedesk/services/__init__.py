@@ -6,9 +6,15 @@ from .complaints import cause_improvement_set, request_classify
 from .conduct import complaint_reject, complaint_verify
 from .decisions import request_decide
 from .photos import photos_add
-from .requests import (contact_add, request_close, request_register, request_reopen, request_reply,
-                       request_resolve)
-from .shipments import parts_shipment_cancel, parts_shipment_ship, parts_quoted
+from .requests import (
+                       contact_add,
+                       request_close,
+                       request_register,
+                       request_reopen,
+                       request_reply,
+                       request_resolve,
+)
+from .shipments import parts_quoted, parts_shipment_cancel, parts_shipment_ship
 from .surveys import survey_answer, survey_from_token, survey_token
 
 __all__ = ["cause_improvement_set", "complaint_reject", "complaint_verify", "contact_add", "parts_quoted", "parts_shipment_cancel",

@@ -21,6 +21,7 @@ from aftersales.masterdata.models import Part
 from aftersales.returns.models import Channel, Outcome
 from aftersales.returns.services.cases import case_create
 
+from .. import rules
 from ..models import (
     Decision,
     DecisionKind,
@@ -30,7 +31,6 @@ from ..models import (
     SupplierReferral,
 )
 from ..notices import notify_customer, notify_roles
-from .. import rules
 from .common import TEXT, choice, next_number
 from .requests import act
 from .shipments import parts_shipment_create
