@@ -121,3 +121,29 @@ def test_parts_in_warranty_ship_free_at_once(service_desk, parts, users, api):
     refused = api("service").post(QUOTES, {"shipment": shipment["id"]}, format="json")
     assert (refused.status_code, refused.json()["code"]) == (409, "invalid_state")
     assert Decimal(Quote.objects.count()) == 0
+
+
+def test_the_request_page_quotes_answers_and_ships_the_parts(service_desk, out_of_warranty, api, client, users):
+    request, shipment = out_of_warranty
+    page_url = f"/service-desk/{request['id']}/"
+    client.force_login(users["service"])
+    page = client.get(page_url).content.decode()
+    assert f"/parts-shipments/{shipment['id']}/quote/" in page and 'name="tracking"' in page
+    refused = client.post(f"/service-desk/{request['id']}/ship/", {"shipment": shipment["id"], "carrier": "顺丰",
+                                                                  "tracking": "SF9"})
+    assert refused.status_code == 409 and not StockMove.objects.filter(kind="part_issue").exists()
+    assert client.post(f"/parts-shipments/{shipment['id']}/quote/", {"transport": "0"}).status_code == 302
+    quote = Quote.objects.get(parts_shipment_id=shipment["id"])
+    client.force_login(users["bob"])
+    assert client.post(f"/parts-quotes/{quote.pk}/answer/", {"accept": "true"}).status_code == 404
+    client.force_login(users["alice"])
+    page = client.get(page_url).content.decode()
+    assert f"/parts-quotes/{quote.pk}/answer/" in page and "unit_cost" not in page
+    assert client.post(f"/parts-quotes/{quote.pk}/answer/", {"accept": "true"}).status_code == 302
+    quote.refresh_from_db()
+    assert quote.state == "accepted"
+    api("finance").post(f"/api/v1/quotes/{quote.pk}/payment/", {"amount": "30.00"}, format="json")
+    client.force_login(users["service"])
+    shipped = client.post(f"/service-desk/{request['id']}/ship/", {"shipment": shipment["id"], "carrier": "顺丰",
+                                                                  "tracking": "SF9"})
+    assert shipped.status_code == 302 and PartsShipment.objects.get(pk=shipment["id"]).state == "shipped"

@@ -19,6 +19,7 @@ from django.views.decorators.http import (
 from aftersales.core import parsing
 from aftersales.core.errors import AppError
 from aftersales.core.registry import print_form as registered_form
+from aftersales.core.registry import subject_panels
 from aftersales.core.roles import CUSTOMER, role_required, roles_of
 from aftersales.masterdata.models import Customer
 from aftersales.web.pages import page_errors
@@ -100,7 +101,7 @@ def request_page(request, pk: int, errors=None, failed=None):
         raise Http404 from None
     data = selectors.request_data(found, user=request.user)
     return render(request, "servicedesk/request.html", {
-        "r": data, "errors": errors or {}, "failed": failed, "allowed": {a["action"] for a in data["allowed_actions"]},
+        "panels": subject_panels(SUBJECT, found, request), "r": data, "errors": errors or {}, "failed": failed, "allowed": {a["action"] for a in data["allowed_actions"]},
         "may_ship": bool(roles_of(request.user) & {"service", "manager"}),
         "may_add_photos": found.state != RequestState.CLOSED and bool(
             roles_of(request.user) & PHOTO_ROLES),
