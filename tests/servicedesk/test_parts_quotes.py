@@ -35,6 +35,16 @@ def ship(service_desk, request, shipment, expect=200, role="service"):
                              carrier="顺丰速运", tracking="SF2026")
 
 
+def test_parts_are_free_in_warranty_only_and_nothing_is_settled_without_a_charge_keeper(monkeypatch):
+    from aftersales.core import registry
+    from aftersales.servicedesk import rules
+
+    assert not rules.parts_chargeable("in")
+    assert all(rules.parts_chargeable(status) for status in ("out", "unknown", ""))
+    monkeypatch.setattr(registry, "CHARGE_CHECKS", {})
+    assert registry.charge_refusal("parts_shipment", object()) == "quote_not_accepted"
+
+
 def issued() -> int:
     return StockMove.objects.filter(kind="part_issue").count()
 

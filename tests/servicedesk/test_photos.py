@@ -35,7 +35,6 @@ def fetch(client, user, url):
 
 
 def nothing_kept(media_root):
-    assert not ServiceRequest.objects.exists() or not RequestPhoto.objects.exists()
     assert not RequestPhoto.objects.exists()
     assert [p for p in media_root.rglob("*") if p.is_file()] == []
 
