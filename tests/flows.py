@@ -298,3 +298,34 @@ def pass_final(api, flow):
         return flow(role, "pass_final", case, unit_ids=ids, results=checklist_results(api, case, ids), **body)
 
     return run
+
+
+# --- the service desk (issue 14) ---
+
+SERVICE_REQUESTS = "/api/v1/service-requests/"
+
+
+@pytest.fixture
+def service_desk(api, registry, users):
+    """service_desk.register(role, expect, **fields) -> a request registered on the phone (JSON answer);
+    service_desk.post(role, request, step, expect, **body); service_desk.get(request, role, expect)."""
+
+    class Desk:
+        def register(self, role="service", expect=201, **fields):
+            body = {"channel": "phone", "serial": IN_WARRANTY.format(1), "category": "repair",
+                    "description": "热水器不加热", "contact_name": "王先生", "contact_phone": "13800000001", **fields}
+            response = api(role).post(SERVICE_REQUESTS, body, format="json")
+            assert response.status_code == expect, response.json()
+            return response.json()
+
+        def post(self, role, request, step, expect=200, **body):
+            response = api(role).post(f"{SERVICE_REQUESTS}{request['id']}/{step}/", body, format="json")
+            assert response.status_code == expect, (step, role, response.json())
+            return response.json()
+
+        def get(self, request, role="service", expect=200):
+            response = api(role).get(f"{SERVICE_REQUESTS}{request['id']}/")
+            assert response.status_code == expect, response.json()
+            return response.json()
+
+    return Desk()

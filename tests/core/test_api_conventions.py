@@ -157,7 +157,16 @@ def world(received, registry, finished_goods, api):
                                format="json").status_code == 201
     assert api("purchasing").post("/api/v1/suppliers/", {"code": "S-HEAT", "name": "加热管厂", "parts": ["HT-ELEM"]},
                                   format="json").status_code == 201
-    return {"case": case, "unit_ids": unit_ids}
+    # parts sent out of warranty, waiting for their quote (issue 14): the quotes of a shipment are listed
+    from aftersales.masterdata.models import Customer
+    from aftersales.servicedesk.models import PartsShipment, ServiceRequest, ShipmentState
+
+    request = ServiceRequest.objects.create(number="SR-2026-900001", channel="phone", category="parts",
+                                            customer=Customer.objects.get(code="C-ALICE"), description="缺温控器",
+                                            warranty_status="out")
+    shipment = PartsShipment.objects.create(request=request, state=ShipmentState.AWAITING_QUOTE, chargeable=True,
+                                            lines=[{"part": "HT-ELEM", "quantity": 1}])
+    return {"case": case, "unit_ids": unit_ids, "shipment": shipment.pk}
 
 
 def _first(api, collection: str, key: str = "id"):
@@ -171,8 +180,9 @@ def _address(api, world, path: str) -> tuple[str, dict]:
     operation = api_schema.schema()["paths"][path]["get"]
     for parameter in operation.get("parameters", []):
         if parameter["in"] == "query" and parameter.get("required"):
-            assert parameter["name"] == "case", f"{path}: say how to fill the required ?{parameter['name']}="
-            query["case"] = world["case"]["id"]
+            fills = {"case": world["case"]["id"], "shipment": world["shipment"]}
+            assert parameter["name"] in fills, f"{path}: say how to fill the required ?{parameter['name']}="
+            query[parameter["name"]] = fills[parameter["name"]]
     if "{role}" in path:
         return path.replace("{role}", "service"), query
     if "{id}" in path or "{key}" in path:

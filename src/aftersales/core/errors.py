@@ -99,6 +99,11 @@ CODES: dict[str, ErrorCode] = {
         # The service desk.
         return_case_open=_("The request's return case is not settled yet."),
         survey_answered=_("This survey has already been answered."),
+        not_staff_complaint=_("Only a complaint about service staff is verified or rejected."),
+        complaint_judged=_("This complaint about staff has already been verified or rejected."),
+        quote_not_accepted=_("The customer has not accepted a quote for these parts yet."),
+        quote_not_paid=_("The accepted quote for these parts is not paid in full yet."),
+        parts_not_shipped=_("A parts shipment of this request is waiting for its quote: ship or cancel it first."),
     ),
     **_codes(422, idempotency_key_reused=_("This Idempotency-Key was used for a different request.")),
     **_codes(429, too_many_login_attempts=_("Too many failed login attempts. Try again later."),

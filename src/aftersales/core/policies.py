@@ -232,6 +232,10 @@ DEFINITIONS = [
     _def("service_reopen_limit", INT, 2, "", _("Reopenings before the manager"),
          _("A service request reopened more than this many times escalates to the manager."),
          "售后服务工作流程及管理规定", minimum=0, maximum=100),
+    _def("parts_paid_before_shipping", BOOL, True, "", _("Charged parts are paid before they ship"),
+         _("Parts sent out of warranty ship once the customer has accepted the quote and paid it in full "
+           "(otherwise once the quote is accepted)."),
+         "售后服务工作流程及管理制度 二.2"),
     _def("survey_link_valid_days", INT, 14, "days", _("Survey link validity"),
          _("Days a satisfaction survey's link (no login) stays valid."),
          "售后服务流程及管理制度", minimum=1, maximum=365),

@@ -22,7 +22,9 @@ For a subject's own pages, from higher apps (repairs adds to the return case's p
 - action pages: a workflow action done on a page of its own, which the subject's page links to;
 - subject panels: a block of a subject's page (the quotes of a case);
 - related documents: the documents that follow from a subject or that it follows from (a case's rework
-  orders, material requests, quotes, scrap applications), for its document flow (上查/下查).
+  orders, material requests, quotes, scrap applications), for its document flow (上查/下查);
+- charge checks: whether what a subject charges the customer is settled (the parts shipment of a service
+  request waits for its accepted, and per policy paid, quote that repairs keeps).
 
 Apps register in their `registry.py`, imported by their AppConfig.ready().
 """
@@ -102,6 +104,9 @@ INBOX_SECTIONS: list[InboxSection] = []
 PRINT_FORMS: dict[str, dict[str, PrintForm]] = defaultdict(dict)
 ACTION_PAGES: dict[str, dict[str, str]] = defaultdict(dict)
 SUBJECT_PANELS: dict[str, list[SubjectPanel]] = defaultdict(list)
+# subject type -> (subject -> None when its charge is settled, else the error code saying what is missing)
+CHARGE_CHECKS: dict[str, Callable[[object], str | None]] = {}
+UNSETTLED = "quote_not_accepted"  # no app keeps the charges of this subject type: nothing can be settled
 
 
 # --- registering (from an app's registry.py) ---
@@ -178,6 +183,10 @@ def register_print_form(subject_type: str, form: PrintForm) -> None:
 
 def register_action_page(subject_type: str, action: str, url_name: str) -> None:
     ACTION_PAGES[subject_type][action] = url_name
+
+
+def register_charge_check(subject_type: str, check: Callable[[object], str | None]) -> None:
+    CHARGE_CHECKS[subject_type] = check
 
 
 def register_subject_panel(subject_type: str, panel: SubjectPanel) -> None:
@@ -262,6 +271,13 @@ def print_form(subject_type: str, key: str) -> PrintForm | None:
 def action_page(subject_type: str, action: str) -> str | None:
     """The url name of the page an action is done on, if a higher app registered one."""
     return ACTION_PAGES.get(subject_type, {}).get(action)
+
+
+def charge_refusal(subject_type: str, subject) -> str | None:
+    """None when the subject's charge is settled; else the code of what is missing (quote_not_accepted when
+    no app keeps charges of this type)."""
+    check = CHARGE_CHECKS.get(subject_type)
+    return check(subject) if check is not None else UNSETTLED
 
 
 def subject_panels(subject_type: str, subject, request) -> list[dict]:

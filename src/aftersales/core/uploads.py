@@ -14,10 +14,11 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from aftersales.lib import file_kinds
 from aftersales.lib.tabular import MAX_FILE_BYTES, TableTooLarge
 from aftersales.lib.workbook_extent import column_letters
 
-from .errors import TooLarge
+from .errors import AppError, FileNotAllowed, TooLarge
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # the largest any endpoint accepts (tables; attachments take less)
 MB = 1024 * 1024
@@ -90,6 +91,25 @@ def table_refusal(exc: TableTooLarge) -> TooLarge:
     if exc.params.get("declared"):
         details["declared"] = True  # what the sheet's <dimension> says, before any cell was read
     return TooLarge(message, code=exc.code, details=details)
+
+
+def kind_refusal(refused: file_kinds.Refused, *, allowed: str) -> AppError:
+    """The API's error for a file lib/file_kinds refused; `allowed` says what the endpoint takes."""
+    if refused.reason == "table_too_large":
+        return table_refusal(refused.params["error"])
+    if refused.reason == "image_too_large":
+        message = _("The photo is larger than %(limit)s megapixels: send a smaller one.") % {
+            "limit": file_kinds.MAX_PIXELS // 1_000_000}
+        return TooLarge(message, code="image_too_large", details={
+            "file": [message], "limit": file_kinds.MAX_PIXELS, "found": refused.params["pixels"]})
+    message = {
+        "heic": _("HEIC photos cannot be read here: send the photo as JPEG (on an iPhone: Settings › Camera › "
+                  "Formats › Most Compatible)."),
+        "empty": _("The file is empty."),
+        "macros": _("Files with macros are not accepted: save them without macros (XLSX, DOCX)."),
+    }.get(refused.reason)
+    message = f"{message} {allowed}" if message else allowed
+    return FileNotAllowed(message, details={"file": [message], "reason": refused.reason})
 
 
 class OversizedUpload(UploadedFile):

@@ -11,9 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aftersales.core import parsing
-from aftersales.core.errors import InvalidInput, NotFound
+from aftersales.core.errors import InvalidInput, NotFound, PermissionDenied
 from aftersales.core.idempotency import idempotent
 from aftersales.core.pagination import Pagination, paginated
+from aftersales.core.permissions import scope_to_customer
 from aftersales.core.roles import roles_of
 from aftersales.core.schema import conflicts, honours_idempotency_key
 from aftersales.returns.selectors import case_get
@@ -204,7 +205,11 @@ def _quote_data(quote: Quote, *, for_customer: bool = False) -> dict:
     lines = quote.lines
     if for_customer:  # the company's own cost of a part is not the customer's business
         lines = [{key: value for key, value in line.items() if key != "unit_cost"} for line in lines]
-    return {"id": quote.pk, "case": quote.return_case.number, "case_id": quote.return_case_id, "revision": quote.revision, "state": quote.state,
+    shipment = quote.parts_shipment if quote.parts_shipment_id else None
+    return {"id": quote.pk, "case": quote.return_case.number if quote.return_case_id else None,
+            "case_id": quote.return_case_id, "parts_shipment": quote.parts_shipment_id,
+            "service_request": shipment.request.number if shipment else None,
+            "revision": quote.revision, "state": quote.state,
             "unit_ids": quote.unit_ids, "lines": lines, "parts_total": str(quote.parts_total),
             "labour_total": str(quote.labour_total), "transport": str(quote.transport),
             "total_per_unit": str(quote.total_per_unit), "reason": quote.reason,
@@ -241,6 +246,53 @@ class QuotesView(APIView):
             actor=request.user, case_id=body.get("case"), unit_ids=body.get("unit_ids"), parts=body.get("parts", []),
             labour_hours=body.get("labour_hours", 0), transport=body.get("transport", 0),
             expected_return_date=body.get("expected_return_date"))), status=201))
+
+
+@honours_idempotency_key
+class PartsQuotesView(APIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+
+    @extend_schema(responses=io.QuoteOutput(many=True), operation_id="parts_quotes_list", parameters=[
+        OpenApiParameter("shipment", int, required=True, description="The service request's parts shipment id.")])
+    def get(self, request):
+        """The quotes of a parts shipment (`?shipment=` id), oldest first (a page): a customer its own requests'."""
+        from aftersales.servicedesk.models import PartsShipment
+
+        customer = request.user.customer_id is not None
+        if not customer and not roles_of(request.user) & {"service", "manager", "finance"}:
+            raise PermissionDenied()
+        shipments = scope_to_customer(PartsShipment.objects.all(), request.user, "request__customer")
+        shipment = shipments.filter(pk=parsing.id_or_none(request.query_params.get("shipment", "")) or 0).first()
+        if shipment is None:
+            raise NotFound()
+        rows = Quote.objects.filter(parts_shipment=shipment).select_related("parts_shipment__request")
+        return paginated(request, self, rows.order_by("id"),
+                         lambda page: [_quote_data(q, for_customer=customer) for q in page])
+
+    @extend_schema(request=io.PartsQuoteInput, responses={201: io.QuoteOutput, **conflicts("invalid_state",
+                                                                                           "quote_pending")})
+    def post(self, request):
+        """Service quotes parts sent out of warranty: `shipment` (id), `transport` (CNY); the parts at cost plus
+        the markup. The shipment waits for the customer's answer."""
+        _staff(request)
+        body = _body(request)
+        return idempotent(request, lambda: Response(_quote_data(services.parts_quote_send(
+            actor=request.user, shipment_id=body.get("shipment"), transport=body.get("transport", 0))), status=201))
+
+
+@honours_idempotency_key
+class PartsQuoteAnswerView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=io.PartsQuoteAnswerInput, responses={200: io.QuoteOutput, **conflicts("invalid_state")})
+    def post(self, request, pk):
+        """The customer's answer to a parts quote (`accept`: true or false); service records one given on the
+        phone. Refused, the shipment is cancelled."""
+        body = _body(request)
+        customer = request.user.customer_id is not None
+        return idempotent(request, lambda: Response(_quote_data(services.parts_quote_answer(
+            actor=request.user, quote_id=pk, accept=body.get("accept")), for_customer=customer)))
 
 
 class QuoteReviseView(Endpoint):

@@ -20,6 +20,8 @@ urlpatterns = [
     path("quotes/", api.QuotesView.as_view()),
     path("quotes/<int:pk>/revise/", api.QuoteReviseView.as_view()),
     path("quotes/<int:pk>/payment/", api.QuotePaymentView.as_view()),
+    path("parts-quotes/", api.PartsQuotesView.as_view()),
+    path("parts-quotes/<int:pk>/answer/", api.PartsQuoteAnswerView.as_view()),
     path("fees-due/", api.FeesDueView.as_view()),
     path("repair-data/", api.RepairDataView.as_view()),
     path("scrap-applications/", api.ScrapApplicationsView.as_view()),

@@ -232,10 +232,14 @@ class QuoteState(models.TextChoices):
 
 
 class Quote(models.Model):
-    """收费清单: parts at cost plus markup, labour at the rate, transport; per unit of the quote."""
+    """收费清单: parts at cost plus markup, labour at the rate, transport; per unit of the quote. It charges either
+    units of a return case, or a service request's parts shipment out of warranty (发配件维修: the parts as one
+    lot, no labour)."""
 
     return_case = models.ForeignKey("returns.ReturnCase", verbose_name=_("return case"), on_delete=models.CASCADE,
-                                    related_name="quotes")
+                                    null=True, blank=True, related_name="quotes")
+    parts_shipment = models.ForeignKey("servicedesk.PartsShipment", verbose_name=_("parts shipment"),
+                                       on_delete=models.PROTECT, null=True, blank=True, related_name="quotes")
     revision = models.PositiveIntegerField(_("revision"), default=1)
     state = models.CharField(_("state"), max_length=10, choices=QuoteState.choices, default=QuoteState.SENT)
     unit_ids = models.JSONField(_("units"), default=list)
@@ -257,12 +261,17 @@ class Quote(models.Model):
 
     @property
     def amount_due(self) -> Decimal:
-        return self.total_per_unit * len(self.unit_ids)
+        """Per unit for a case's units; a parts shipment is one lot."""
+        return self.total_per_unit * (len(self.unit_ids) if self.return_case_id else 1)
 
     class Meta:
         verbose_name = _("quote")
         verbose_name_plural = _("quotes")
         ordering = ["id"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(return_case__isnull=False, parts_shipment__isnull=True)
+            | models.Q(return_case__isnull=True, parts_shipment__isnull=False),
+            name="repairs_quote_charges_one_thing")]
 
 
 class ScrapState(models.TextChoices):

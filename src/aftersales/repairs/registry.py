@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from aftersales.core.registry import (register_action_page, register_demo, register_menu_group, register_menu_item, register_print_form,
+from aftersales.core.registry import (register_action_page, register_charge_check, register_demo,
+                                      register_menu_group, register_menu_item, register_print_form,
                                       register_related_documents, register_state_groups, register_step_page,
                                       register_subject_panel, register_subject_summaries)
 from aftersales.returns.clocks import SUBJECT as CASE
@@ -68,6 +69,33 @@ def case_quotes(case, request) -> dict:
     return {"template": "repairs/_case_quotes.html", "quotes": quote_list(case)}
 
 
+def request_parts_quotes(service_request, request) -> dict | None:
+    """The quotes of a service request's charged parts shipments, with the forms to send and to answer them."""
+    from aftersales.core.roles import CUSTOMER, roles_of
+
+    from .models import Quote
+
+    shipments = [s for s in service_request.parts_shipments.all() if s.chargeable]
+    if not shipments:
+        return None
+    held = roles_of(request.user)
+    quotes = {}
+    for quote in Quote.objects.filter(parts_shipment__in=shipments).order_by("id"):
+        quotes.setdefault(quote.parts_shipment_id, []).append(quote)
+    open_states = (QuoteState.SENT, QuoteState.ACCEPTED)
+    return {"template": "repairs/_parts_quotes.html", "may_quote": "service" in held,
+            "may_answer": bool(held & {"service", CUSTOMER}),
+            "shipments": [{"shipment": s, "quotes": quotes.get(s.pk, []), "waiting": s.state == "awaiting_quote",
+                           "open_quote": any(q.state in open_states for q in quotes.get(s.pk, []))}
+                          for s in shipments]}
+
+
+def _parts_charge_refusal(shipment) -> str | None:
+    from .services.parts_quotes import parts_charge_refusal
+
+    return parts_charge_refusal(shipment)
+
+
 def register() -> None:
     from .demo import build as demo_build
     from .forms_print import FORMS
@@ -86,6 +114,8 @@ def register() -> None:
         register_state_groups(machine, groups)
     register_action_page(CASE, "quote_charge", "repairs:quote_new")
     register_subject_panel(CASE, case_quotes)
+    register_charge_check("parts_shipment", _parts_charge_refusal)
+    register_subject_panel("service_request", request_parts_quotes)
     for form in FORMS:
         register_print_form(CASE, form)
     register_demo(20, "repairs", demo_build)

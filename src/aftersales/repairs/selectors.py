@@ -186,11 +186,14 @@ def defaultdict_sum(rows) -> dict:
 def fees_due():
     """Accepted quotes not paid in full: what finance collects."""
     rows = []
-    for quote in Quote.objects.filter(state=QuoteState.ACCEPTED).select_related("return_case__customer").order_by("id"):
+    for quote in Quote.objects.filter(state=QuoteState.ACCEPTED).select_related(
+            "return_case__customer", "parts_shipment__request__customer").order_by("id"):
         due = quote.amount_due - quote.paid_amount
         if due > 0:
-            rows.append({"quote": quote.pk, "case": quote.return_case.number, "case_id": quote.return_case_id,
-                         "customer": quote.return_case.customer.code, "units": len(quote.unit_ids),
+            case, shipment = quote.return_case, quote.parts_shipment
+            rows.append({"quote": quote.pk, "case": case.number if case else None, "case_id": quote.return_case_id,
+                         "service_request": shipment.request.number if shipment else None,
+                         "customer": (case or shipment.request).customer.code, "units": len(quote.unit_ids),
                          "amount_due": quote.amount_due, "paid": quote.paid_amount, "outstanding": due,
                          "accepted_at": quote.answered_at})
     return rows

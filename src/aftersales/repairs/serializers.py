@@ -95,6 +95,15 @@ class QuoteRevisionInput(serializers.Serializer):
     reason = serializers.CharField(help_text="What the bench found.")
 
 
+class PartsQuoteInput(serializers.Serializer):
+    shipment = serializers.IntegerField(help_text="The service request's parts shipment waiting for a quote.")
+    transport = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+
+
+class PartsQuoteAnswerInput(serializers.Serializer):
+    accept = serializers.BooleanField()
+
+
 class QuoteInput(serializers.Serializer):
     case = serializers.IntegerField(help_text="The return case's id.")
     unit_ids = serializers.ListField(child=serializers.IntegerField())
@@ -256,8 +265,10 @@ class QuoteLineOutput(serializers.Serializer):
 
 class QuoteOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    case = serializers.CharField(help_text="The return case's number.")
-    case_id = serializers.IntegerField()
+    case = serializers.CharField(allow_null=True, help_text="The return case's number (null: a parts shipment's).")
+    case_id = serializers.IntegerField(allow_null=True)
+    parts_shipment = serializers.IntegerField(allow_null=True, help_text="The service request's parts shipment.")
+    service_request = serializers.CharField(allow_null=True, help_text="The parts shipment's service request.")
     revision = serializers.IntegerField()
     state = serializers.ChoiceField(choices=QuoteState.choices)
     unit_ids = serializers.ListField(child=serializers.IntegerField())
@@ -376,8 +387,9 @@ class DailyReportOutput(serializers.Serializer):
 
 class FeeDueOutput(serializers.Serializer):
     quote = serializers.IntegerField(help_text="The quote's id.")
-    case = serializers.CharField(help_text="The return case's number.")
-    case_id = serializers.IntegerField()
+    case = serializers.CharField(allow_null=True, help_text="The return case's number (null: parts sent).")
+    case_id = serializers.IntegerField(allow_null=True)
+    service_request = serializers.CharField(allow_null=True, help_text="Parts sent: the service request's number.")
     customer = serializers.CharField(help_text="The customer's code.")
     units = serializers.IntegerField()
     amount_due = money()

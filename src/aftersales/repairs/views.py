@@ -305,3 +305,46 @@ def daily_report(request):
     return render(request, "repairs/daily.html", {
         "report": report, "day": day, "error": error, "previous": day - dt.timedelta(days=1),
         "next": day + dt.timedelta(days=1), "majors": dict(MAJOR_ANOMALY_LABELS)})
+
+
+# --- quotes for parts a service request sends out of warranty (on the request's page) ---
+
+def _back_to_request(request, *, shipment_id, call):
+    """Run `call()`; back to the service request's page, the refusal said there (another customer's: 404)."""
+    from aftersales.core.permissions import scope_to_customer
+    from aftersales.servicedesk.models import PartsShipment
+
+    shipment = scope_to_customer(PartsShipment.objects.all(), request.user, "request__customer").filter(
+        pk=shipment_id).first()
+    if shipment is None:
+        raise Http404
+    try:
+        call()
+    except AppError as error:
+        if error.status == 404:
+            raise Http404 from None
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("servicedesk:request", shipment.request_id)
+
+
+@role_required("service")
+@require_POST
+def parts_quote_new(request, shipment_id: int):
+    """Service quotes parts sent out of warranty (the parts at cost plus the markup, and the transport)."""
+    return _back_to_request(request, shipment_id=shipment_id, call=lambda: services.parts_quote_send(
+        actor=request.user, shipment_id=shipment_id, transport=request.POST.get("transport") or "0"))
+
+
+@role_required("service", "customer")
+@require_POST
+def parts_quote_answer(request, pk: int):
+    """The customer accepts or refuses the quote for its parts (service records an answer given on the phone)."""
+    from .models import Quote
+
+    quote = Quote.objects.filter(pk=pk, parts_shipment__isnull=False).only("parts_shipment_id").first()
+    if quote is None:
+        raise Http404
+    return _back_to_request(request, shipment_id=quote.parts_shipment_id, call=lambda: services.parts_quote_answer(
+        actor=request.user, quote_id=pk, accept=request.POST.get("accept") == "true"))

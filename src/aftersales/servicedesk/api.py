@@ -4,6 +4,7 @@ the portal and through its signed link (no login), and what purchasing and field
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,8 +28,20 @@ LEDGER_FILTERS = [OpenApiParameter(name, str, description=text) for name, text i
     ("to", "registered on or before (date)"))]
 
 
+REGISTER_FIELDS = ("customer", "channel", "category", "priority", "product_model", "contact_name", "contact_phone",
+                   "serial", "description", "staff_member")
+
+
 def _body(request) -> dict:
     return parsing.json_object(request.data)
+
+
+def _form_or_json(request) -> tuple[dict, list]:
+    """A JSON body, or a form's fields (one value each) and its uploaded `photos`."""
+    if request.content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        return {key: request.data.get(key) for key in request.data if key != "photos"}, request.FILES.getlist(
+            "photos")
+    return _body(request), []
 
 
 def _detail(request, pk) -> dict:
@@ -54,16 +67,19 @@ class RequestsView(APIView):
         rows = selectors.request_list(user=request.user, queue=queue)
         return paginated(request, self, rows, lambda page: [selectors.request_row(r) for r in page])
 
-    @extend_schema(request=io.DeskRegisterInput, responses={201: io.DeskRequestOutput})
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request={"application/json": io.DeskRegisterInput,
+                            "multipart/form-data": io.DeskRegisterMultipartInput},
+                   responses={201: io.DeskRequestOutput})
     def post(self, request):
-        """Register a request: serial first (it fills the product model, the customer and the warranty)."""
-        body = _body(request)
+        """Register a request: serial first (it fills the product model, the customer and the warranty). As
+        multipart/form-data it carries its `photos` too: a refused photo registers nothing."""
+        body, photos = _form_or_json(request)
 
         def register():
-            created = services.request_register(actor=request.user, **{
-                key: body.get(key) for key in ("customer", "channel", "category", "priority", "product_model",
-                                               "contact_name", "contact_phone", "serial", "description")
-                if key in body})
+            created = services.request_register(actor=request.user, photos=photos, **{
+                key: body.get(key) for key in REGISTER_FIELDS if key in body})
             return Response(_detail(request, created.pk), status=201)
 
         return idempotent(request, register)
@@ -130,10 +146,81 @@ def _classify(actor, pk, body):
     services.request_classify(actor=actor, request_id=pk, cause=body.get("cause"))
 
 
+def _verify_complaint(actor, pk, body):
+    """The service manager verifies a complaint about staff (`finding`; `staff_member` to name the person): it
+    is recorded against the person."""
+    services.complaint_verify(actor=actor, request_id=pk, finding=body.get("finding"),
+                              staff_member=body.get("staff_member"))
+
+
+def _reject_complaint(actor, pk, body):
+    """The service manager rejects a complaint about staff (`finding`: why it does not hold)."""
+    services.complaint_reject(actor=actor, request_id=pk, finding=body.get("finding"))
+
+
 RequestClassifyView = _step("classify", _classify, io.DeskClassifyInput)
+RequestVerifyComplaintView = _step("verify_complaint", _verify_complaint, io.DeskVerifyInput,
+                                   ("not_staff_complaint", "complaint_judged"))
+RequestRejectComplaintView = _step("reject_complaint", _reject_complaint, io.DeskFindingInput,
+                                   ("not_staff_complaint", "complaint_judged"))
+
+
+@honours_idempotency_key
+class RequestPhotosView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": io.DeskPhotosInput},
+                   responses={201: io.DeskRequestOutput, **conflicts("invalid_state")})
+    def post(self, request, pk):
+        """Add `photos` to an open request (the desk, or the request's own customer): at most 10 MB each and 10
+        per request, judged by their content (400 `file_not_allowed`), re-encoded. Each answer's `url` is
+        where it is fetched."""
+        def run():
+            services.photos_add(actor=request.user, request_id=pk, uploads=request.FILES.getlist("photos"))
+            return Response(_detail(request, pk), status=201)
+
+        return idempotent(request, run)
+
+
+@honours_idempotency_key
+class PartsShipmentShipView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=io.DeskShipInput, responses={200: io.DeskRequestOutput, **conflicts(
+        "invalid_state", "quote_not_accepted", "quote_not_paid", "insufficient_stock")})
+    def post(self, request, pk, shipment):
+        """Ship charged parts (`carrier`, `tracking`) once the customer accepted their quote (and paid it, per
+        policy `parts_paid_before_shipping`); the stock leaves now."""
+        body = _body(request)
+
+        def run():
+            services.parts_shipment_ship(actor=request.user, request_id=pk, shipment_id=shipment,
+                                         carrier=body.get("carrier"), tracking=body.get("tracking"))
+            return Response(_detail(request, pk))
+
+        return idempotent(request, run)
+
+
+class ConductRecordsView(APIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+    staff_only = True
+
+    @extend_schema(responses=io.DeskConductRecordOutput(many=True), parameters=[
+        OpenApiParameter("person", str, description="A staff member's username.")])
+    def get(self, request):
+        """Verified complaints about service staff recorded against each person (the penalty ledger reads
+        them), newest first (a page): the service manager's."""
+        if request.user.customer_id is not None:
+            raise NotFound()
+        person = parsing.text(request.query_params.get("person"), "person", max_length=150)
+        rows = selectors.conduct_records(user=request.user, person=person or None)
+        return paginated(request, self, rows, lambda page: [selectors.conduct_record_row(r) for r in page])
 RequestReplyView = _step("reply", _reply, io.DeskContactInput)
 RequestContactView = _step("contact", _contact, io.DeskContactInput)
-RequestResolveView = _step("resolve", _resolve, io.DeskResultInput, ("invalid_state", "return_case_open"))
+RequestResolveView = _step("resolve", _resolve, io.DeskResultInput, ("invalid_state", "return_case_open",
+                                                                   "parts_not_shipped"))
 RequestCloseView = _step("close", _close, None)
 RequestReopenView = _step("reopen", _reopen, io.DeskReasonInput)
 

@@ -77,6 +77,11 @@ class ComplaintCause(models.Model):
         return self.name
 
 
+class ConductVerdict(models.TextChoices):
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
 class ServiceRequest(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -105,6 +110,11 @@ class ServiceRequest(models.Model):
     return_case = models.ForeignKey("returns.ReturnCase", verbose_name=_("return case"), on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="service_requests")
     return_case_state = models.CharField(_("return case state"), max_length=20, blank=True)
+    staff_member = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("staff member complained about"),
+                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     help_text=_("A complaint about service staff: the person it names."))
+    conduct_verdict = models.CharField(_("verdict on the complaint"), max_length=10, choices=ConductVerdict.choices,
+                                       blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("registered by"),
                                    on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
@@ -223,16 +233,26 @@ class QualityEscalation(models.Model):
         ordering = ["-id"]
 
 
+class ShipmentState(models.TextChoices):
+    AWAITING_QUOTE = "awaiting_quote", _("Waiting for the customer's quote")
+    SHIPPED = "shipped", _("Shipped")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class PartsShipment(models.Model):
-    """Parts sent from stock for the customer's own repair (发配件维修), free in warranty."""
+    """Parts sent from stock for the customer's own repair (发配件维修): free in warranty, shipped at once; out
+    of warranty charged through a quote (报价), and shipped once the customer accepted it (and paid, per
+    policy). The stock leaves when the parts ship."""
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="parts_shipments")
-    carrier = models.CharField(_("carrier"), max_length=80)
-    tracking = models.CharField(_("tracking number"), max_length=80)
+    state = models.CharField(_("state"), max_length=14, choices=ShipmentState.choices, default=ShipmentState.SHIPPED)
+    carrier = models.CharField(_("carrier"), max_length=80, blank=True)
+    tracking = models.CharField(_("tracking number"), max_length=80, blank=True)
     chargeable = models.BooleanField(_("chargeable"), default=False,
-                                     help_text=_("Out of warranty: the parts are to be charged."))
+                                     help_text=_("Out of warranty: the parts are charged through a quote."))
     lines = models.JSONField(_("parts"), default=list)  # [{"part": code, "quantity": n}]
-    shipped_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, null=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -260,3 +280,54 @@ class Survey(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["request", "closing"], name="servicedesk_one_survey_per_closing")]
+
+
+class ConductRecord(models.Model):
+    """A verified complaint about a service staff member's conduct (服务人员表现不良), recorded against the
+    person: what the penalty ledger reads. Written once, by the service manager's verification."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("staff member"), on_delete=models.PROTECT,
+                               related_name="conduct_records")
+    request = models.OneToOneField(ServiceRequest, verbose_name=_("service request"), on_delete=models.PROTECT,
+                                   related_name="conduct_record")
+    on = models.DateField(_("date"))
+    finding = models.TextField(_("finding"), max_length=5000)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("verified by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    verified_at = models.DateTimeField(_("verified at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conduct record")
+        verbose_name_plural = _("conduct records")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["person", "id"], name="conductrecord_person")]
+
+
+def photo_path(instance, filename: str) -> str:
+    """servicedesk/2026/12/<unguessable>.jpg: the extension of the verified kind, never the sender's name."""
+    import secrets
+    from pathlib import PurePath
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return f"servicedesk/{today:%Y/%m}/{secrets.token_urlsafe(24)}{PurePath(filename).suffix.lower()}"
+
+
+class RequestPhoto(models.Model):
+    """A photo of the problem on a request, checked by its content and re-encoded (lib/file_kinds.py), stored
+    under an unguessable name and served only through the photo view, never from /media/."""
+
+    request = models.ForeignKey(ServiceRequest, verbose_name=_("service request"), on_delete=models.CASCADE,
+                                related_name="photos")
+    file = models.FileField(_("file"), upload_to=photo_path, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["id"]

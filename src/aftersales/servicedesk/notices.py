@@ -9,9 +9,11 @@ from aftersales.notifications.kinds import NotificationKind, register
 from aftersales.notifications.services import notify, notify_many, recipients
 
 NOTICES = {"reply": _("First reply"), "solution": _("Solution"), "parts": _("Parts sent"),
+           "parts_quote": _("Quote for the parts"),
            "result": _("Result"), "survey": _("Satisfaction survey")}
 HANDOVERS = {"supplier": _("Passed to the supplier through purchasing"),
-             "quality": _("Major quality problem (重大质量问题)")}
+             "quality": _("Major quality problem (重大质量问题)"),
+             "parts_quote": _("Parts out of warranty: send the customer a quote")}
 ESCALATIONS = {"reopened": _("Reopened more often than the policy allows"),
                "complaint": _("The customer complains to the manager (进一步投诉)")}
 

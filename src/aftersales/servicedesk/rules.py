@@ -34,3 +34,9 @@ def is_low(scores: dict, *, low_score: int) -> bool:
 def escalates(reopen_count: int, *, limit: int) -> bool:
     """Reopened more than the policy's number of times: the manager takes it up."""
     return reopen_count > limit
+
+
+def parts_chargeable(warranty_status: str) -> bool:
+    """Parts are free in warranty (无偿...更换相应零配件) and charged otherwise, an unknown warranty included
+    (售后服务工作流程及管理制度 二.1-2)."""
+    return warranty_status != "in"

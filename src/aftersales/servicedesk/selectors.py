@@ -2,11 +2,13 @@
 the serial lookup of the quick registration, and what other apps' pages show of a request."""
 
 from django.db.models import Exists, OuterRef, Prefetch
+from django.urls import reverse
 from django.utils import timezone
 
 from aftersales.core import policies
 from aftersales.core.errors import NotFound
 from aftersales.core.permissions import scope_to_customer
+from aftersales.core.roles import require_roles, roles_of
 from aftersales.deadlines.models import Deadline, DeadlineState
 from aftersales.masterdata.models import ShippedUnit
 from aftersales.returns.models import WarrantyStatus
@@ -17,13 +19,15 @@ from . import rules
 from .clocks import SUBJECT
 from .models import (
     FAULT_CATEGORIES,
+    ConductRecord,
     Decision,
     RequestEvent,
+    RequestPhoto,
     RequestState,
     ServiceRequest,
     Survey,
 )
-from .workflow import SERVICE_REQUEST, event_label
+from .workflow import CONDUCT_ACTIONS, SERVICE_REQUEST, event_label
 
 QUEUES = ("new", "unanswered", "overdue", "reopened", "open", "all")
 OPEN_STATES = SERVICE_REQUEST.open_states
@@ -59,8 +63,9 @@ def request_get(*, user, pk) -> ServiceRequest:
     from aftersales.core.parsing import id_or_none
 
     rows = scope_to_customer(ServiceRequest.objects.select_related(
-        "customer", "product_model", "return_case", "repeat_of", "created_by", "cause"), user, "customer")
-    request = rows.prefetch_related(
+        "customer", "product_model", "return_case", "repeat_of", "created_by", "cause", "staff_member",
+        "conduct_record__person", "conduct_record__verified_by"), user, "customer")
+    request = rows.prefetch_related("photos",
         Prefetch("events", queryset=RequestEvent.objects.select_related("actor")), "contacts__by",
         Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")), "surveys", "field_orders",
         "supplier_referrals", "quality_escalations", "parts_shipments").filter(pk=id_or_none(pk) or 0).first()
@@ -84,6 +89,50 @@ def request_row(request) -> dict:
             "overdue": bool(getattr(request, "overdue", False))}
 
 
+def photo_url(photo_id: int) -> str:
+    """The one address of a request's photo, for pages and API clients alike (views.photo)."""
+    return reverse("servicedesk:photo", args=[photo_id])
+
+
+def photo_data(photo) -> dict:
+    return {"id": photo.pk, "url": photo_url(photo.pk), "name": photo.original_name,
+            "content_type": photo.content_type, "at": photo.uploaded_at}
+
+
+def photo_get(*, user, pk) -> RequestPhoto | None:
+    """A photo if the user may see its request (another customer's is not found)."""
+    from aftersales.core.parsing import id_or_none
+
+    if not roles_of(user):
+        return None
+    rows = scope_to_customer(RequestPhoto.objects.all(), user, "request__customer")
+    return rows.filter(pk=id_or_none(pk) or 0).first()
+
+
+def _conduct_record(request) -> dict | None:
+    record = getattr(request, "conduct_record", None) if request.conduct_verdict else None
+    return conduct_record_row(record) if record is not None else None
+
+
+def conduct_record_row(record) -> dict:
+    return {"id": record.pk, "person": record.person.get_username(), "request": record.request.number,
+            "request_id": record.request_id, "on": record.on, "finding": record.finding,
+            "verified_by": record.verified_by.get_username(), "verified_at": record.verified_at}
+
+
+def conduct_records(*, user, person: str | None = None):
+    """Verified complaints about staff, newest first, for the service manager; `person` is a username."""
+    require_roles(user, "manager")
+    rows = ConductRecord.objects.select_related("person", "request", "verified_by").order_by("-id")
+    if person:
+        rows = rows.filter(person__username=person)
+    return rows
+
+
+def _timeline_changes(event, *, staff: bool) -> dict:
+    return event.changes if staff or event.action not in CONDUCT_ACTIONS else {}
+
+
 def request_data(request, *, user) -> dict:
     staff = getattr(user, "customer_id", None) is None
     decisions = list(request.decisions.all())
@@ -104,8 +153,9 @@ def request_data(request, *, user) -> dict:
                       "by": _name(decisions[-1].decided_by), "at": decisions[-1].decided_at} if decisions else None),
         "field_orders": [{"number": o.number, "state": o.state, "technician": _name(o.technician),
                           "planned_date": o.planned_date} for o in request.field_orders.all()],
-        "parts_shipments": [{"id": s.pk, "carrier": s.carrier, "tracking": s.tracking, "chargeable": s.chargeable,
-                             "lines": s.lines} for s in request.parts_shipments.all()],
+        "parts_shipments": [{"id": s.pk, "state": s.state, "carrier": s.carrier, "tracking": s.tracking,
+                             "chargeable": s.chargeable, "lines": s.lines, "shipped_at": s.shipped_at}
+                            for s in request.parts_shipments.all()],
         "supplier_referrals": [{"id": x.pk, "supplier": x.supplier, "state": x.state}
                                for x in request.supplier_referrals.all()] if staff else [],
         "quality_escalations": [{"id": x.pk, "state": x.state} for x in request.quality_escalations.all()]
@@ -116,10 +166,16 @@ def request_data(request, *, user) -> dict:
                       "inbound": c.inbound,
                       "content": c.content} for c in request.contacts.all()] if staff else [],
         "timeline": [{"at": e.at, "actor": _name(e.actor), "action": e.action, "label": str(event_label(e.action)),
-                      "from_state": e.from_state, "to_state": e.to_state, "changes": e.changes}
+                      "from_state": e.from_state, "to_state": e.to_state,
+                      "changes": _timeline_changes(e, staff=staff)}
                      for e in request.events.all()],
         "clocks": [{"kind": d.kind, "state": d.state, "due_at": d.due_at, "late": d.late} for d in clocks]
         if staff else [],
+        "photos": [photo_data(p) for p in request.photos.all()],
+        # A complaint about staff: who it names and the manager's verdict are internal (the customer sees none).
+        "staff_member": _name(request.staff_member) if staff else None,
+        "conduct_verdict": request.conduct_verdict if staff else "",
+        "conduct_record": _conduct_record(request) if staff else None,
         "allowed_actions": SERVICE_REQUEST.allowed(request, user),
     }
 

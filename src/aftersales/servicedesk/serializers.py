@@ -2,10 +2,20 @@
 
 from rest_framework import serializers as s
 
-from .models import Category, Channel, DecisionKind, Priority, RequestState, Survey
+from .models import (
+    Category,
+    Channel,
+    DecisionKind,
+    Priority,
+    RequestState,
+    ShipmentState,
+    Survey,
+)
 
 
 class DeskRegisterInput(s.Serializer):
+    staff_member = s.CharField(required=False, help_text="A complaint about service staff (staff_complaint): the "
+                               "username of the person it names; required when the desk registers one.")
     channel = s.ChoiceField(Channel.choices, required=False, help_text="Staff: required; a customer: portal.")
     customer = s.CharField(required=False, help_text="The customer's code (staff; filled from the serial).")
     contact_name = s.CharField(required=False, allow_blank=True)
@@ -65,10 +75,13 @@ class DeskPartsLineOutput(s.Serializer):
 
 class DeskPartsShipmentOutput(s.Serializer):
     id = s.IntegerField()
-    carrier = s.CharField()
-    tracking = s.CharField()
-    chargeable = s.BooleanField()
+    state = s.ChoiceField(ShipmentState.choices, help_text="awaiting_quote: charged parts waiting for the "
+                          "customer's accepted (per policy paid) quote; shipped; cancelled (the quote refused).")
+    carrier = s.CharField(allow_blank=True)
+    tracking = s.CharField(allow_blank=True)
+    chargeable = s.BooleanField(help_text="Out of warranty: charged through a quote (/api/v1/parts-quotes/).")
     lines = DeskPartsLineOutput(many=True)
+    shipped_at = s.DateTimeField(allow_null=True)
 
 
 class DeskReferralOutput(s.Serializer):
@@ -120,6 +133,25 @@ class DeskAllowedActionOutput(s.Serializer):
     label = s.CharField()
 
 
+class DeskPhotoOutput(s.Serializer):
+    id = s.IntegerField()
+    url = s.CharField(help_text="Where the photo is fetched (the request's readers only).")
+    name = s.CharField(allow_blank=True)
+    content_type = s.CharField()
+    at = s.DateTimeField()
+
+
+class DeskConductRecordOutput(s.Serializer):
+    id = s.IntegerField()
+    person = s.CharField(help_text="The staff member's username.")
+    request = s.CharField()
+    request_id = s.IntegerField()
+    on = s.DateField()
+    finding = s.CharField()
+    verified_by = s.CharField()
+    verified_at = s.DateTimeField()
+
+
 class DeskRequestOutput(DeskRequestRowOutput):
     contact_name = s.CharField(allow_blank=True)
     contact_phone = s.CharField(allow_blank=True)
@@ -143,7 +175,35 @@ class DeskRequestOutput(DeskRequestRowOutput):
     contacts = DeskContactOutput(many=True)
     timeline = DeskTimelineOutput(many=True)
     clocks = DeskClockOutput(many=True)
+    photos = DeskPhotoOutput(many=True)
+    staff_member = s.CharField(allow_null=True, help_text="A complaint about staff: the person named (staff only).")
+    conduct_verdict = s.CharField(allow_blank=True, help_text="verified, rejected or blank (staff only).")
+    conduct_record = DeskConductRecordOutput(allow_null=True)
     allowed_actions = DeskAllowedActionOutput(many=True)
+
+
+class DeskRegisterMultipartInput(DeskRegisterInput):
+    photos = s.ListField(child=s.FileField(), required=False, help_text="Photos of the problem (at most 10, 10 MB "
+                         "each), judged by their content.")
+
+
+class DeskPhotosInput(s.Serializer):
+    photos = s.ListField(child=s.FileField(), help_text="Photos of the problem, judged by their content.")
+
+
+class DeskVerifyInput(s.Serializer):
+    finding = s.CharField(help_text="What the manager found (一经查实).")
+    staff_member = s.CharField(required=False, help_text="The person's username, if the request does not name "
+                               "them yet (or names the wrong one).")
+
+
+class DeskShipInput(s.Serializer):
+    carrier = s.CharField()
+    tracking = s.CharField()
+
+
+class DeskFindingInput(s.Serializer):
+    finding = s.CharField(help_text="Why the complaint does not hold.")
 
 
 class DeskContactInput(s.Serializer):

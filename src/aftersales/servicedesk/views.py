@@ -10,11 +10,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from aftersales.core import parsing
 from aftersales.core.errors import AppError
 from aftersales.core.registry import print_form as registered_form
+from aftersales.core.registry import subject_panels
 from aftersales.core.roles import CUSTOMER, role_required, roles_of
 from aftersales.masterdata.models import Customer
 from aftersales.web.pages import page_errors
@@ -22,12 +27,21 @@ from aftersales.web.printing import render_form
 
 from . import rules, selectors, services
 from .clocks import SUBJECT
-from .models import Category, Channel, ComplaintCause, DecisionKind, Priority, Survey
+from .models import (
+    Category,
+    Channel,
+    ComplaintCause,
+    DecisionKind,
+    Priority,
+    RequestState,
+    Survey,
+)
+from .services.requests import PHOTO_ROLES
 
 DESK_ROLES = ("service", "manager")
 PAGE_ROWS = 50
 REGISTER_FIELDS = ("customer", "channel", "category", "priority", "product_model", "contact_name", "contact_phone",
-                   "serial", "description")
+                   "serial", "description", "staff_member")
 DECIDE_FIELDS = ("solution", "carrier", "tracking", "technician", "planned_date", "supplier", "part", "problem")
 
 
@@ -57,8 +71,8 @@ def register(request):
     posted = {name: request.POST.get(name, "") for name in REGISTER_FIELDS}
     if request.method == "POST":
         try:
-            created = services.request_register(actor=request.user, **{k: v for k, v in posted.items()
-                                                                        if v != "" or k == "description"})
+            created = services.request_register(actor=request.user, photos=request.FILES.getlist("photos"),
+                                                **{k: v for k, v in posted.items() if v != "" or k == "description"})
         except AppError as error:
             errors = page_errors(error)
         else:
@@ -87,7 +101,10 @@ def request_page(request, pk: int, errors=None, failed=None):
         raise Http404 from None
     data = selectors.request_data(found, user=request.user)
     return render(request, "servicedesk/request.html", {
-        "r": data, "errors": errors or {}, "failed": failed, "allowed": {a["action"] for a in data["allowed_actions"]},
+        "panels": subject_panels(SUBJECT, found, request), "r": data, "errors": errors or {}, "failed": failed, "allowed": {a["action"] for a in data["allowed_actions"]},
+        "may_ship": bool(roles_of(request.user) & {"service", "manager"}),
+        "may_add_photos": found.state != RequestState.CLOSED and bool(
+            roles_of(request.user) & PHOTO_ROLES),
         "channels": Channel.choices, "kinds": DecisionKind.choices, "is_customer": CUSTOMER in roles_of(request.user),
         "open_survey": next((s for s in found.surveys.all() if s.answered_at is None), None),
         "causes": ComplaintCause.objects.filter(is_active=True).order_by("code") if "classify" in {
@@ -109,16 +126,33 @@ STEPS = {
     "close": lambda user, pk, post: services.request_close(actor=user, request_id=pk),
     "reopen": lambda user, pk, post: services.request_reopen(actor=user, request_id=pk, reason=post.get("reason")),
     "classify": lambda user, pk, post: services.request_classify(actor=user, request_id=pk, cause=post.get("cause")),
+    "verify_complaint": lambda user, pk, post: services.complaint_verify(
+        actor=user, request_id=pk, finding=post.get("finding"), staff_member=post.get("staff_member") or None),
+    "reject_complaint": lambda user, pk, post: services.complaint_reject(actor=user, request_id=pk,
+                                                                         finding=post.get("finding")),
+}
+# Steps on one of the request's parts shipments (its id posted as `shipment`).
+SHIPMENT_STEPS = {
+    "ship": lambda user, pk, post: services.parts_shipment_ship(
+        actor=user, request_id=pk, shipment_id=post.get("shipment"), carrier=post.get("carrier"),
+        tracking=post.get("tracking")),
+}
+STEPS.update(SHIPMENT_STEPS)
+FILE_STEPS = {
+    "photos": lambda user, pk, files: services.photos_add(actor=user, request_id=pk, uploads=files.getlist("photos")),
 }
 
 
 @login_required
 @require_POST
 def request_step(request, pk: int, step: str):
-    if step not in STEPS or not roles_of(request.user):
+    if (step not in STEPS and step not in FILE_STEPS) or not roles_of(request.user):
         raise Http404
     try:
-        STEPS[step](request.user, pk, request.POST)
+        if step in FILE_STEPS:
+            FILE_STEPS[step](request.user, pk, request.FILES)
+        else:
+            STEPS[step](request.user, pk, request.POST)
     except AppError as error:
         if error.status == 404:
             raise Http404 from None
@@ -127,6 +161,18 @@ def request_step(request, pk: int, step: str):
         return response
     messages.success(request, _("Saved."))
     return redirect("servicedesk:request", pk)
+
+
+@require_safe
+def photo(request, pk: int):
+    """A request's photo, to whoever may see the request (another customer's: 404), never from /media/."""
+    from aftersales.returns.views.files import verified_file
+
+    def find(user):
+        found = selectors.photo_get(user=user, pk=pk)
+        return (found.file, found.content_type, found.original_name) if found is not None else None
+
+    return verified_file(request, find)
 
 
 @role_required(CUSTOMER)

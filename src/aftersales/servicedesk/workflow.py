@@ -11,8 +11,8 @@ from aftersales.core.errors import message_of
 from aftersales.core.workflow import GuardContext, Machine, Transition
 from aftersales.core.workflow import roles as r
 
+from .models import Category, ServiceRequest
 from .models import RequestState as S
-from .models import ServiceRequest
 
 OPEN = (S.REGISTERED, S.ANSWERED, S.DECIDED, S.REOPENED)
 
@@ -31,6 +31,23 @@ def case_finished(ctx: GuardContext) -> str | None:
     return "return_case_open" if case_id and ctx.record.return_case_state not in done else None
 
 
+def parts_shipped(ctx: GuardContext) -> str | None:
+    """Charged parts still waiting for their quote: the result is told once they ship (or are cancelled)."""
+    from .models import ShipmentState
+
+    waiting = ctx.record.parts_shipments.filter(state=ShipmentState.AWAITING_QUOTE).exists()
+    return "parts_not_shipped" if waiting else None
+
+
+def staff_complaint(ctx: GuardContext) -> str | None:
+    return "not_staff_complaint" if ctx.record.category != Category.STAFF_COMPLAINT else None
+
+
+def not_judged(ctx: GuardContext) -> str | None:
+    """A complaint about staff is verified or rejected once."""
+    return "complaint_judged" if ctx.record.conduct_verdict else None
+
+
 def _timeline(*args) -> None:
     from .services.common import timeline
 
@@ -43,16 +60,26 @@ SERVICE_REQUEST = Machine("service_request", _("service request"), ServiceReques
     Transition("contact", _("Record a contact"), OPEN + (S.RESOLVED,), (), r("service manager technician")),
     Transition("decide", _("Decide how to help"), (S.ANSWERED, S.REOPENED), (S.DECIDED,), r("service manager")),
     Transition("resolve", _("Tell the customer the result"), (S.DECIDED,), (S.RESOLVED,), r("service manager"),
-               (case_finished,)),
+               (case_finished, parts_shipped)),
     Transition("close", _("Close the request"), (S.RESOLVED,), (S.CLOSED,), r("service manager")),
     Transition("reopen", _("Reopen the request"), (S.RESOLVED, S.CLOSED), (S.REOPENED,),
                r("service manager customer"), (own_request,)),
     Transition("classify", _("Classify the cause"), tuple(S.values), (), r("service quality manager")),
+    # 一经查实: the service manager judges a complaint about staff, in any state (a closed one is still filed).
+    Transition("verify_complaint", _("Verify the complaint about staff"), tuple(S.values), (), r("manager"),
+               (staff_complaint, not_judged)),
+    Transition("reject_complaint", _("Reject the complaint about staff"), tuple(S.values), (), r("manager"),
+               (staff_complaint, not_judged)),
 ])
+
+# The steps whose timeline entries name the person and the finding: not shown to the customer.
+CONDUCT_ACTIONS = ("verify_complaint", "reject_complaint")
 
 OTHER_EVENTS = {"create": _("Registered"), "case_progress": _("Return case progressed"),
                 "survey": _("Survey answered"), "escalate": _("Escalated to the manager"),
-                "complaint": _("Complaint to the manager")}
+                "complaint": _("Complaint to the manager"), "photos": _("Photos added"),
+                "parts_quoted": _("Parts quoted to the customer"), "parts_shipped": _("Parts shipped"),
+                "parts_cancelled": _("Parts shipment cancelled")}
 
 
 def event_label(action: str):
@@ -60,5 +87,5 @@ def event_label(action: str):
     return spec.label if spec is not None else OTHER_EVENTS.get(action, action)
 
 
-GUARD_CODES = ("not_your_request", "return_case_open")
+GUARD_CODES = ("not_your_request", "return_case_open", "parts_not_shipped", "not_staff_complaint", "complaint_judged")
 SERVICE_REQUEST.messages.update({code: message_of(code) for code in GUARD_CODES})

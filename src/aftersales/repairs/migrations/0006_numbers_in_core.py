@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("core", "0005_document_sequence"),
-        ("repairs", "0003_b_teardown_qc_need_by"),
+        ("repairs", "0004_e_parts_quotes"),
     ]
 
     operations = [

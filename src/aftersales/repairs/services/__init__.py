@@ -11,6 +11,7 @@ from .material_requests import (material_request_create, material_request_decide
                                 material_request_receive)
 from .orders import (delay_add, first_article_check, order_cancel, order_clock, order_close, order_findings,
                      order_open, order_plan, order_start)
+from .parts_quotes import parts_charge_refusal, parts_quote_answer, parts_quote_send
 from .quotes import quote_compute, quote_payment, quote_revise, quote_send, quotes_follow_answers
 from .records import MAJOR_ANOMALIES, records_add
 from .scrap import scrap_apply, scrap_decide
@@ -19,7 +20,8 @@ from .teardown import refurbish_order_create, refurbish_order_return, teardown_p
 __all__ = [
     "MAJOR_ANOMALIES", "delay_add", "first_article_check", "material_request_create", "material_request_decide",
     "material_request_issue", "material_request_receive", "next_number", "order_cancel", "order_clock",
-    "order_close", "order_findings", "order_open", "order_plan", "order_start", "quote_compute", "quote_payment",
+    "order_close", "order_findings", "order_open", "order_plan", "order_start", "parts_charge_refusal",
+    "parts_quote_answer", "parts_quote_send", "quote_compute", "quote_payment",
     "quote_revise", "quote_send", "quotes_follow_answers", "records_add", "refurbish_order_create",
     "refurbish_order_return", "scrap_apply", "scrap_decide", "teardown_parts_check", "teardown_record",
 ]

@@ -85,6 +85,9 @@ def quote_revise(*, actor, quote_id: int, parts, labour_hours, transport=0, expe
 
     def revise(ctx):
         quote = ctx.record
+        if quote.return_case_id is None:  # a parts shipment's quote: refused and quoted again instead
+            raise Conflict(_("A quote for parts sent is not revised."), code="invalid_state",
+                           details={"state": quote.state})
         why = text(reason, "reason", max_length=TEXT)
         if not why:
             raise InvalidInput(details={"reason": [_("Say what the bench found.")]})

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from aftersales.core import parsing
-from aftersales.core.errors import AppError, FileNotAllowed, InvalidInput, NotFound, PermissionDenied, TooLarge
+from aftersales.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
 from aftersales.core.permissions import scope_to_customer
-from aftersales.core.uploads import table_refusal, upload_read
+from aftersales.core.uploads import kind_refusal, upload_read
 from aftersales.lib import file_kinds
 
 from ..models import Attachment, CaseState, ReturnCase, attachment_path
@@ -33,21 +33,7 @@ def _allowed_message() -> str:
 
 
 def _refusal(refused: file_kinds.Refused) -> AppError:
-    if refused.reason == "table_too_large":
-        return table_refusal(refused.params["error"])
-    if refused.reason == "image_too_large":
-        message = _("The photo is larger than %(limit)s megapixels: send a smaller one.") % {
-            "limit": file_kinds.MAX_PIXELS // 1_000_000}
-        return TooLarge(message, code="image_too_large", details={
-            "file": [message], "limit": file_kinds.MAX_PIXELS, "found": refused.params["pixels"]})
-    message = {
-        "heic": _("HEIC photos cannot be read here: send the photo as JPEG (on an iPhone: Settings › Camera › "
-                  "Formats › Most Compatible)."),
-        "empty": _("The file is empty."),
-        "macros": _("Files with macros are not accepted: save them without macros (XLSX, DOCX)."),
-    }.get(refused.reason)
-    message = f"{message} {_allowed_message()}" if message else _allowed_message()
-    return FileNotAllowed(message, details={"file": [message], "reason": refused.reason})
+    return kind_refusal(refused, allowed=_allowed_message())
 
 
 def _case_for_files(*, actor, case_id: int, locked: bool) -> ReturnCase:

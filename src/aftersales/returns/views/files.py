@@ -32,8 +32,9 @@ def _requester(request):
     return found[0] if found else None
 
 
-@require_safe
-def attachment(request, pk: int):
+def verified_file(request, find):
+    """The answer for a stored file judged by its content: `find(user)` gives (file, content_type, name) of what
+    the user may see, or None (404). Also for the files of later apps (a service request's photos)."""
     try:
         user = _requester(request)
     except AuthenticationFailed as exc:
@@ -41,20 +42,29 @@ def attachment(request, pk: int):
                             headers={"WWW-Authenticate": "Token"})
     if user is None:
         return redirect_to_login(request.get_full_path())
-    found = selectors.attachment_get(user=user, pk=pk)  # an id past the column's range finds nothing
+    found = find(user)
     if found is None:
         raise Http404
+    stored, content_type, name = found
     try:
-        handle = found.file.open("rb")
+        handle = stored.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    content_type = found.content_type or "application/octet-stream"
-    name = found.original_name or PurePath(found.file.name).name
+    content_type = content_type or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type, as_attachment=content_type not in INLINE_CONTENT_TYPES,
-                            filename=name)
+                            filename=name or PurePath(stored.name).name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = SANDBOX
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     response["Vary"] = "Cookie, Authorization"
     return response
+
+
+@require_safe
+def attachment(request, pk: int):
+    def find(user):
+        found = selectors.attachment_get(user=user, pk=pk)  # an id past the column's range finds nothing
+        return (found.file, found.content_type, found.original_name) if found is not None else None
+
+    return verified_file(request, find)

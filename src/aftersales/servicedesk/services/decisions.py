@@ -1,8 +1,9 @@
 """Deciding how to help (问题评估): one decision per handling round, each a real path.
 
 - remote: the solution recorded, the customer told;
-- parts: a parts shipment from raw-material stock through the stock ledger, carrier and tracking
-  (free in warranty; out of warranty it is marked chargeable: billing it is not built yet);
+- parts: a parts shipment from raw-material stock through the stock ledger, carrier and tracking; free in
+  warranty, it ships at once; out of warranty it is charged through a quote and waits for the customer's
+  accepted (per policy paid) quote before it ships (shipments.py);
 - technician: a field service order (FO-2026-000001), planned;
 - return: a return case (a draft) with its line filled from the request, linked both ways; the request
   follows the case's state (returns' action_applied signal);
@@ -16,22 +17,23 @@ from django.utils.translation import gettext as _
 
 from aftersales.core import parsing
 from aftersales.core.errors import InvalidInput
-from aftersales.inventory.services import Move, stock_moves_apply, warehouse_of_kind
-from aftersales.masterdata.models import Part, WarehouseKind
-from aftersales.returns.models import Channel, Outcome, WarrantyStatus
+from aftersales.masterdata.models import Part
+from aftersales.returns.models import Channel, Outcome
 from aftersales.returns.services.cases import case_create
 
+from .. import rules
 from ..models import (
     Decision,
     DecisionKind,
     FieldOrder,
-    PartsShipment,
     QualityEscalation,
+    ServiceRequest,
     SupplierReferral,
 )
 from ..notices import notify_customer, notify_roles
 from .common import TEXT, choice, next_number
 from .requests import act
+from .shipments import parts_shipment_create
 
 MAX_PART_QUANTITY = 10_000
 
@@ -70,13 +72,15 @@ def _technician(username):
     return user
 
 
-def _read(kind: str, body: dict) -> dict:
+def _read(kind: str, body: dict, *, chargeable: bool) -> dict:
     """Everything the path needs, read before anything is written."""
     solution = parsing.text(body.get("solution"), "solution", max_length=TEXT, required=kind == DecisionKind.REMOTE)
     read = {"solution": solution}
     if kind == DecisionKind.PARTS:
         read["parts"] = _parts(body.get("parts"))
-        read.update(parsing.texts(body, {"carrier": 80, "tracking": 80}, required=("carrier", "tracking")))
+        # Charged parts are handed to the carrier once their quote is settled: carrier and tracking come then.
+        read.update(parsing.texts(body, {"carrier": 80, "tracking": 80},
+                                  required=() if chargeable else ("carrier", "tracking")))
     elif kind == DecisionKind.TECHNICIAN:
         read["technician"] = _technician(body.get("technician"))
         planned = body.get("planned_date")
@@ -105,7 +109,9 @@ def _return_case(actor, request, solution: str):
 def request_decide(*, actor, request_id, kind=None, **body) -> dict:
     """The decision and its path, with the records it makes, in one transaction; the answer names them."""
     kind = choice(kind, "kind", DecisionKind)
-    read = _read(kind, body)
+    warranty = ServiceRequest.objects.filter(pk=parsing.id_or_none(request_id) or 0).values_list(
+        "warranty_status", flat=True).first()  # read before the lock to check the input; it does not change
+    read = _read(kind, body, chargeable=rules.parts_chargeable(warranty or ""))
     made: dict = {}
 
     def decide(ctx):
@@ -115,15 +121,9 @@ def request_decide(*, actor, request_id, kind=None, **body) -> dict:
         if kind == DecisionKind.REMOTE:
             notify_customer(request, "solution", read["solution"])
         elif kind == DecisionKind.PARTS:
-            raw = warehouse_of_kind(WarehouseKind.RAW_MATERIAL)
-            stock_moves_apply(actor=actor, moves=[Move("part_issue", quantity, raw, None, part_id=part.pk)
-                                                  for part, quantity in read["parts"]])
-            shipment = PartsShipment.objects.create(
-                request=request, carrier=read["carrier"], tracking=read["tracking"],
-                chargeable=request.warranty_status not in (WarrantyStatus.IN,),
-                lines=[{"part": part.code, "quantity": quantity} for part, quantity in read["parts"]])
-            made["parts_shipment"] = shipment.pk
-            notify_customer(request, "parts", f"{shipment.carrier} {shipment.tracking}")
+            made["parts_shipment"] = parts_shipment_create(actor=actor, request=request, parts=read["parts"],
+                                                           carrier=read.get("carrier", ""),
+                                                           tracking=read.get("tracking", "")).pk
         elif kind == DecisionKind.TECHNICIAN:
             order = FieldOrder.objects.create(number=next_number("FO"), request=request,
                                               technician=read["technician"], planned_date=read["planned_date"])

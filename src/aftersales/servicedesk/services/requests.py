@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.core import parsing, policies
-from aftersales.core.errors import InvalidInput, NotFound, PermissionDenied
+from aftersales.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from aftersales.core.roles import roles_of
 from aftersales.masterdata.models import Customer, ProductModel, ShippedUnit
 from aftersales.returns.services.warranty import warranty_for_registered_units
@@ -24,6 +24,7 @@ from ..models import (
 from ..notices import notify_customer, notify_manager
 from ..workflow import SERVICE_REQUEST
 from .common import TEXT, choice, event_append, next_number
+from .photos import photos_checked, photos_keep
 
 FIELD_LENGTHS = {"contact_name": 80, "contact_phone": 40, "serial": 80, "description": TEXT}
 
@@ -54,11 +55,30 @@ def _customer(actor, code) -> Customer | None:
     return found
 
 
+def _staff_member(actor, category: str, username):
+    """A complaint about service staff names the person (the desk must; a customer describes them instead)."""
+    from .conduct import staff_member_found
+
+    given = username not in (None, "")
+    if given and category != Category.STAFF_COMPLAINT:
+        raise InvalidInput(details={"staff_member": [_("Only a complaint about service staff names a staff member.")]})
+    if actor.customer_id is not None:
+        if given:
+            raise InvalidInput(details={"staff_member": [
+                _("Describe the person in the description: the service desk names them.")]})
+        return None
+    if category == Category.STAFF_COMPLAINT and not given:
+        raise InvalidInput(details={"staff_member": [_("Name the staff member the complaint is about.")]})
+    return staff_member_found(username) if given else None
+
+
 @transaction.atomic
 def request_register(*, actor, customer: str | None = None, channel: str | None = None, category=None,
-                     priority=None, product_model: str | None = None, **raw) -> ServiceRequest:
+                     priority=None, product_model: str | None = None, staff_member: str | None = None,
+                     photos=(), **raw) -> ServiceRequest:
     """A request as the desk takes it on the phone, the customer in the portal or a gateway through the API.
-    Serial first: a registered unit fills the product model, the customer and the warranty."""
+    Serial first: a registered unit fills the product model, the customer and the warranty. Its photos are
+    checked and added in the same transaction: a refused photo registers nothing."""
     held = roles_of(actor)
     if not held & {"service", "manager", "customer"}:
         raise PermissionDenied(_("Your roles do not allow this."))
@@ -66,6 +86,8 @@ def request_register(*, actor, customer: str | None = None, channel: str | None 
     found_customer = _customer(actor, customer)
     channel = Channel.PORTAL if actor.customer_id is not None else choice(channel, "channel", Channel)
     category = choice(category, "category", Category)
+    named = _staff_member(actor, category, staff_member)
+    checked = photos_checked(photos)  # every photo read and judged before anything is written
     priority = choice(priority, "priority", Priority, default=Priority.NORMAL)
     serial = fields.get("serial", "")
     unit = ShippedUnit.objects.select_related("product_model", "customer").filter(serial=serial).first() if serial \
@@ -86,9 +108,10 @@ def request_register(*, actor, customer: str | None = None, channel: str | None 
     request = ServiceRequest.objects.create(
         number=next_number("SR"), channel=channel, customer=found_customer, product_model=model, shipped_unit=unit,
         warranty_status=warranty, category=category, priority=priority, repeat_of_id=repeat["id"] if repeat else None,
-        created_by=actor, **{name: fields[name] for name in FIELD_LENGTHS if name in fields})
+        staff_member=named, created_by=actor, **{name: fields[name] for name in FIELD_LENGTHS if name in fields})
     event_append(request=request, actor=actor, action="create",
                  changes={"channel": channel, "category": category, "repeat_of": repeat["number"] if repeat else ""})
+    photos_keep(actor=actor, request=request, checked=checked)
     request_clocks_sync(request, actor=actor)
     return request
 
@@ -106,6 +129,28 @@ def act(*, actor, request_id, action: str, handler=None, params=None) -> Service
                                     queryset=queryset)
         request_clocks_sync(ctx.record, actor=actor)
         return ctx.record
+
+
+PHOTO_ROLES = {"service", "manager", "technician", "customer"}
+
+
+def request_for_photos(*, actor, request_id, locked: bool) -> ServiceRequest:
+    """The request photos are added to: the desk's (or a technician's), or the customer's own (another's is
+    not found), while it is not closed."""
+    if not roles_of(actor) & PHOTO_ROLES:
+        raise PermissionDenied(_("Your roles do not allow this."))
+    rows = ServiceRequest.objects.all()
+    if actor.customer_id is not None:
+        rows = rows.filter(customer_id=actor.customer_id)
+    if locked:
+        rows = rows.select_for_update(of=("self",))
+    request = rows.filter(pk=parsing.id_or_none(request_id) or 0).first()
+    if request is None:
+        raise NotFound()
+    if request.state == RequestState.CLOSED:
+        raise Conflict(_("Photos are added while the request is open."), code="invalid_state",
+                       details={"state": request.state})
+    return request
 
 
 def _contact_fields(raw: dict, *, default_channel=Channel.PHONE) -> dict:
