@@ -255,6 +255,17 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBa
                         else "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "aftersales@localhost")
 AFTERSALES_MAIL_DOMAIN = env_str("AFTERSALES_MAIL_DOMAIN", "aftersales.localhost")
+# Notification channels (WeCom, DingTalk, SMS): where secrets named by a channel are read besides the
+# environment (AFTERSALES_CHANNEL_SECRET_<NAME>), how long a remote may take, and the address links in
+# the messages start with (none: no link).
+AFTERSALES_CHANNEL_SECRETS_FILE = env_str("AFTERSALES_CHANNEL_SECRETS_FILE", "")
+AFTERSALES_CHANNEL_TIMEOUT = env_int("AFTERSALES_CHANNEL_TIMEOUT", 10)
+if not 1 <= AFTERSALES_CHANNEL_TIMEOUT <= 120:
+    raise ImproperlyConfigured(f"AFTERSALES_CHANNEL_TIMEOUT={AFTERSALES_CHANNEL_TIMEOUT}: give 1 to 120 seconds.")
+AFTERSALES_SITE_URL = (env_str("AFTERSALES_SITE_URL", "") or "").rstrip("/")
+if AFTERSALES_SITE_URL and not AFTERSALES_SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"AFTERSALES_SITE_URL={AFTERSALES_SITE_URL!r}: give the address users open, "
+                               "e.g. https://aftersales.example.cn.")
 
 # Background work (django-tasks, the API of Django 6's tasks). By default the queue is a table in
 # the application's database and `aftersales db_worker` runs it; with REDIS_URL and
