@@ -499,3 +499,26 @@ def test_only_managers_see_or_change_channels(api, users, persona, secrets):
     assert NotificationChannel.objects.get().is_active and NotificationChannel.objects.count() == 1
     assert api(None).get("/api/v1/notification-channels/").status_code in (401, 403)
     assert api("manager").get("/api/v1/notification-channels/999999/").json()["code"] == "not_found"
+
+
+# --- the admin ---
+
+@pytest.mark.django_db
+def test_the_admin_checks_a_channel_as_the_api_does_and_shows_secrets_by_name(client, users, secrets):
+    from django.urls import reverse
+
+    from aftersales.accounts.models import User
+
+    client.force_login(User.objects.create_superuser("boss", "boss@example.com", "x"))
+    add = reverse("admin:notifications_notificationchannel_add")
+    form = {"name": "质量部群", "kind": "wecom", "role": "customer", "language": "zh-hans", "is_active": "on",
+            "secret_name": "WECOM_QUALITY", "body_format": "json"}
+    refused = client.post(add, form)
+    assert refused.status_code == 200 and "不是员工角色" in refused.content.decode()
+    assert not NotificationChannel.objects.exists()
+    assert client.post(add, {**form, "role": "quality"}).status_code == 302
+    robot = NotificationChannel.objects.get()
+    page = client.get(reverse("admin:notifications_notificationchannel_change", args=[robot.pk])).content.decode()
+    assert "WECOM_QUALITY" in page and KEY not in page
+    listing = client.get(reverse("admin:notifications_notificationchannel_changelist")).content.decode()
+    assert KEY not in listing

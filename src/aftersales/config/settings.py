@@ -215,6 +215,8 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that share a field name get the name of what they are.
     "ENUM_NAME_OVERRIDES": {
         "CaseStateEnum": "aftersales.returns.models.CaseState",
+        "NotificationChannelKindEnum": "aftersales.notifications.models.ChannelKind",
+        "ChannelBodyFormatEnum": "aftersales.notifications.models.BodyFormat",
         "ServiceChannelEnum": "aftersales.servicedesk.models.Channel",
         "CaseChannelEnum": "aftersales.returns.models.Channel",
         "ServiceCategoryEnum": "aftersales.servicedesk.models.Category",

@@ -51,7 +51,6 @@ class NotificationChannelAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "is_active", "role"]
     search_fields = ["name", "customer__code"]
     list_select_related = ["customer"]
-    autocomplete_fields = []
 
     @admin.display(description=_("secrets not set"))
     def secrets_missing(self, channel):
