@@ -20,8 +20,13 @@ from django.db import connection
 from django.utils import timezone
 
 from aftersales.notifications import rules
-from aftersales.notifications.delivery import (BACKOFF_SECONDS, LEASE, MAX_ATTEMPTS, claim_channel_deliveries,
-                                               deliver_pending)
+from aftersales.notifications.delivery import (
+    BACKOFF_SECONDS,
+    LEASE,
+    MAX_ATTEMPTS,
+    claim_channel_deliveries,
+    deliver_pending,
+)
 from aftersales.notifications.models import ChannelDelivery, NotificationChannel
 from aftersales.notifications.services import notify, recipients
 

@@ -90,7 +90,7 @@ def _send(notification: Notification, mail, worker: str, at: dt.datetime) -> str
         message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email],
                                connection=mail, headers={"Message-ID": message_id(notification)})
         message.send()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  any failure of the mail system is retried, never lost
         return _retry_or_give_up(mine, notification, at, repr(exc), "email_status", EmailStatus.FAILED)
     mine.update(email_status=EmailStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1,
                 claimed_until=None, last_error="")
@@ -141,7 +141,7 @@ def _send_to_channel(delivery: ChannelDelivery, worker: str, at: dt.datetime) ->
                       message_id=f"<channel-delivery-{delivery.pk}@{settings.AFTERSALES_MAIL_DOMAIN}>")
     except channels.ChannelError as error:
         return _retry_or_give_up(mine, delivery, at, f"{channel.name}: {error}", "status", EmailStatus.FAILED)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  a message that cannot even be rendered must not stop the others
         return _retry_or_give_up(mine, delivery, at, f"{channel.name}: {exc!r}", "status", EmailStatus.FAILED)
     mine.update(status=EmailStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, claimed_until=None,
                 last_error="")
