@@ -527,3 +527,20 @@ def test_the_admin_checks_a_channel_as_the_api_does_and_shows_secrets_by_name(cl
     assert "WECOM_QUALITY" in page and KEY not in page
     listing = client.get(reverse("admin:notifications_notificationchannel_changelist")).content.decode()
     assert KEY not in listing
+
+
+@pytest.mark.django_db
+def test_a_manager_sends_a_test_message_and_hears_why_it_did_not_arrive(api, users, remote, secrets):
+    robot = wecom(name="质量部群")
+    tested = api("manager").post(f"/api/v1/notification-channels/{robot.pk}/test/")
+    assert tested.json() == {"results": [{"address": "", "delivered": True, "error": ""}]}
+    content = remote.json()["markdown"]["content"]
+    assert "质量部群" in content and "测试" in content and "质量" in content
+    remote.answers.append((200, {"errcode": 310000, "errmsg": f"keywords not in content, key={KEY}"}, 0))
+    refused = api("manager").post(f"/api/v1/notification-channels/{robot.pk}/test/").json()["results"][0]
+    assert refused["delivered"] is False and "errcode 310000" in refused["error"] and KEY not in refused["error"]
+    unset = channel(kind="dingtalk", role="service", secret_name="DING_UNSET")
+    missing = api("manager").post(f"/api/v1/notification-channels/{unset.pk}/test/").json()["results"][0]
+    assert missing["error"].startswith("secret DING_UNSET is not set")
+    assert api("quality").post(f"/api/v1/notification-channels/{robot.pk}/test/").status_code == 403
+    assert not ChannelDelivery.objects.exists()

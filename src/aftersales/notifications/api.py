@@ -114,3 +114,14 @@ class ChannelView(APIView):
         selectors.channel_get(user=request.user, pk=pk)
         services.channel_update(actor=request.user, channel_id=pk, values=parsing.json_object(request.data))
         return Response(selectors.channel_row(selectors.channel_get(user=request.user, pk=pk)))
+
+
+class ChannelTestView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=io.ChannelTestOutput)
+    def post(self, request, pk: int):
+        """Send a test message through the channel now (each address of an SMS or e-mail channel); answers
+        per address whether it arrived, or the remote's or the configuration's error."""
+        selectors.channel_get(user=request.user, pk=pk)
+        return Response({"results": services.channel_test(actor=request.user, channel_id=pk)})

@@ -59,3 +59,13 @@ class ChannelOutput(serializers.Serializer):
     success_value = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+
+class ChannelTestResult(serializers.Serializer):
+    address = serializers.CharField(allow_blank=True, help_text="The number or address (blank for a robot).")
+    delivered = serializers.BooleanField()
+    error = serializers.CharField(allow_blank=True, help_text="Why not, naming no secret's value.")
+
+
+class ChannelTestOutput(serializers.Serializer):
+    results = ChannelTestResult(many=True)

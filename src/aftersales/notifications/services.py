@@ -231,3 +231,31 @@ def _channel_apply(channel: NotificationChannel, values: dict, *, required: tupl
             errors.setdefault(field, []).extend(messages)
     if errors:
         raise InvalidInput(details=errors, code="channel_config_invalid")
+
+
+def channel_test(*, actor, channel_id: int) -> list[dict]:
+    """A manager sends a test message through a channel now (each address of an SMS or e-mail channel),
+    and hears per address whether it arrived or why not; nothing is written."""
+    from aftersales.core.errors import NotFound
+    from aftersales.core.roles import ROLE_LABELS
+
+    from . import channels
+
+    require_roles(actor, "manager")
+    channel = NotificationChannel.objects.select_related("customer").filter(pk=channel_id).first()
+    if channel is None:
+        raise NotFound()
+    with translation.override(channel.language):
+        audience = channel.customer.name if channel.customer_id else str(ROLE_LABELS.get(channel.role, channel.role))
+        text = render_to_string("notifications/channel_test.txt", {"company": settings.COMPANY_NAME,
+                                                                   "channel": channel.name, "audience": audience})
+    subject, _newline, body = text.strip().partition("\n")
+    results = []
+    for address in rules.split_addresses(channel.addresses) if channel.kind in ("sms", "email") else [""]:
+        try:
+            channels.send(channel, address, subject.strip(), body.strip(), None)
+        except channels.ChannelError as error:
+            results.append({"address": address, "delivered": False, "error": str(error)})
+        else:
+            results.append({"address": address, "delivered": True, "error": ""})
+    return results
