@@ -21,10 +21,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersales.core import parsing
-from aftersales.core.errors import InvalidInput
-from aftersales.core.roles import STAFF_ROLE_CODES, require_roles
+from aftersales.core.errors import InvalidInput, NotFound
+from aftersales.core.roles import ROLE_LABELS, STAFF_ROLE_CODES, require_roles
 
-from . import rules
+from . import channels, rules
 from .kinds import KINDS
 from .models import ChannelDelivery, EmailStatus, Notification, NotificationChannel
 
@@ -74,10 +74,10 @@ def _channel_deliveries(batches: list[tuple], at) -> list[ChannelDelivery]:
     customers = {users.customer_id for users, *_rest in batches if getattr(users, "customer_id", None)}
     if not roles and not customers:
         return []
-    channels = NotificationChannel.objects.filter(is_active=True).filter(
+    active = NotificationChannel.objects.filter(is_active=True).filter(
         Q(role__in=roles, customer__isnull=True) | Q(customer_id__in=customers, role=""))
     by_role, by_customer = defaultdict(list), defaultdict(list)
-    for channel in channels:
+    for channel in active:
         (by_customer[channel.customer_id] if channel.customer_id else by_role[channel.role]).append(channel)
     found = []
     for users, kind, context, subject_type, subject_id in batches:
@@ -177,8 +177,6 @@ def channel_update(*, actor, channel_id: int, values: dict) -> NotificationChann
     with transaction.atomic():
         channel = NotificationChannel.objects.select_for_update().filter(pk=channel_id).first()
         if channel is None:
-            from aftersales.core.errors import NotFound
-
             raise NotFound()
         _channel_apply(channel, values, required=())
         channel.save()
@@ -236,11 +234,6 @@ def _channel_apply(channel: NotificationChannel, values: dict, *, required: tupl
 def channel_test(*, actor, channel_id: int) -> list[dict]:
     """A manager sends a test message through a channel now (each address of an SMS or e-mail channel),
     and hears per address whether it arrived or why not; nothing is written."""
-    from aftersales.core.errors import NotFound
-    from aftersales.core.roles import ROLE_LABELS
-
-    from . import channels
-
     require_roles(actor, "manager")
     channel = NotificationChannel.objects.select_related("customer").filter(pk=channel_id).first()
     if channel is None:
