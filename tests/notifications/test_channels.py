@@ -544,3 +544,15 @@ def test_a_manager_sends_a_test_message_and_hears_why_it_did_not_arrive(api, use
     assert missing["error"].startswith("secret DING_UNSET is not set")
     assert api("quality").post(f"/api/v1/notification-channels/{robot.pk}/test/").status_code == 403
     assert not ChannelDelivery.objects.exists()
+
+
+def test_a_long_message_is_cut_to_what_the_robot_takes_keeping_its_link():
+    link = {"url": "https://aftersales.example.cn/cases/7/", "label": "打开[返品单]"}
+    body = "\n".join(f"- RMA-2026-{n:06d} 最终检验（到期 2026-11-03 09:00）" for n in range(400))
+    content = rules.wecom_payload("Aftersales：逾期：400 个步骤", body, link)["markdown"]["content"]
+    assert len(content.encode("utf-8")) <= rules.WECOM_MAX_BYTES
+    assert content.endswith("\n[打开(返品单)](https://aftersales.example.cn/cases/7/)") and "…" in content
+    text = rules.dingtalk_payload("标题", body, link)["markdown"]["text"]
+    assert len(text.encode("utf-8")) <= rules.DINGTALK_MAX_BYTES and text.endswith("/cases/7/)")
+    assert "  \n- RMA-2026-000001" in text  # DingTalk's line breaks
+    assert len(rules.sms_text("标题", body, link)) == rules.SMS_MAX_CHARS
