@@ -466,7 +466,9 @@ def test_managers_configure_channels_and_secrets_are_never_shown(api, users, sec
     assert changed.json()["is_active"] is False
     for response in (made, listed, sms_made, changed):
         assert KEY not in response.content.decode() and TOKEN not in response.content.decode()
-    assert NotificationChannel.objects.get(pk=answer["id"]).history.count() == 2
+    history = NotificationChannel.objects.get(pk=answer["id"]).history.all()
+    assert [(entry.history_type, entry.history_user.username, entry.is_active) for entry in history] == [
+        ("~", "manager", False), ("+", "manager", True)]
 
 
 @pytest.mark.django_db

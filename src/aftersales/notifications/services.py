@@ -166,7 +166,7 @@ def channel_create(*, actor, values: dict) -> NotificationChannel:
     require_roles(actor, "manager")
     channel = NotificationChannel(**CHANNEL_DEFAULTS)
     _channel_apply(channel, values, required=("name", "kind"))
-    channel._change_reason = "created"
+    channel._history_user = actor  # the audit names the manager, whichever way the API authenticated
     channel.save()
     return channel
 
@@ -179,6 +179,7 @@ def channel_update(*, actor, channel_id: int, values: dict) -> NotificationChann
         if channel is None:
             raise NotFound()
         _channel_apply(channel, values, required=())
+        channel._history_user = actor
         channel.save()
     return channel
 
