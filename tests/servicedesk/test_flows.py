@@ -223,7 +223,7 @@ def test_escalated_as_a_major_quality_problem_to_quality_and_engineering(desk, u
 
 
 def test_closing_sends_a_survey_answered_once_in_the_portal(desk, api, users, settings):
-    settings.SITE_URL = "https://aftersales.example.com"
+    settings.AFTERSALES_SITE_URL = "https://aftersales.example.com"
     request, _decided = desk.decided("remote", solution="复位")
     desk.post("service", request, "resolve", result="已解决")
     closed = desk.post("service", request, "close")

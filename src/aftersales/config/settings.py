@@ -215,6 +215,8 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that share a field name get the name of what they are.
     "ENUM_NAME_OVERRIDES": {
         "CaseStateEnum": "aftersales.returns.models.CaseState",
+        "NotificationChannelKindEnum": "aftersales.notifications.models.ChannelKind",
+        "ChannelBodyFormatEnum": "aftersales.notifications.models.BodyFormat",
         "ServiceChannelEnum": "aftersales.servicedesk.models.Channel",
         "CaseChannelEnum": "aftersales.returns.models.Channel",
         "ServiceCategoryEnum": "aftersales.servicedesk.models.Category",
@@ -255,6 +257,19 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBa
                         else "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "aftersales@localhost")
 AFTERSALES_MAIL_DOMAIN = env_str("AFTERSALES_MAIL_DOMAIN", "aftersales.localhost")
+# Notification channels (WeCom, DingTalk, SMS): where secrets named by a channel are read besides the
+# environment (AFTERSALES_CHANNEL_SECRET_<NAME>), how long a remote may take, and the address links in
+# the messages start with (none: no link).
+AFTERSALES_CHANNEL_SECRETS_FILE = env_str("AFTERSALES_CHANNEL_SECRETS_FILE", "")
+AFTERSALES_CHANNEL_TIMEOUT = env_int("AFTERSALES_CHANNEL_TIMEOUT", 10)
+if not 1 <= AFTERSALES_CHANNEL_TIMEOUT <= 120:
+    raise ImproperlyConfigured(f"AFTERSALES_CHANNEL_TIMEOUT={AFTERSALES_CHANNEL_TIMEOUT}: give 1 to 120 seconds.")
+# Where people reach the site from outside: links in messages are whole addresses on it (a survey's signed link
+# read on a phone, a robot's link to the case); set it empty for messages without links.
+AFTERSALES_SITE_URL = (env_str("AFTERSALES_SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+if AFTERSALES_SITE_URL and not AFTERSALES_SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"AFTERSALES_SITE_URL={AFTERSALES_SITE_URL!r}: give the address users open, "
+                               "e.g. https://aftersales.example.cn.")
 
 # Background work (django-tasks, the API of Django 6's tasks). By default the queue is a table in
 # the application's database and `aftersales db_worker` runs it; with REDIS_URL and
@@ -283,7 +298,4 @@ LOGGING = {
 }
 
 COMPANY_NAME = env_str("AFTERSALES_COMPANY_NAME", "Aftersales")
-# Where people reach the site from outside: the links in notifications (a survey's signed link read on a phone).
-SITE_URL = env_str("AFTERSALES_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-if not SITE_URL.startswith(("http://", "https://")):
-    raise ImproperlyConfigured("AFTERSALES_SITE_URL must start with http:// or https:// (e.g. https://aftersales.example.com).")
+

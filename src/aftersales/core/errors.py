@@ -43,6 +43,7 @@ CODES: dict[str, ErrorCode] = {
         calendar_horizon=_("No working time within ten years of this moment: check the calendar's overrides."),
         whole_working_days=_("Working days from a date are whole days."),
         moment_required=_("Hours are counted from a moment, not a date."),
+        channel_config_invalid=_("The notification channel's configuration is not valid."),
     ),
     # Who is asking (401, 403).
     **_codes(401, not_authenticated=_("Sign in first."), authentication_failed=_("The credentials are not valid.")),

@@ -34,7 +34,7 @@ def notify_deadlines(level: int, rows: list[dict]) -> int:
                        "subject_type": row["subject_type"], "subject_id": row["subject_id"]}
                       for row in items[:DIGEST_ITEMS]],
         }
-        users = customers.get(customer_id, []) if role == "customer" else staff.get(role, [])
+        users = customers[customer_id] if role == "customer" else staff[role]  # an audience even when empty
         batches.append((users, "deadline_alert", context, "", None))
     return notify_many(batches)
 

@@ -6,3 +6,8 @@ class NotificationsConfig(AppConfig):
     name = "aftersales.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from . import registry
+
+        registry.register()
