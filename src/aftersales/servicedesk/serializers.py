@@ -233,7 +233,8 @@ class DeskSurveyInput(s.Serializer):
 
 class DeskSurveyOutput(s.Serializer):
     id = s.IntegerField()
-    request = s.CharField()
+    request = s.CharField(allow_null=True, help_text="The service request asked about (or null: a return case).")
+    return_case = s.CharField(allow_null=True, help_text="The return case asked about (or null: a request).")
     closing = s.IntegerField()
     answered = s.BooleanField()
     response = s.IntegerField(allow_null=True)
@@ -242,6 +243,7 @@ class DeskSurveyOutput(s.Serializer):
     overall = s.IntegerField(allow_null=True)
     comment = s.CharField(allow_blank=True)
     followup = s.CharField(allow_blank=True)
+    complaint = s.CharField(allow_null=True, help_text="The complaint request a low score on a return case raised.")
 
 
 class DeskReferralRowOutput(s.Serializer):

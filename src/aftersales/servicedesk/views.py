@@ -132,7 +132,8 @@ def request_step(request, pk: int, step: str):
 @role_required(CUSTOMER)
 def portal(request):
     rows = [selectors.request_row(r) for r in selectors.request_list(user=request.user, queue="all")[:PAGE_ROWS]]
-    return render(request, "servicedesk/portal.html", {"rows": rows})
+    return render(request, "servicedesk/portal.html", {
+        "rows": rows, "surveys": list(selectors.surveys_waiting(user=request.user)[:PAGE_ROWS])})
 
 
 def _survey_page(request, survey, *, actor, action_url):
