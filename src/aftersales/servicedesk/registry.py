@@ -107,6 +107,7 @@ def register() -> None:
                        order=16)
     register_menu_item("servicedesk:complaints", _("Complaint ledger"), roles={"service", "quality", "engineering",
                                                                              "manager"}, order=18)
+    register_menu_item("servicedesk:satisfaction", _("Satisfaction"), roles={"service", "manager"}, order=19)
     register_menu_item("servicedesk:portal", _("My service requests"), roles={CUSTOMER}, order=17)
     register_step_page(SUBJECT, step_page, action=step_action)
     register_subject_summaries(SUBJECT, summaries)
