@@ -10,8 +10,16 @@ import pytest
 from playwright.sync_api import expect
 
 from aftersales.servicedesk.models import ServiceRequest, Survey
-from aftersales.servicedesk.services import (request_classify, request_close, request_decide, request_register,
-                                             request_reply, request_resolve, survey_answer, survey_token)
+from aftersales.servicedesk.services import (
+    request_classify,
+    request_close,
+    request_decide,
+    request_register,
+    request_reply,
+    request_resolve,
+    survey_answer,
+    survey_token,
+)
 
 from .conftest import TIMEOUT_MS, browser_test, log_in, zh
 

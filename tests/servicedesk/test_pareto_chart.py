@@ -10,11 +10,12 @@ import pytest
 from tests.flows import IN_WARRANTY
 
 BASE = "/api/v1/service-requests/"
+ALICES_UNIT = IN_WARRANTY.format(1)
 
 
 @pytest.fixture
 def complaint(api, registry, units):
-    def register(cause, serial=IN_WARRANTY.format(1)):
+    def register(cause, serial=ALICES_UNIT):
         made = api("service").post(BASE, {"channel": "phone", "serial": serial, "category": "product_complaint",
                                           "description": "漏水"}, format="json").json()
         assert api("service").post(f"{BASE}{made['id']}/classify/", {"cause": cause},
@@ -26,7 +27,7 @@ def complaint(api, registry, units):
 
 def _chart(page) -> dict:
     html = page.content.decode()
-    found = re.search(r'<script id="pareto-data" type="application/json">(.*?)</script>', html, re.S)
+    found = re.search(r'<script id="pareto-data" type="application/json">(.*?)</script>', html, re.DOTALL)
     assert found, "the page embeds the chart's data"
     assert 'id="pareto-chart"' in html and "/static/web/vendor/echarts-5.6.0.min.js" in html
     assert "/static/servicedesk/charts.js" in html
