@@ -1,6 +1,7 @@
 """Service desk API: register a request (staff on the phone, the customer in the portal, a gateway), its
 steps (first reply, contacts, the decision, the result, closing, reopening), the serial lookup, the survey in
-the portal and through its signed link (no login), and what purchasing and field service see."""
+the portal and through its signed link (no login), the satisfaction statistics, and what purchasing and field
+service see."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -178,14 +179,15 @@ class SurveyView(APIView):
 
     @extend_schema(responses=io.DeskSurveyOutput)
     def get(self, request, pk):
-        """A survey of the customer's own request (the portal)."""
+        """A survey of the customer's own request or return case (the portal)."""
         return Response(selectors.survey_data(selectors.survey_get(user=request.user, pk=pk)))
 
     @extend_schema(request=io.DeskSurveyInput, responses={200: io.DeskSurveyOutput, **conflicts("survey_answered",
                                                                                         "invalid_state")})
     def post(self, request, pk):
         """Answer the survey, once: scores 1-5 per dimension and a comment; a low score reopens the request
-        (`followup`: reopen) or complains to the manager (`followup`: complain)."""
+        (`followup`: reopen) or complains to the manager (`followup`: complain); on a closed return case it
+        registers a complaint request linked to the case (`complaint`), escalated when the customer complains."""
         survey = selectors.survey_get(user=request.user, pk=pk)
         answered = services.survey_answer(actor=request.user, survey_id=survey.pk, **_survey_fields(request))
         return Response(selectors.survey_data(answered))
