@@ -5,6 +5,8 @@ export. The figures below are worked out by hand from the four answers of the `a
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from aftersales.accounts.services import user_create
@@ -135,3 +137,24 @@ def test_the_page_shows_the_figures_and_exports_the_answers(browser_as, answers)
     assert rows[1][1] == "SR-2026-000003" and rows[1][5:9] == (2, 3, 4, 1) and rows[1][9] == "太慢"
     for role in ("alice", "warehouse", "technician"):
         assert browser_as(role).get("/service-desk/satisfaction/").status_code == 404
+
+
+def test_the_statistics_read_in_a_fixed_number_of_queries(api, answers):
+    def counts() -> dict:
+        found = {}
+        for path, query in (("", {}), ("groups/", {"by": "technician"}), ("comments/", {"page_size": 50})):
+            with CaptureQueriesContext(connection) as captured:
+                assert api("manager").get(f"{BASE}{path}", query).status_code == 200
+            found[path] = len(captured)
+        return found
+
+    counts()  # the policies read once into their cache
+    before = counts()
+    assert before == {"": 2, "groups/": 2, "comments/": 2}, before
+    for survey in Survey.objects.filter(answered_at__isnull=False):  # as many again, another customer's and case's
+        survey.pk, survey.request, survey.closing = None, None, survey.closing + 1
+        survey.return_case = ReturnCase.objects.create(number=f"RMA-2026-9{Survey.objects.count():05d}",
+                                                       customer=survey.customer, state="closed")
+        survey.save()
+    assert Survey.objects.filter(answered_at__isnull=False).count() == 8
+    assert counts() == before
