@@ -30,3 +30,13 @@ def test_low_scores_and_the_reopen_limit():
     scores = {"response": 5, "attitude": 5, "fix_quality": 2, "overall": 4}
     assert rules.is_low(scores, low_score=2) and not rules.is_low(scores, low_score=1)
     assert not rules.escalates(2, limit=2) and rules.escalates(3, limit=2)
+
+
+def test_a_surveys_handler_and_their_department():
+    assert rules.department_of({"service", "technician"}) == "technician"  # the field work is what was rated
+    assert rules.department_of({"manager", "repair"}) == "repair"
+    assert rules.department_of({"warehouse"}) == "" and rules.department_of(set()) == ""
+    assert rules.survey_handler(technician="li", decided_by="wang") == "li"
+    assert rules.survey_handler(decided_by="wang") == "wang"
+    assert rules.survey_handler(repaired_by="zhao", closed_by="service") == "zhao"
+    assert rules.survey_handler(closed_by="service") == "service" and rules.survey_handler() is None

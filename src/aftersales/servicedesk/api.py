@@ -1,6 +1,7 @@
 """Service desk API: register a request (staff on the phone, the customer in the portal, a gateway), its
 steps (first reply, contacts, the decision, the result, closing, reopening), the serial lookup, the survey in
-the portal and through its signed link (no login), and what purchasing and field service see."""
+the portal and through its signed link (no login), the satisfaction statistics, and what purchasing and field
+service see."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,7 +10,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from aftersales.core import parsing
+from aftersales.core import parsing, policies
 from aftersales.core.errors import InvalidInput, NotFound
 from aftersales.core.idempotency import idempotent
 from aftersales.core.pagination import Pagination, paginated
@@ -18,7 +19,7 @@ from aftersales.core.schema import conflicts, honours_idempotency_key
 
 from . import selectors, services
 from . import serializers as io
-from . import complaints
+from . import complaints, satisfaction
 from .models import ComplaintCause, FieldOrder, SupplierReferral
 
 LEDGER_FILTERS = [OpenApiParameter(name, str, description=text) for name, text in (
@@ -265,14 +266,15 @@ class SurveyView(APIView):
 
     @extend_schema(responses=io.DeskSurveyOutput)
     def get(self, request, pk):
-        """A survey of the customer's own request (the portal)."""
+        """A survey of the customer's own request or return case (the portal)."""
         return Response(selectors.survey_data(selectors.survey_get(user=request.user, pk=pk)))
 
     @extend_schema(request=io.DeskSurveyInput, responses={200: io.DeskSurveyOutput, **conflicts("survey_answered",
                                                                                         "invalid_state")})
     def post(self, request, pk):
         """Answer the survey, once: scores 1-5 per dimension and a comment; a low score reopens the request
-        (`followup`: reopen) or complains to the manager (`followup`: complain)."""
+        (`followup`: reopen) or complains to the manager (`followup`: complain); on a closed return case it
+        registers a complaint request linked to the case (`complaint`), escalated when the customer complains."""
         survey = selectors.survey_get(user=request.user, pk=pk)
         answered = services.survey_answer(actor=request.user, survey_id=survey.pk, **_survey_fields(request))
         return Response(selectors.survey_data(answered))
@@ -398,3 +400,54 @@ class CauseImprovementView(APIView):
         cause = services.cause_improvement_set(actor=request.user, cause_id=pk,
                                                improvement=_body(request).get("improvement"))
         return Response(_cause_row(cause))
+
+
+SATISFACTION_FILTERS = [OpenApiParameter(name, str, description=text) for name, text in (
+    ("from", "answered on or after (date)"), ("to", "answered on or before (date)"),
+    ("department", "the handler's department (role code: service, technician, repair...)"),
+    ("technician", "the handler's username"), ("kind", "request or case"))]
+
+
+def _satisfaction_reader(request):
+    if request.user.customer_id is not None:
+        raise NotFound()
+    require_roles(request.user, "service", "manager")
+    return satisfaction.answered(params=request.query_params)
+
+
+class SatisfactionView(APIView):
+    permission_classes = [IsAuthenticated]
+    staff_only = True
+
+    @extend_schema(responses=io.DeskSatisfactionOutput, parameters=SATISFACTION_FILTERS)
+    def get(self, request):
+        """满意度统计: how many surveys were answered, how many not satisfied, the average of each dimension."""
+        rows = _satisfaction_reader(request)
+        return Response(satisfaction.summary(rows, low_score=policies.value("survey_low_score")))
+
+
+class SatisfactionGroupsView(APIView):
+    permission_classes = [IsAuthenticated]
+    staff_only = True
+    pagination_class = Pagination
+
+    @extend_schema(responses=io.DeskSatisfactionGroupOutput(many=True), parameters=[
+        OpenApiParameter("by", str, enum=list(satisfaction.GROUP_BY), description="month (default, oldest first), "
+                         "technician or department (most answers first)"), *SATISFACTION_FILTERS])
+    def get(self, request):
+        """The averages per month, per technician or per department (a page)."""
+        rows = _satisfaction_reader(request)
+        return paginated(request, self, satisfaction.groups(rows, request.query_params.get("by") or "month",
+                                                            low_score=policies.value("survey_low_score")))
+
+
+class SatisfactionCommentsView(APIView):
+    permission_classes = [IsAuthenticated]
+    staff_only = True
+    pagination_class = Pagination
+
+    @extend_schema(responses=io.DeskSatisfactionCommentOutput(many=True), parameters=SATISFACTION_FILTERS)
+    def get(self, request):
+        """The answered surveys with a comment, newest first (a page): scores, who handled it, the follow-up."""
+        rows = satisfaction.with_comments(_satisfaction_reader(request))
+        return paginated(request, self, rows, lambda page: [satisfaction.survey_row(r) for r in page])

@@ -12,6 +12,8 @@ class ServiceDeskConfig(AppConfig):
 
         from . import clocks, notices, registry, workflow  # noqa: F401  register clock and notification kinds, the table
         from .services.progress import case_progress
+        from .services.surveys import case_closed
 
         action_applied.connect(case_progress, dispatch_uid="servicedesk.case_progress")
+        action_applied.connect(case_closed, dispatch_uid="servicedesk.case_survey")
         registry.register()

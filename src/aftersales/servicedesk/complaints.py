@@ -62,3 +62,10 @@ def pareto(rows, by: str) -> list[dict]:
         out.append({"key": key, "count": row["count"], "share": round(100 * row["count"] / total, 1),
                     "cumulative": round(100 * running / total, 1)})
     return out
+
+
+def pareto_chart(rows: list[dict]) -> dict:
+    """The Pareto chart's data (ECharts): the keys most frequent first, their counts, the cumulative percent."""
+    return {"keys": [row["key"] or "—" for row in rows], "counts": [row["count"] for row in rows],
+            "cumulative": [row["cumulative"] for row in rows], "count_label": _("Count"),
+            "cumulative_label": _("Cumulative %")}

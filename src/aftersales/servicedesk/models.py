@@ -259,14 +259,27 @@ class PartsShipment(models.Model):
 
 
 class Survey(models.Model):
-    """The satisfaction survey (满意度调查表) of one closing of a request: answered once."""
+    """The satisfaction survey (满意度调查表) of one closing of a request or of a return case: answered once.
+    It keeps who handled what it asks about (the technician and their department) for the statistics."""
 
     class Followup(models.TextChoices):
         NONE = "none", _("Nothing more")
         REOPEN = "reopen", _("Handle it again")
         COMPLAIN = "complain", _("Complain to the manager")
 
-    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="surveys")
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="surveys")
+    return_case = models.ForeignKey("returns.ReturnCase", verbose_name=_("return case"), on_delete=models.CASCADE,
+                                    null=True, blank=True, related_name="+")
+    customer = models.ForeignKey("masterdata.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="+")
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handled by"), on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    department = models.CharField(_("department"), max_length=20, blank=True,
+                                  help_text=_("The role the handler worked in (service, field technician, repair)."))
+    complaint = models.ForeignKey(ServiceRequest, verbose_name=_("complaint raised"), on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="+",
+                                  help_text=_("The complaint request a low score on a closed return case raised."))
     closing = models.PositiveSmallIntegerField(default=1)
     sent_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -279,7 +292,19 @@ class Survey(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["request", "closing"], name="servicedesk_one_survey_per_closing")]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "closing"], name="servicedesk_one_survey_per_closing"),
+            models.UniqueConstraint(fields=["return_case", "closing"], name="servicedesk_one_survey_per_case_closing"),
+            models.CheckConstraint(condition=models.Q(request__isnull=False, return_case__isnull=True)
+                                   | models.Q(request__isnull=True, return_case__isnull=False),
+                                   name="servicedesk_survey_of_a_request_or_a_case"),
+        ]
+        indexes = [models.Index(fields=["answered_at"], name="survey_answered")]
+
+    @property
+    def subject_number(self) -> str:
+        """The number of what the survey asks about: the request's, or the return case's."""
+        return self.request.number if self.request_id else self.return_case.number
 
 
 class ConductRecord(models.Model):

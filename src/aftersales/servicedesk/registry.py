@@ -55,14 +55,24 @@ def summaries(ids, user) -> dict[int, dict]:
 
 
 def case_documents(case, request) -> list[dict]:
-    """The service request a return case came from (上查)."""
+    """The service request a return case came from (上查); the complaints a low score on its survey raised and,
+    for its customer, the survey of its closing (下查)."""
     from aftersales.core.permissions import scope_to_customer
 
-    from .models import ServiceRequest
+    from .models import ServiceRequest, Survey
 
+    surveys = list(scope_to_customer(Survey.objects.filter(return_case=case), request.user, "customer"))
+    raised = {s.complaint_id for s in surveys if s.complaint_id}
     rows = scope_to_customer(ServiceRequest.objects.filter(return_case=case), request.user, "customer")
-    return [{"kind": "service_request", "number": r.number, "url": request_page(r.pk), "state_machine": SUBJECT,
-             "state": r.state, "state_label": r.get_state_display(), "direction": "up"} for r in rows]
+    found = [{"kind": "service_request", "number": r.number, "url": request_page(r.pk), "state_machine": SUBJECT,
+              "state": r.state, "state_label": r.get_state_display(),
+              "direction": "down" if r.pk in raised else "up"} for r in rows]
+    if getattr(request.user, "customer_id", None) is not None:
+        found += [{"kind": "satisfaction_survey", "kind_label": _("Satisfaction survey"), "number": case.number,
+                   "url": reverse("servicedesk:survey", args=[s.pk]), "state": "answered" if s.answered_at else "open",
+                   "state_label": _("Answered") if s.answered_at else _("Waiting for your answer"),
+                   "direction": "down", "at": s.sent_at} for s in surveys]
+    return found
 
 
 def _waiting(model_name: str, label):
@@ -100,6 +110,8 @@ def register() -> None:
                        order=16, group="service")
     register_menu_item("servicedesk:complaints", _("Complaint ledger"), roles={"service", "quality", "engineering",
                                                                              "manager"}, order=18, group="service")
+    register_menu_item("servicedesk:satisfaction", _("Satisfaction"), roles={"service", "manager"}, order=19,
+                       group="service")
     register_menu_item("servicedesk:portal", _("My service requests"), roles={CUSTOMER}, order=17, group="service")
     register_step_page(SUBJECT, step_page, action=step_action)
     register_subject_summaries(SUBJECT, summaries)

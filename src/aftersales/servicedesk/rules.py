@@ -40,3 +40,19 @@ def parts_chargeable(warranty_status: str) -> bool:
     """Parts are free in warranty (无偿...更换相应零配件) and charged otherwise, an unknown warranty included
     (售后服务工作流程及管理制度 二.1-2)."""
     return warranty_status != "in"
+
+
+# The department a survey's handler is counted in: the first of these roles they hold.
+DEPARTMENTS = ("technician", "repair", "service", "quality", "engineering", "manager")
+
+
+def department_of(role_codes) -> str:
+    """The department a handler's survey counts for: field technician, repair, service..., or "" for none."""
+    held = set(role_codes)
+    return next((code for code in DEPARTMENTS if code in held), "")
+
+
+def survey_handler(*, technician=None, decided_by=None, repaired_by=None, closed_by=None):
+    """Who handled what a survey asks about: the technician sent on site, else who decided how to help (a
+    request); the repairer, else who closed it (a return case)."""
+    return technician or decided_by or repaired_by or closed_by

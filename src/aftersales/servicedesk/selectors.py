@@ -213,15 +213,23 @@ def serial_lookup(*, user, serial: str, category: str | None = None) -> dict:
 def survey_get(*, user, pk) -> Survey:
     from aftersales.core.parsing import id_or_none
 
-    survey = scope_to_customer(Survey.objects.select_related("request"), user, "request__customer").filter(
+    survey = scope_to_customer(Survey.objects.select_related("request", "return_case"), user, "customer").filter(
         pk=id_or_none(pk) or 0).first()
     if survey is None:
         raise NotFound()
     return survey
 
 
+def surveys_waiting(*, user):
+    """The customer's surveys not answered yet (of requests and of return cases), newest first."""
+    return scope_to_customer(Survey.objects.select_related("request", "return_case"), user, "customer").filter(
+        answered_at=None).order_by("-id")
+
+
 def survey_data(survey) -> dict:
-    return {"id": survey.pk, "request": survey.request.number, "closing": survey.closing,
-            "answered": survey.answered_at is not None,
+    return {"id": survey.pk, "request": survey.request.number if survey.request_id else None,
+            "return_case": survey.return_case.number if survey.return_case_id else None,
+            "closing": survey.closing, "answered": survey.answered_at is not None,
             **{name: getattr(survey, name) for name in rules.DIMENSIONS},
-            "comment": survey.comment, "followup": survey.followup}
+            "comment": survey.comment, "followup": survey.followup,
+            "complaint": survey.complaint.number if survey.complaint_id else None}

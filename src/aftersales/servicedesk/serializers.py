@@ -297,7 +297,8 @@ class DeskSurveyInput(s.Serializer):
 
 class DeskSurveyOutput(s.Serializer):
     id = s.IntegerField()
-    request = s.CharField()
+    request = s.CharField(allow_null=True, help_text="The service request asked about (or null: a return case).")
+    return_case = s.CharField(allow_null=True, help_text="The return case asked about (or null: a request).")
     closing = s.IntegerField()
     answered = s.BooleanField()
     response = s.IntegerField(allow_null=True)
@@ -306,6 +307,7 @@ class DeskSurveyOutput(s.Serializer):
     overall = s.IntegerField(allow_null=True)
     comment = s.CharField(allow_blank=True)
     followup = s.CharField(allow_blank=True)
+    complaint = s.CharField(allow_null=True, help_text="The complaint request a low score on a return case raised.")
 
 
 class DeskReferralRowOutput(s.Serializer):
@@ -363,3 +365,36 @@ class DeskParetoOutput(s.Serializer):
     count = s.IntegerField()
     share = s.FloatField(help_text="Percent of all counted.")
     cumulative = s.FloatField(help_text="Cumulative percent, most frequent first.")
+
+
+class DeskSatisfactionOutput(s.Serializer):
+    count = s.IntegerField(help_text="Surveys answered.")
+    low = s.IntegerField(help_text="Of them not satisfied: a dimension at or below the policy's low score.")
+    response = s.FloatField(allow_null=True, help_text="Average score (1-5).")
+    attitude = s.FloatField(allow_null=True)
+    fix_quality = s.FloatField(allow_null=True)
+    overall = s.FloatField(allow_null=True)
+
+
+class DeskSatisfactionGroupOutput(DeskSatisfactionOutput):
+    key = s.CharField(allow_blank=True, help_text="The month (2026-11), the technician's username or the "
+                                                  "department's role code.")
+    label = s.CharField(allow_blank=True)
+
+
+class DeskSatisfactionCommentOutput(s.Serializer):
+    id = s.IntegerField()
+    kind = s.ChoiceField(["request", "case"])
+    number = s.CharField(help_text="The service request's or the return case's number.")
+    customer = s.CharField()
+    customer_name = s.CharField()
+    technician = s.CharField(allow_null=True)
+    department = s.CharField(allow_blank=True)
+    answered_at = s.DateTimeField()
+    response = s.IntegerField()
+    attitude = s.IntegerField()
+    fix_quality = s.IntegerField()
+    overall = s.IntegerField()
+    comment = s.CharField(allow_blank=True)
+    followup = s.CharField(allow_blank=True)
+    complaint = s.CharField(allow_null=True)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("service-desk/new/", views.register, name="register"),
     path("service-desk/mine/", views.portal, name="portal"),
     path("service-desk/complaints/", views.complaint_ledger, name="complaints"),
+    path("service-desk/satisfaction/", views.satisfaction_page, name="satisfaction"),
     path("service-desk/<int:pk>/", views.request_page, name="request"),
     path("service-desk/photos/<int:pk>/", views.photo, name="photo"),
     path("service-desk/<int:pk>/print/<str:form>/", views.print_form, name="print"),

@@ -20,7 +20,7 @@ from aftersales.core import parsing
 from aftersales.core.errors import AppError
 from aftersales.core.registry import print_form as registered_form
 from aftersales.core.registry import subject_panels
-from aftersales.core.roles import CUSTOMER, role_required, roles_of
+from aftersales.core.roles import CUSTOMER, ROLE_LABELS, role_required, roles_of
 from aftersales.masterdata.models import Customer
 from aftersales.web.pages import page_errors
 from aftersales.web.printing import render_form
@@ -178,7 +178,8 @@ def photo(request, pk: int):
 @role_required(CUSTOMER)
 def portal(request):
     rows = [selectors.request_row(r) for r in selectors.request_list(user=request.user, queue="all")[:PAGE_ROWS]]
-    return render(request, "servicedesk/portal.html", {"rows": rows})
+    return render(request, "servicedesk/portal.html", {
+        "rows": rows, "surveys": list(selectors.surveys_waiting(user=request.user)[:PAGE_ROWS])})
 
 
 def _survey_page(request, survey, *, actor, action_url):
@@ -258,7 +259,43 @@ def complaint_ledger(request):
     except AppError as refused:
         error = str(refused.message)
     return render(request, "servicedesk/complaints.html", {
-        "rows": rows, "pareto": pareto, "by": by, "error": error, "params": request.GET,
+        "rows": rows, "pareto": pareto, "pareto_chart": complaints.pareto_chart(pareto), "by": by, "error": error, "params": request.GET,
         "causes": ComplaintCause.objects.filter(is_active=True).order_by("code"),
         "bys": [("cause", _("Cause")), ("model", _("Product model")), ("customer", _("Customer")),
                 ("month", _("Month"))]})
+
+
+@role_required("service", "manager")
+def satisfaction_page(request):
+    """满意度统计: the averages per dimension, per month (a chart), per technician and per department, the
+    comments; the answered surveys as XLSX."""
+    from aftersales.core import policies
+    from aftersales.web.exports import Row, xlsx_response
+
+    from . import satisfaction
+
+    low_score = policies.value("survey_low_score")
+    error, summary, months, technicians, departments, comments = None, None, [], [], [], []
+    try:
+        found = satisfaction.answered(params=request.GET)
+        if request.GET.get("export") == "xlsx":
+            return xlsx_response("satisfaction", [
+                (_("Answered at"), "answered_at"), (_("Number"), "number"), (_("Customer"), "customer_name"),
+                (_("Technician"), "technician"), (_("Department"), "department"), (_("Response"), "response"),
+                (_("Attitude"), "attitude"), (_("Quality of the fix"), "fix_quality"), (_("Overall"), "overall"),
+                (_("Comment"), "comment"), (_("Follow-up"), "followup"), (_("Complaint raised"), "complaint")],
+                (Row(satisfaction.survey_row(s)) for s in found))
+        summary = satisfaction.summary(found, low_score=low_score)
+        months = satisfaction.groups(found, "month", low_score=low_score)
+        technicians = satisfaction.groups(found, "technician", low_score=low_score)
+        departments = satisfaction.groups(found, "department", low_score=low_score)
+        comments = [satisfaction.survey_row(s) for s in satisfaction.with_comments(found)[:PAGE_ROWS]]
+    except AppError as refused:
+        error = str(refused.message)
+    return render(request, "servicedesk/satisfaction.html", {
+        "summary": summary, "months": months, "technicians": technicians, "departments": departments,
+        "comments": comments, "chart": satisfaction.chart(months), "error": error, "params": request.GET,
+        "low_score": low_score, "department_choices": [(code, ROLE_LABELS[code]) for code in rules.DEPARTMENTS],
+        "kinds": [("request", _("Service requests")), ("case", _("Return cases"))],
+        "dimensions": [("response", _("Response")), ("attitude", _("Attitude")),
+                       ("fix_quality", _("Quality of the fix")), ("overall", _("Overall"))]})

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("core", "0005_document_sequence"),
-        ("servicedesk", "0003_conduct_photos"),
+        ("servicedesk", "0004_survey_cases"),
     ]
 
     operations = [
