@@ -52,6 +52,8 @@ CODES: dict[str, ErrorCode] = {
         no_approval_for_you=_("No approval of this case is waiting for you."),
         quality_sorting_required=_("This case is above the sorting threshold: quality inspects its units."),
         survey_link_expired=_("This survey link has expired."),
+        desk_refund_not_allowed=_("The e-commerce desk records the refund of an e-commerce no-reason line within its "
+                                  "window only; finance records the others."),
     ),
     # What does not exist for this user (404; another customer's record is not found either).
     **_codes(404, not_found=_("Not found."), unknown_action=_("No such action."),
@@ -94,6 +96,7 @@ CODES: dict[str, ErrorCode] = {
         one_approval_per_person=_("You gave another approval of this case already: one person gives one kind."),
         no_window_to_override=_("No line of this case is outside its return window."),
         no_in_warranty_repair=_("No in-warranty repair of this case is waiting to go back."),
+        unit_awaits_refund=_("These units wait for their refund (recorded by finance), not for an exchange."),
         final_test_incomplete=_("The final test is not complete: every test item and complaint point needs a result."),
         final_test_failed=_("A test item failed: the unit fails its final inspection, it cannot pass."),
         # The service desk.

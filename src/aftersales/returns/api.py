@@ -38,7 +38,7 @@ ACTION_CONFLICTS = ("invalid_state", "stale_version", "conflict", "no_lines", "r
                     "not_a_batch_case", "no_exchange_to_ship", "no_refund_pending", "serial_on_open_case",
                     "refund_units_undecided", "first_article_pending", "batch_work_needs_order",
                     "return_window_passed", "no_window_to_override", "one_approval_per_person", "work_finished",
-                    "final_test_incomplete", "final_test_failed", "no_in_warranty_repair")
+                    "final_test_incomplete", "final_test_failed", "no_in_warranty_repair", "unit_awaits_refund")
 
 
 class CaseFilter(django_filters.FilterSet):
