@@ -71,6 +71,7 @@ CODES: dict[str, ErrorCode] = {
         serial_not_in_stock=_("A serial this move takes out of a warehouse is not in it."),
         replacement_not_in_stock=_("The replacement unit's serial is not in finished-goods stock."),
         not_company_responsible=_("Compensation is agreed only where inspection found the company responsible."),
+        claim_amount_missing=_("Set the amount claimed before the claim is sent."),
         no_warehouse=_("No active warehouse of this kind."),
         serial_on_open_case=_("Some serials are already on another open return case."),
         refund_units_undecided=_("Decide every unit of the line (extra units too) before the refund."),
