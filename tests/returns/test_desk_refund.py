@@ -32,12 +32,13 @@ def _decide(flow, detail, case, disposition="defective_stock"):
 
 
 def test_the_desk_refunds_its_no_reason_line_within_the_window_and_no_other(received, flow, refused, detail,
-                                                                             timeline):
+                                                                             timeline, browser_as):
     lines = [_no_reason(), line(quantity=1, outcome="refund", reason="quality", unit_price="500.00")]
-    case, ids = received(lines, customer="C-BOB", channel="ecommerce", delivered_date=_ago(3))
+    case, _ids = received(lines, customer="C-BOB", channel="ecommerce", delivered_date=_ago(3))
     refused("ecommerce", "settle_refund", case, 409, "refund_units_undecided", line=1)  # the same unit accounting
     _decide(flow, detail, case)
     assert "settle_refund" in allowed(detail(case, role="ecommerce"))
+    assert case["number"] in browser_as("ecommerce").get("/").content.decode()  # the desk's inbox
     refused("ecommerce", "settle_refund", case, 403, "desk_refund_not_allowed", line=2)  # a quality return
     refused("ecommerce", "settle_refund", case, 400, "invalid", line=1, deduction="50")  # no reason for it
     flow("ecommerce", "settle_refund", case, line=1, deduction="20.00", deduction_reason="缺少说明书")
@@ -47,6 +48,7 @@ def test_the_desk_refunds_its_no_reason_line_within_the_window_and_no_other(rece
     # Its own line refunded, nothing is left for the desk; finance refunds the other.
     refused("ecommerce", "settle_refund", case, 403, "desk_refund_not_allowed", line=2)
     assert "settle_refund" not in allowed(detail(case, role="ecommerce"))
+    assert case["number"] not in browser_as("ecommerce").get("/").content.decode()
     flow("finance", "settle_refund", case, line=2)
     assert detail(case)["state"] == "settled"
 
@@ -66,7 +68,7 @@ def test_a_late_line_a_manager_allowed_is_finances_to_refund(new_case, flow, ref
 
 
 def test_the_desk_does_not_refund_a_dealers_line(received, flow, refused, detail):
-    case, ids = received([line(quantity=1, outcome="refund", reason="no_reason", unit_price="100.00")])
+    case, _ids = received([line(quantity=1, outcome="refund", reason="no_reason", unit_price="100.00")])
     _decide(flow, detail, case)
     refused("ecommerce", "settle_refund", case, 403, "desk_refund_not_allowed", line=1)
     refused("warehouse", "settle_refund", case, 403, "permission_denied", line=1)

@@ -26,7 +26,7 @@ def _unit(detail, case, unit_id):
 
 
 def test_a_unit_in_work_redisposed_to_refund_leaves_its_order_and_finance_refunds_it(
-        disposed, flow, refused, detail, post, parts, stock, timeline):
+        disposed, flow, refused, detail, post, parts, stock, timeline, browser_as):
     case, ids = disposed(SERIALS)
     _set_price(case)
     order = post("planning", "repair-orders/", {"case": case["id"], "unit_ids": ids}, expect=201)
@@ -54,6 +54,7 @@ def test_a_unit_in_work_redisposed_to_refund_leaves_its_order_and_finance_refund
     unit = _unit(detail, case, ids[0])
     assert unit["state"] == "ready_to_settle"
     assert "settle_refund" in allowed(detail(case, role="finance"))
+    assert case["number"] in browser_as("finance").get("/").content.decode()  # finance's inbox: the refund to do
     # Waiting for its refund, it is not exchanged.
     refused("service", "settle_exchange", case, 409, "unit_awaits_refund", unit_ids=ids[:1], new_serial="X1")
     refused("service", "settle_refund", case, 403, "permission_denied", line=1)
@@ -72,6 +73,7 @@ def test_a_unit_in_work_redisposed_to_refund_leaves_its_order_and_finance_refund
     assert timeline(case)[-1]["unit_ids"] == ids[:1]
     assert answer["state"] == detail(case)["state"] != "settled"  # the other unit is still in work
     refused("finance", "settle_refund", case, 409, "no_refund_pending", line=1)  # nothing more to refund
+    assert case["number"] not in browser_as("finance").get("/").content.decode()
 
     # The other unit follows: its order is left empty, so it is cancelled and its material released.
     flow("quality", "redispose", case, unit_ids=ids[1:], disposition="refund", reason=REASON)

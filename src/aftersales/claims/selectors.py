@@ -1,7 +1,6 @@
 """The reads of claims: lists and details with their joins decided, as the API and the pages show them."""
 
 from django.urls import reverse
-
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import NotFound

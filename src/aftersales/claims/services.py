@@ -248,7 +248,7 @@ def _disposer(case: ReturnCase):
 def _claim_units_add(*, case: ReturnCase, supplier_id: int, units: list, drafter) -> SupplierClaim:
     from aftersales.core.workflow import state_change_record
 
-    price = sum((u.line.unit_price for u in units), Decimal("0"))
+    price = sum((u.line.unit_price for u in units), Decimal(0))
     claim = (SupplierClaim.objects.select_for_update(of=("self",))
              .filter(return_case=case, supplier_id=supplier_id, state=ClaimState.DRAFTED).order_by("id").first())
     if claim is None:

@@ -12,7 +12,6 @@ from .models import Compensation, SupplierClaim
 from .models import CompensationState as C
 
 
-
 def amount_set(ctx: GuardContext) -> str | None:
     """A claim drafted by itself (a unit disposed to the supplier) may lack its amount: it is set before sending."""
     return None if ctx.record.amount_claimed > 0 else "claim_amount_missing"

@@ -79,6 +79,7 @@ CODES: dict[str, ErrorCode] = {
         batch_work_needs_order=_("A batch's units are worked through a rework order (first article first)."),
         first_article_not_ready=_("The first article is not reworked yet."),
         unit_on_order=_("Some units are already on an open order."),
+        redisposal_only=_("Units leave an order only when quality changes their disposition on the case."),
         unit_not_on_order=_("Not a unit of this order."),
         order_not_finished=_("Some units have no repair record or are still in work."),
         quote_pending=_("These units already have a quote waiting for the customer: revise it instead."),

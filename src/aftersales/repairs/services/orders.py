@@ -248,8 +248,9 @@ def units_leave_order(*, actor, order_id: int, unit_ids: set[int], reason: str) 
             if order.state == OrderState.FIRST_ARTICLE:
                 ctx.to_state = OrderState.PLANNED
 
-    order = REWORK_ORDER.apply(actor=actor, pk=order_id, action="units_leave", handler=leave,
-                               queryset=_orders()).record
+    order = REWORK_ORDER.lock(order_id, _orders())
+    order.units_redisposed = sorted(unit_ids)  # the table's guard: this step comes of a redisposal only
+    order = REWORK_ORDER.apply(actor=actor, record=order, action="units_leave", handler=leave).record
     order_clock(order, actor=actor)
     if order.state == OrderState.CANCELLED:
         _material_release(order, actor=actor)

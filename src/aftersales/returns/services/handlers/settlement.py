@@ -171,7 +171,7 @@ def settle_refund(ctx: ActionContext) -> None:
         units_save(units, ["state", "exit", "warehouse", "done_at"])
         ctx.unit_to_state = U.DONE
     # Units refunded instead of going back may be refunded in several rounds: the line adds them up.
-    paid, deducted = (line.refund_amount or Decimal("0"), line.refund_deduction) if units else (Decimal("0"),) * 2
+    paid, deducted = (line.refund_amount or Decimal(0), line.refund_deduction) if units else (Decimal(0),) * 2
     line.refund_deduction, line.refund_amount = deducted + deduction, paid + gross - deduction
     line.refunded_at = _now()
     line.save(update_fields=["refund_deduction", "refund_amount", "refunded_at"])
