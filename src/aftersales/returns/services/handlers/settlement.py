@@ -146,7 +146,8 @@ def settle_refund(ctx: ActionContext) -> None:
             window=line.window_decision):
         raise PermissionDenied(code="desk_refund_not_allowed", details={"line": line.line_no})
     if line.requested_outcome == Outcome.REFUND:
-        units = _refund_line_check(line)
+        _refund_line_check(line)
+        units = []
         refunded = (ReturnUnit.objects.filter(line=line, is_extra=False).exclude(state=U.MISSING)
                     .exclude(disposition=Disposition.RETURN_AS_IS).count())
         gross = line.unit_price * min(refunded, line.quantity)
@@ -176,12 +177,12 @@ def settle_refund(ctx: ActionContext) -> None:
     line.refunded_at = _now()
     line.save(update_fields=["refund_deduction", "refund_amount", "refunded_at"])
     _notice(ctx.case, CustomerNotice.Kind.REFUND, line=line.line_no, gross=str(gross), deduction=str(deduction),
-            reason=reason, amount=str(gross - deduction), unit_ids=[u.pk for u in units])
+            reason=reason, amount=str(gross - deduction), **({"unit_ids": [u.pk for u in units]} if units else {}))
     ctx.changes = {"line": line.line_no, "refund": str(gross - deduction), "deduction": str(deduction),
                    "unit_ids": [u.pk for u in units], "by": "finance" if "finance" in ctx.roles else "ecommerce"}
 
 
-def _refund_line_check(line) -> list:
+def _refund_line_check(line) -> None:
     """A refund line is refunded once, after every unit of it (extra units too) is decided."""
     if line.refunded_at is not None:
         raise Conflict(_("This line was already refunded."), code="invalid_state", details={"line": line.line_no})
@@ -190,7 +191,6 @@ def _refund_line_check(line) -> list:
     if undecided:
         raise Conflict(_("Decide every unit of the line (extra units too) before the refund."),
                        code="refund_units_undecided", details={"line": line.line_no, "unit_ids": undecided})
-    return []
 
 
 def override_warranty(ctx: ActionContext) -> None:
