@@ -168,3 +168,35 @@ def test_case_follows_its_least_advanced_unit(states, expected):
 
 def test_a_pending_refund_keeps_the_case_ready():
     assert rules.case_state_from_units(["done"], refunds_pending=True) == "ready"
+
+
+# --- a refund instead of the unit wanted back; the e-commerce desk's own refunds ---
+
+@pytest.mark.parametrize("old,new,notify,consent", [
+    ("repair", "refund", True, True),  # the customer gets its money instead of its unit: it consents
+    ("replace", "refund", True, True),
+    ("scrap", "refund", True, False),  # money instead of nothing: told, not asked
+    ("refund", "repair", True, False),
+    ("refund", "teardown", True, False),
+])
+def test_a_refund_instead_of_the_unit_needs_the_customers_consent(old, new, notify, consent):
+    assert rules.redisposal_terms(outcome="repair", old=old, new=new) == {"notify": notify, "consent": consent}
+    assert rules.keeps_customers_unit(outcome="exchange", disposition="refund")
+    assert not rules.keeps_customers_unit(outcome="refund", disposition="refund")
+
+
+WITHIN = {"within": True, "deadline": "2026-12-05"}
+
+
+@pytest.mark.parametrize("channel,reason,outcome,window,allowed", [
+    ("ecommerce", "no_reason", "refund", WITHIN, True),
+    ("ecommerce", "no_reason", "refund", {"within": False}, False),  # late
+    ("ecommerce", "no_reason", "refund", {**WITHIN, "within": False, "override": {"by": "manager"}}, False),
+    ("ecommerce", "no_reason", "refund", {}, False),  # no window decided
+    ("ecommerce", "quality", "refund", WITHIN, False),
+    ("ecommerce", "no_reason", "exchange", WITHIN, False),
+    ("dealer", "no_reason", "refund", WITHIN, False),
+])
+def test_the_ecommerce_desk_refunds_its_no_reason_returns_within_their_window(channel, reason, outcome, window,
+                                                                              allowed):
+    assert rules.desk_may_refund(channel=channel, reason=reason, outcome=outcome, window=window) is allowed

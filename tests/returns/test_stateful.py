@@ -17,7 +17,9 @@ and recorded; any other exception fails. After every step the books must still b
 (f) serials by the ledger: per product model and serial, the moves leave at most one unit in the
     company, never below none in any warehouse (a replacement leaves finished goods only if it was in
     them); a unit proposed for scrap waits in the defective goods warehouse, and a scrapped unit went
-    there first.
+    there first;
+(g) refunds instead of the unit: a unit redisposed (or disposed) to a refund waits for the customer's
+    consent, then for its refund in the after-sales warehouse, and leaves refunded into defective stock.
 
 Each example runs in a transaction rolled back at its end, so examples do not leak.
 """
@@ -174,6 +176,8 @@ class ReturnCaseMachine(RuleBasedStateMachine):
             expected.add("return_window_passed")
         if name == "settle_refund":  # the line named may still have undecided units, or be refunded already
             expected |= {"refund_units_undecided", "invalid_state"}
+            if "finance" not in roles_of(self.world["users"][actor]):  # the e-commerce desk named another line
+                expected.add("desk_refund_not_allowed")
         if name in ("approve", "reject"):  # naming an approval the user may not give is refused like a bad parameter
             expected.add("permission_denied")
         if name in ("settle_exchange", "ship_exchange_in_advance"):  # a replacement serial not (or no longer) in stock
@@ -338,6 +342,22 @@ class ReturnCaseMachine(RuleBasedStateMachine):
             assert quantity == len(ids) and ids
 
     @invariant()
+    def units_refunded_instead_wait_for_their_refund_or_left_refunded(self):
+        """(g) a unit of a repair or exchange line redisposed to a refund waits for the customer's consent, then
+        for its refund in the after-sales warehouse; refunded, it left into defective stock, its line refunded."""
+        for unit in ReturnUnit.objects.filter(return_case_id__in=self.case_ids,
+                                              disposition=Disposition.REFUND).select_related("line"):
+            assert unit.line.requested_outcome != Outcome.REFUND, unit.pk
+            assert unit.state in (UnitState.WAITING_CUSTOMER, UnitState.READY_TO_SETTLE, UnitState.DONE), unit.state
+            if unit.state == UnitState.WAITING_CUSTOMER:
+                assert unit.needs_consent and not unit.consent, unit.pk
+            elif unit.state == UnitState.READY_TO_SETTLE:
+                assert unit.warehouse_id == self.world["after_sales"] and unit.consent.get("given"), unit.pk
+            else:
+                assert (unit.exit, unit.warehouse_id) == ("refunded_into_stock", self.world["defective"]), unit.pk
+                assert unit.line.refunded_at is not None and unit.line.refund_amount is not None, unit.pk
+
+    @invariant()
     def cases_after_receipt_follow_their_units(self):
         for case in ReturnCase.objects.filter(pk__in=self.case_ids, state__in=[*AFTER_RECEIPT, CaseState.SETTLED]):
             assert case.state == derived_case_state(case), (case.number, case.state, derived_case_state(case))
@@ -447,6 +467,9 @@ def _dispose(draw, case, units):
 def _redispose(draw, case, units):
     """Dispositions that change (repair to teardown, scrap, a replacement...), with a reason, mostly."""
     params = _dispose(draw, case, units)
+    if units and Disposition.REFUND in ALLOWED_DISPOSITIONS[units[0].line.requested_outcome] \
+            and draw(st.integers(0, 3), label="to a refund") == 0:  # refunded instead of the unit wanted back
+        params["disposition"] = Disposition.REFUND
     if draw(st.integers(0, 7), label="no reason") > 0:
         params["reason"] = "台架复测结果与检验不同"
     return params

@@ -77,7 +77,7 @@ def test_the_claim_runs_drafted_sent_answered_closed(faulty, supplier, api):
     # The evidence: quality's inspection of each unit, and the photo.
     assert claim["items"][0]["inspection"]["responsibility"] == "supplier"
     assert [e["id"] for e in claim["evidence"]] == [photo_id]
-    assert [a["action"] for a in claim["allowed_actions"]] == ["send", "cancel"]
+    assert [a["action"] for a in claim["allowed_actions"]] == ["amend", "send", "cancel"]
     # Clocked: sending runs on working days; then the supplier's answer.
     (send,) = Deadline.objects.filter(subject_type="supplier_claim", subject_id=claim["id"], state="open")
     assert (send.kind, send.role) == ("supplier_claim_send", "purchasing")

@@ -52,7 +52,9 @@ class SupplierClaim(models.Model):
         verbose_name_plural = _("supplier claims")
         ordering = ["-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount_claimed__gt=0), name="claim_amount_positive"),
+            # A claim drafted by itself may lack its amount until purchasing sets it (it is sent only with one).
+            models.CheckConstraint(condition=models.Q(amount_claimed__gt=0)
+                                   | models.Q(state="drafted", amount_claimed=0), name="claim_amount_positive"),
             models.CheckConstraint(condition=models.Q(amount_recovered__gte=0), name="claim_recovered_not_negative"),
         ]
 

@@ -1,12 +1,13 @@
 """The reads of claims: lists and details with their joins decided, as the API and the pages show them."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import NotFound
-from aftersales.core.roles import require_roles
+from aftersales.core.roles import require_roles, roles_of
 from aftersales.returns.models import Inspection
 
-from .models import ClaimItem, Compensation, SupplierClaim
+from .models import ClaimItem, ClaimState, Compensation, CompensationState, SupplierClaim
 from .workflow import COMPENSATION, SUPPLIER_CLAIM
 
 # Who reads supplier claims (purchasing owns them) and compensations (finance settles them).
@@ -91,3 +92,25 @@ def compensation_row(record: Compensation, user) -> dict:
             "decided_at": record.decided_at, "decision_comment": record.decision_comment,
             "settled_at": record.settled_at, "settlement_reference": record.settlement_reference,
             "allowed_actions": COMPENSATION.allowed(record, user)}
+
+
+def case_documents(case, user) -> list[dict]:
+    """The supplier claims and compensations that follow from a return case (下查), for the staff who read them
+    (a customer sees neither): number, state and page of each; two queries."""
+    roles = roles_of(user) if getattr(user, "customer_id", None) is None else set()
+    documents = []
+    if roles & set(CLAIM_READERS):
+        for claim in SupplierClaim.objects.filter(return_case=case).order_by("id").only("id", "number", "state",
+                                                                                          "created_at"):
+            documents.append({"kind": "supplier_claim", "kind_label": _("Supplier claim"), "number": claim.number,
+                              "state": claim.state, "state_label": ClaimState(claim.state).label,
+                              "url": reverse("claims:claim", args=[claim.pk]), "at": claim.created_at,
+                              "parent": None})
+    if roles & set(COMPENSATION_READERS):
+        for record in Compensation.objects.filter(return_case=case).order_by("id").only("id", "number", "state",
+                                                                                          "proposed_at"):
+            documents.append({"kind": "compensation", "kind_label": _("Compensation"), "number": record.number,
+                              "state": record.state, "state_label": CompensationState(record.state).label,
+                              "url": reverse("claims:compensation_list") + f"?state={record.state}",
+                              "at": record.proposed_at, "parent": None})
+    return documents

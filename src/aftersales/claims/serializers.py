@@ -28,6 +28,8 @@ class ClaimActionInput(serializers.Serializer):
     answer_text = serializers.CharField(required=False, allow_blank=True)
     amount_recovered = serializers.CharField(required=False)
     reason = serializers.CharField(required=False, allow_blank=True)
+    amount_claimed = serializers.CharField(required=False, help_text="`amend`: the amount claimed (CNY).")
+    description = serializers.CharField(required=False, help_text="`amend`: what is claimed.")
 
 
 class AllowedOutput(serializers.Serializer):

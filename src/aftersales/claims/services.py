@@ -126,7 +126,21 @@ def _cancel(ctx) -> None:
     ctx.changes = {"reason": parsing.text(ctx.params.get("reason"), "reason", max_length=TEXT, required=True)}
 
 
-HANDLERS = {"send": _send, "answer": _answer, "close": _close, "cancel": _cancel}
+def _amend(ctx) -> None:
+    """Purchasing sets what a draft claims: the amount (a draft made by itself may lack it), the description."""
+    claim, changes = ctx.record, {}
+    if "amount_claimed" in ctx.params:
+        claim.amount_claimed = parsing.amount(ctx.params["amount_claimed"], "amount_claimed", minimum=Decimal("0.01"))
+        changes["amount_claimed"] = str(claim.amount_claimed)
+    if "description" in ctx.params:
+        claim.description = parsing.text(ctx.params["description"], "description", max_length=TEXT, required=True)
+        changes["description"] = True
+    if not changes:
+        raise InvalidInput(details={"amount_claimed": [_("Give the amount claimed or the description.")]})
+    ctx.changes = changes
+
+
+HANDLERS = {"amend": _amend, "send": _send, "answer": _answer, "close": _close, "cancel": _cancel}
 
 
 @transaction.atomic
@@ -179,6 +193,81 @@ def supplier_anomalies_tell_purchasing(sender, *, case, action: str, actor, unit
            {"case": case.number, "case_id": case.pk, "count": len(units),
             "units": [{"unit": pk, "serial": serial, "model": model} for pk, serial, model in units[:20]]},
            subject_type="return_case", subject_id=case.pk)
+
+
+# Actions after which units may have left a case for their supplier (disposition supplier_claim).
+_TO_SUPPLIER_ACTIONS = ("dispose", "redispose", "give_consent")
+
+
+def supplier_claims_draft(sender, *, case, action: str, actor, unit_ids, params, **kwargs) -> None:
+    """Units that left the case for their supplier (disposition supplier_claim) are claimed for: added to the open
+    draft claim of the case for their supplier (the one active supplier of their product model), or a new draft
+    for purchasing, with the line's price as the amount and the units' photos as evidence. Units whose model has
+    no single supplier are told to purchasing to claim by hand. Sent inside the action's transaction."""
+    if action not in _TO_SUPPLIER_ACTIONS:
+        return
+    claimed = ClaimItem.objects.filter(unit_id__in=list(unit_ids)).values_list("unit_id", flat=True)
+    units = list(ReturnUnit.objects.filter(pk__in=list(unit_ids), exit="returned_to_supplier")
+                 .exclude(pk__in=claimed).select_related("line", "product_model").order_by("id"))
+    if not units:
+        return
+    suppliers: dict[int, list[int]] = {}
+    supplied = Supplier.product_models.through.objects.filter(
+        productmodel_id__in={u.product_model_id for u in units}, supplier__is_active=True)
+    for model_id, supplier_id in supplied.values_list("productmodel_id", "supplier_id").order_by("supplier__code"):
+        suppliers.setdefault(model_id, []).append(supplier_id)
+    by_supplier: dict[int, list[ReturnUnit]] = {}
+    unassigned = []
+    for unit in units:
+        found = suppliers.get(unit.product_model_id, [])
+        if len(found) == 1:
+            by_supplier.setdefault(found[0], []).append(unit)
+        else:
+            unassigned.append(unit)
+    drafter = actor if getattr(actor, "customer_id", None) is None else _disposer(case)
+    for supplier_id, supplier_units in sorted(by_supplier.items()):
+        _claim_units_add(case=case, supplier_id=supplier_id, units=supplier_units, drafter=drafter)
+    if unassigned:
+        from aftersales.notifications.services import notify, recipients
+
+        notify(recipients(role="purchasing"), "supplier_anomaly",
+               {"case": case.number, "case_id": case.pk, "count": len(unassigned),
+                "units": [{"unit": u.pk, "serial": u.serial, "model": u.product_model.code} for u in unassigned[:20]]},
+               subject_type="return_case", subject_id=case.pk)
+
+
+def _disposer(case: ReturnCase):
+    """Who decided the case's latest disposition (the customer consented after it): the claim's drafter."""
+    from aftersales.returns.models import CaseEvent
+
+    event = (CaseEvent.objects.filter(return_case=case, action__in=("dispose", "redispose"), actor__isnull=False)
+             .select_related("actor").order_by("-id").first())
+    return event.actor
+
+
+def _claim_units_add(*, case: ReturnCase, supplier_id: int, units: list, drafter) -> SupplierClaim:
+    from aftersales.core.workflow import state_change_record
+
+    price = sum((u.line.unit_price for u in units), Decimal(0))
+    claim = (SupplierClaim.objects.select_for_update(of=("self",))
+             .filter(return_case=case, supplier_id=supplier_id, state=ClaimState.DRAFTED).order_by("id").first())
+    if claim is None:
+        claim = SupplierClaim.objects.create(
+            number=next_number("SC"), supplier_id=supplier_id, return_case=case, amount_claimed=price,
+            description=_("Units of case %(case)s disposed to the supplier (supplier claim).") % {"case": case.number},
+            created_by=drafter)
+        state_change_record(SUPPLIER_CLAIM, claim, drafter, "draft", "", claim.state,
+                            {"amount": str(price), "unit_ids": [u.pk for u in units], "auto": True})
+    else:
+        claim.amount_claimed += price
+        claim.version += 1
+        claim.save(update_fields=["amount_claimed", "version"])
+        state_change_record(SUPPLIER_CLAIM, claim, drafter, "add_units", claim.state, claim.state,
+                            {"amount": str(claim.amount_claimed), "unit_ids": [u.pk for u in units], "auto": True})
+    ClaimItem.objects.bulk_create([ClaimItem(claim=claim, unit=u, quantity=1) for u in units])
+    claim.attachments.add(*Attachment.objects.filter(unit__in=units))
+    claim_clock(claim, actor=drafter)
+    return claim
 
 
 # --- compensation ---

@@ -53,6 +53,8 @@ CODES: dict[str, ErrorCode] = {
         no_approval_for_you=_("No approval of this case is waiting for you."),
         quality_sorting_required=_("This case is above the sorting threshold: quality inspects its units."),
         survey_link_expired=_("This survey link has expired."),
+        desk_refund_not_allowed=_("The e-commerce desk records the refund of an e-commerce no-reason line within its "
+                                  "window only; finance records the others."),
     ),
     # What does not exist for this user (404; another customer's record is not found either).
     **_codes(404, not_found=_("Not found."), unknown_action=_("No such action."),
@@ -70,6 +72,7 @@ CODES: dict[str, ErrorCode] = {
         serial_not_in_stock=_("A serial this move takes out of a warehouse is not in it."),
         replacement_not_in_stock=_("The replacement unit's serial is not in finished-goods stock."),
         not_company_responsible=_("Compensation is agreed only where inspection found the company responsible."),
+        claim_amount_missing=_("Set the amount claimed before the claim is sent."),
         no_warehouse=_("No active warehouse of this kind."),
         serial_on_open_case=_("Some serials are already on another open return case."),
         refund_units_undecided=_("Decide every unit of the line (extra units too) before the refund."),
@@ -77,6 +80,7 @@ CODES: dict[str, ErrorCode] = {
         batch_work_needs_order=_("A batch's units are worked through a rework order (first article first)."),
         first_article_not_ready=_("The first article is not reworked yet."),
         unit_on_order=_("Some units are already on an open order."),
+        redisposal_only=_("Units leave an order only when quality changes their disposition on the case."),
         unit_not_on_order=_("Not a unit of this order."),
         order_not_finished=_("Some units have no repair record or are still in work."),
         quote_pending=_("These units already have a quote waiting for the customer: revise it instead."),
@@ -95,6 +99,7 @@ CODES: dict[str, ErrorCode] = {
         one_approval_per_person=_("You gave another approval of this case already: one person gives one kind."),
         no_window_to_override=_("No line of this case is outside its return window."),
         no_in_warranty_repair=_("No in-warranty repair of this case is waiting to go back."),
+        unit_awaits_refund=_("These units wait for their refund (recorded by finance), not for an exchange."),
         final_test_incomplete=_("The final test is not complete: every test item and complaint point needs a result."),
         final_test_failed=_("A test item failed: the unit fails its final inspection, it cannot pass."),
         # The service desk.

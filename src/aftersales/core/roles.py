@@ -26,6 +26,8 @@ ROLES = [
     Role("engineering", _("Engineering"), _("Rework methods, technical support, analysis of representative units.")),
     Role("purchasing", _("Purchasing"), _("Buys repair materials; chases suppliers for purchased-part failures.")),
     Role("finance", _("Finance"), _("Costs repaired goods, refunds, repair-fee collection.")),
+    Role("ecommerce", _("E-commerce desk"),
+         _("Takes e-commerce customers' returns; records the refund of a no-reason return within its window.")),
     Role("technician", _("Field technician"), _("On-site repair, installation and commissioning, service reports.")),
     Role("manager", _("Manager"), _("Approvals above a department's authority; edits policies.")),
     Role("customer", _("Customer"), _("Applies for returns and follows its own cases in the portal.")),
@@ -110,6 +112,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "engineering": _VIEW_ALL | _perms("masterdata", "add change", "productmodel", "part", "testitem"),
     "purchasing": _VIEW_ALL | _perms("masterdata", "add change", "part", "supplier"),
     "finance": _VIEW_ALL | _perms("masterdata", "change", "part"),
+    "ecommerce": _VIEW_ALL,
     "technician": _VIEW_ALL,
     "manager": _VIEW_ALL
     | _perms("masterdata", "add change", *_MASTER)

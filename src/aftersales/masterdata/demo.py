@@ -24,7 +24,7 @@ REASON = "demo data"
 STAFF_NAMES = {
     "service": ("晓敏", "王"), "warehouse": ("建国", "李"), "quality": ("丽华", "张"), "planning": ("伟", "刘"),
     "repair": ("强", "陈"), "engineering": ("志远", "杨"), "purchasing": ("芳", "赵"), "finance": ("静", "黄"),
-    "technician": ("磊", "周"), "manager": ("总", "吴"), "customer": ("经理", "孙"),
+    "ecommerce": ("婷", "郑"), "technician": ("磊", "周"), "manager": ("总", "吴"), "customer": ("经理", "孙"),
 }
 
 CUSTOMERS = [

@@ -17,8 +17,10 @@ class RepairsConfig(AppConfig):
         from .clocks import rework_order_wanted
         from .gates import first_article_gate
         from .services import quotes_follow_answers
+        from .services.orders import orders_follow_redisposal
 
         action_applied.connect(quotes_follow_answers, dispatch_uid="repairs.quotes_follow_answers")
+        action_applied.connect(orders_follow_redisposal, dispatch_uid="repairs.orders_follow_redisposal")
         register_clock_source(rework_order_wanted)
         register_work_gate(first_article_gate)
         registry.register()

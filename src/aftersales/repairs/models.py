@@ -156,6 +156,7 @@ class RequestState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     RECEIVED = "received", _("Received")
     ISSUED = "issued", _("Issued")
+    RELEASED = "released", _("Released (its order was cancelled)")
 
 
 class MaterialRequest(models.Model):

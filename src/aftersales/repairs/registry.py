@@ -20,7 +20,7 @@ STATE_GROUPS = {
                      OrderState.IN_PROGRESS: "progress", OrderState.DONE: "done", OrderState.CANCELLED: "cancelled"},
     "material_request": {RequestState.SUBMITTED: "waiting", RequestState.APPROVED: "progress",
                          RequestState.REJECTED: "cancelled", RequestState.RECEIVED: "progress",
-                         RequestState.ISSUED: "done"},
+                         RequestState.ISSUED: "done", RequestState.RELEASED: "cancelled"},
     "quote": {QuoteState.SENT: "blocked", QuoteState.ACCEPTED: "done", QuoteState.REFUSED: "cancelled",
               QuoteState.SUPERSEDED: "cancelled"},
     "scrap_application": {ScrapState.SUBMITTED: "waiting", ScrapState.APPROVED: "done",

@@ -9,7 +9,8 @@ docs/workflow.md is generated from these tables.
 
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.workflow import Machine, Transition
+from aftersales.core.errors import message_of
+from aftersales.core.workflow import GuardContext, Machine, Transition
 from aftersales.core.workflow import roles as r
 
 from .models import (MaterialRequest, OrderState, Quote, QuoteState, RefurbishOrder, RefurbishState, RepairOrder,
@@ -18,6 +19,13 @@ from .models import (MaterialRequest, OrderState, Quote, QuoteState, RefurbishOr
 O, M, Q, S, F = OrderState, RequestState, QuoteState, ScrapState, RefurbishState
 WORKING = (O.PLANNED, O.FIRST_ARTICLE, O.IN_PROGRESS)
 STARTED = (O.FIRST_ARTICLE, O.IN_PROGRESS)
+
+
+
+def by_redisposal(ctx: GuardContext) -> str | None:
+    """Units leave an order only as quality's redisposal on the case takes them off it (orders.units_leave_order)."""
+    return None if getattr(ctx.record, "units_redisposed", None) else "redisposal_only"
+
 
 REWORK_ORDER = Machine("repair_order", _("rework order"), RepairOrder, OrderState, [
     Transition("plan", _("Answer with the repair plan"), WORKING, (), r("repair")),
@@ -30,12 +38,19 @@ REWORK_ORDER = Machine("repair_order", _("rework order"), RepairOrder, OrderStat
     Transition("delay", _("Record a delay"), WORKING, (), r("repair planning manager")),
     Transition("close", _("Close the order"), (O.IN_PROGRESS,), (O.DONE,), r("repair planning")),
     Transition("cancel", _("Cancel the order"), (O.PLANNED,), (O.CANCELLED,), r("planning manager")),
-])
+    # Quality changed the disposition of units on the order (redispose): they leave it; an order left without
+    # units is cancelled, one whose first article left waits for a new first article.
+    Transition("units_leave", _("Units leave after a changed disposition"), WORKING,
+               (O.PLANNED, O.FIRST_ARTICLE, O.IN_PROGRESS, O.CANCELLED), r("quality"), (by_redisposal,)),
+], messages={"redisposal_only": message_of("redisposal_only")})
 
 MATERIAL_REQUEST = Machine("material_request", _("material request"), MaterialRequest, RequestState, [
     Transition("decide", _("Decide the request"), (M.SUBMITTED,), (M.APPROVED, M.REJECTED), r("purchasing")),
     Transition("receive", _("Receive the material"), (M.APPROVED,), (M.RECEIVED,), r("purchasing warehouse")),
     Transition("issue", _("Issue to the order"), (M.RECEIVED,), (M.ISSUED,), r("warehouse")),
+    # The order was cancelled: nothing more is bought or issued for it; material received stays free in stock.
+    Transition("release", _("Release (its order was cancelled)"), (M.SUBMITTED, M.APPROVED, M.RECEIVED),
+               (M.RELEASED,), r("quality planning manager")),
 ])
 
 QUOTE = Machine("quote", _("quote"), Quote, QuoteState, [

@@ -26,8 +26,8 @@ from .services import cases as case_services
 from .services.actions import action_permitted, apply_action
 from .serializers import (COMMENT_LENGTH, ActionInput, ActionOutput, AttachmentInput, AttachmentOutput, CaseDetailOutput,
                           CaseInput, CaseListOutput, FinalChecklistOutput, InspectionReportOutput, InternalSaleOutput,
-                          ReceivingListInput, ReceivingListOutput, ReplenishmentOutput, ServiceHistoryOutput,
-                          TimelineEntryOutput)
+                          ReceivingListInput, ReceivingListOutput, RelatedDocumentOutput, ReplenishmentOutput,
+                          ServiceHistoryOutput, TimelineEntryOutput)
 from .services.attachments import attachment_add
 from .services.replenishments import replenishment_done
 from .workflow import ACTIONS
@@ -38,7 +38,7 @@ ACTION_CONFLICTS = ("invalid_state", "stale_version", "conflict", "no_lines", "r
                     "not_a_batch_case", "no_exchange_to_ship", "no_refund_pending", "serial_on_open_case",
                     "refund_units_undecided", "first_article_pending", "batch_work_needs_order",
                     "return_window_passed", "no_window_to_override", "one_approval_per_person", "work_finished",
-                    "final_test_incomplete", "final_test_failed", "no_in_warranty_repair")
+                    "final_test_incomplete", "final_test_failed", "no_in_warranty_repair", "unit_awaits_refund")
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -182,6 +182,15 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         case = self._case(pk)
         return paginated(request, self, selectors.timeline_events(case),
                          lambda events: selectors.timeline_entries(events, user=request.user))
+
+    @extend_schema(responses=RelatedDocumentOutput(many=True))
+    @action(detail=True, methods=["get"])
+    def documents(self, request, pk=None):
+        """The documents the case came from and that follow from it (a page): rework orders, material requests,
+        quotes, scrap applications, supplier claims, compensations, each with its number, state and page; each
+        reader sees those its roles read (a customer: its quotes)."""
+        case = self._case(pk)
+        return paginated(request, self, selectors.case_documents(case, request))
 
     @extend_schema(responses=FinalChecklistOutput(many=True))
     @action(detail=True, methods=["get"], url_path="final-checklist")

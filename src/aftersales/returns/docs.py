@@ -99,9 +99,13 @@ def workflow_markdown() -> str:
                 "kind per case (`one_approval_per_person`); none for an e-commerce no-reason case inside its "
                 "windows | `rules.required_approvals`, `services/approvals.py` | `approver_may_give_several_kinds` |",
                 "| A disposition changes until the work is finished (`redispose`, with a reason): the customer is "
-                "told when what it gets changes (its unit, a new one, nothing) and consents when the company would "
-                "keep a unit it was to get back; teardown, supplier claim and internal sale fit every line (with that "
-                "consent on repair and exchange lines); an internal sale records price, discount, buyer and date "
+                "told when what it gets changes (its unit, a new one, its money, nothing) and consents when the "
+                "company would keep a unit it was to get back; teardown, supplier claim, internal sale and a refund "
+                "instead (`refund`, repair and exchange lines) fit every line (with that consent on repair and "
+                "exchange lines); an internal sale records price, discount, buyer and date; units no longer repaired "
+                "leave their rework order (an order left empty is cancelled, its material released: "
+                "`repairs/services/orders.orders_follow_redisposal`); a unit leaving for its supplier is claimed for "
+                "(`claims/services.supplier_claims_draft`: the case's open draft for the supplier, or a new one) "
                 "| `rules.redisposal_terms`, `rules.keeps_customers_unit`, `handlers/units.redispose`, "
                 "`handlers/sales.py` | |",
                 "| The customer's request to change the product (reason `change`) is chargeable like an expired "
@@ -116,8 +120,10 @@ def workflow_markdown() -> str:
                 "| Dispositions allowed per requested outcome; an extra unit (not on the note) may always go back "
                 "as is, and on a refund line only that | `handlers/units.dispositions_allowed` | |",
                 "| Refund = unit price × the announced units taken back (any disposition but return as is); it waits "
-                "until every unit of the line is decided (`refund_units_undecided`) | `handlers/settlement.settle_refund` "
-                "| |",
+                "until every unit of the line is decided (`refund_units_undecided`); on a repair or exchange line, unit "
+                "price × the units refunded instead (they leave into defective stock). Finance records it; the "
+                "e-commerce desk that of its no-reason line applied for within its window (自行办理退款; otherwise "
+                "`desk_refund_not_allowed`) | `handlers/settlement.settle_refund`, `rules.desk_may_refund` | |",
                 "| Work on a batch: through its rework order, the first article first; the rest waits for the passed "
                 "first-article check on every endpoint (`first_article_pending`, `batch_work_needs_order`) | "
                 "`WORK_GATES` (registered by `repairs/gates.py`) | |",

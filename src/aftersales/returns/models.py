@@ -76,6 +76,8 @@ class Disposition(models.TextChoices):
     TEARDOWN = "teardown", _("Teardown for parts")
     SUPPLIER_CLAIM = "supplier_claim", _("Supplier claim")
     DEFECTIVE_STOCK = "defective_stock", _("To defective goods stock")
+    # The customer is refunded instead of getting its unit (or a new one) back; the company keeps the unit.
+    REFUND = "refund", _("Refund instead (the company keeps the unit)")
 
 
 class UnitExit(models.TextChoices):

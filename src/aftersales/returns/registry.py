@@ -106,6 +106,39 @@ def replenishments_open(user) -> list[dict]:
             for row in rows]
 
 
+def refunds_to_record(user, *, desk: bool = False) -> list[dict]:
+    """Refunds waiting to be recorded: refund lines not refunded yet, and units of other lines refunded instead of
+    going back (redisposed), on cases past the receipt; for the e-commerce desk, its own no-reason lines only."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from .models import Channel, Disposition, Outcome, Reason, ReturnLine, ReturnUnit
+    from .selectors import case_list
+    from .workflow import AFTER_RECEIPT
+
+    lines = ReturnLine.objects.filter(return_case=OuterRef("pk"), requested_outcome=Outcome.REFUND,
+                                      refunded_at__isnull=True)
+    if desk:
+        lines = lines.filter(reason=Reason.NO_REASON, window_decision__within=True).exclude(
+            window_decision__has_key="override")
+    pending = Q(Exists(lines))
+    if not desk:
+        pending |= Q(Exists(ReturnUnit.objects.filter(return_case=OuterRef("pk"), state=UnitState.READY_TO_SETTLE,
+                                                      disposition=Disposition.REFUND)))
+    cases = case_list(user=user).filter(pending, state__in=AFTER_RECEIPT)
+    if desk:
+        cases = cases.filter(channel=Channel.ECOMMERCE)
+    cases = list(cases.order_by("updated_at", "id")[:AWAITING_GOODS])
+    summaries = case_summaries([case.pk for case in cases], user)
+    return [{"label": _("Refund to record"), "reference": case.number, "url": case_page(case.pk),
+             "action": _("Record the refund"), "since": case.updated_at, "customer": case.customer.name,
+             "models": summaries.get(case.pk, {}).get("models", []), "quantity": case.noted_quantity}
+            for case in cases]
+
+
+def desk_refunds_to_record(user) -> list[dict]:
+    return refunds_to_record(user, desk=True)
+
+
 def customer_cases(request) -> dict | None:
     """A customer's latest cases, and the way to a new application, in its inbox."""
     from .selectors import case_list
@@ -139,6 +172,8 @@ def register() -> None:
     register_inbox_source("warehouse", cases_awaiting_goods)
     register_inbox_source("service", cases_to_close)
     register_inbox_source("planning", replenishments_open)
+    register_inbox_source("finance", refunds_to_record)
+    register_inbox_source("ecommerce", desk_refunds_to_record)
     register_inbox_section(customer_cases)
     for form in FORMS:
         register_print_form(SUBJECT, form)

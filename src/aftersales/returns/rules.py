@@ -149,6 +149,13 @@ def desk_handles(*, channel: str, decisions: list[dict], reasons: list[str]) -> 
             and all(d.get("within") is True and not d.get("override") for d in decisions))
 
 
+def desk_may_refund(*, channel: str, reason: str, outcome: str, window: dict) -> bool:
+    """The e-commerce desk records the refund of its own no-reason return line applied for within its window
+    (售后客返品管理流程 5.1.2: 电商自行办理退款); any other refund (a late line a manager allowed too) is finance's."""
+    return (channel == Channel.ECOMMERCE and reason == Reason.NO_REASON and outcome == Outcome.REFUND
+            and window.get("within") is True and not window.get("override"))
+
+
 # --- volume class and approvals ---
 
 def volume_class(*, quantities_by_model: dict, per_model_threshold: int, all_models_threshold: int) -> tuple[str, dict]:
@@ -187,24 +194,27 @@ def scope_covers_one(scope: str, present: set[str]) -> bool:
 # --- dispositions that change ---
 
 # What the customer gets for a unit of a line it wants back (repair, exchange): the unit itself (repaired or
-# as it came), a new unit, or nothing (the company keeps it). On a refund line the customer has its money.
+# as it came), a new unit, its money (the company keeps the unit) or nothing (the company keeps it). On a refund
+# line the customer has its money.
 CUSTOMER_GETS = {"repair": "unit", "refurbish": "unit", "return_as_is": "unit", "replace": "new_unit",
                  "scrap": "nothing", "teardown": "nothing", "supplier_claim": "nothing", "internal_sale": "nothing",
-                 "resale": "nothing", "defective_stock": "nothing"}
+                 "resale": "nothing", "defective_stock": "nothing", "refund": "money"}
+# What the customer gets when the company keeps the unit it wants back.
+KEPT = ("nothing", "money")
 
 
 def keeps_customers_unit(*, outcome: str, disposition: str) -> bool:
-    """The company keeps a unit the customer wants back."""
-    return outcome != Outcome.REFUND and CUSTOMER_GETS.get(disposition) == "nothing"
+    """The company keeps a unit the customer wants back (for nothing, or refunding it)."""
+    return outcome != Outcome.REFUND and CUSTOMER_GETS.get(disposition) in KEPT
 
 
 def redisposal_terms(*, outcome: str, old: str, new: str) -> dict:
     """When quality changes a disposition: is the customer told (what it gets changes), and must it consent
-    (售后客返品管理流程 5.2.6: it gets nothing back where it was to get a unit)?"""
+    (售后客返品管理流程 5.2.6: it gets nothing back, or its money instead, where it was to get a unit)?"""
     if outcome == Outcome.REFUND:
         return {"notify": False, "consent": False}
     before, after = CUSTOMER_GETS.get(old, "unit"), CUSTOMER_GETS.get(new, "unit")
-    return {"notify": before != after, "consent": after == "nothing" and before != "nothing"}
+    return {"notify": before != after, "consent": after in KEPT and before not in KEPT}
 
 
 def needs_replenishment(*, outcome: str, disposition: str) -> bool:

@@ -391,3 +391,15 @@ def replenishment_data(row) -> dict:
             "quantity": row.quantity, "unit_ids": row.unit_ids, "due_date": row.due_date, "reason": row.reason,
             "state": row.state, "created_by": row.created_by.get_username(), "created_at": row.created_at,
             "done_at": row.done_at}
+
+
+def case_documents(case: ReturnCase, request) -> list[dict]:
+    """The case's document flow as the apps above registered it (core/registry.py: related documents), in one
+    shape: what the case came from (up) first, then what follows from it (down), each oldest first."""
+    from aftersales.core.registry import related_documents
+
+    rows = [{"kind": d["kind"], "kind_label": str(d.get("kind_label") or d["kind"]), "number": str(d["number"]),
+             "state": d["state"], "state_label": str(d["state_label"]), "url": d["url"], "at": d.get("at"),
+             "direction": d.get("direction", "down"), "parent": d.get("parent")}
+            for d in related_documents("return_case", case, request)]
+    return sorted(rows, key=lambda d: (d["direction"] != "up", d["at"] is None, d["at"] or 0))

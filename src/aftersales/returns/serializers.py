@@ -276,6 +276,20 @@ class ReceivingListOutput(serializers.Serializer):
     results = ReceiveResultOutput(many=True)
 
 
+class RelatedDocumentOutput(serializers.Serializer):
+    kind = serializers.CharField(help_text="supplier_claim, compensation, repair_order, material_request, quote, "
+                                           "scrap_application, service_request...")
+    kind_label = serializers.CharField()
+    number = serializers.CharField()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    url = serializers.CharField(help_text="The document's page.")
+    at = serializers.DateTimeField(allow_null=True)
+    direction = serializers.ChoiceField(choices=["up", "down"], help_text="up: the case came from it (上查); down: "
+                                                                          "it follows from the case (下查).")
+    parent = serializers.CharField(allow_null=True, help_text="The number of the document it belongs to.")
+
+
 class TimelineEntryOutput(serializers.Serializer):
     id = serializers.IntegerField()
     action = serializers.CharField()

@@ -14,7 +14,7 @@ from aftersales.core.workflow import Guard, GuardContext, Transition
 from aftersales.core.workflow import roles as _roles
 
 from .models import CaseState as C
-from .models import Outcome, VolumeClass
+from .models import Disposition, Outcome, VolumeClass
 from .models import UnitState as U
 
 CASE, UNIT = "case", "unit"
@@ -115,8 +115,36 @@ def exchange_to_ship(ctx: GuardContext) -> str | None:
 
 
 def refund_pending(ctx: GuardContext) -> str | None:
+    """A refund line not refunded yet, or a unit of another line refunded instead of going back (redisposed)."""
     pending = any(line.requested_outcome == Outcome.REFUND and line.refunded_at is None for line in ctx.case.lines.all())
-    return None if pending else "no_refund_pending"
+    return None if pending or units_awaiting_refund(ctx) else "no_refund_pending"
+
+
+def units_awaiting_refund(ctx: GuardContext) -> bool:
+    key = "units_awaiting_refund"
+    if key not in ctx.cache:
+        from .models import ReturnUnit
+
+        ctx.cache[key] = ReturnUnit.objects.filter(return_case=ctx.case, state=U.READY_TO_SETTLE,
+                                                   disposition=Disposition.REFUND).exists()
+    return ctx.cache[key]
+
+
+def desk_refund_in_window(ctx: GuardContext) -> str | None:
+    """Finance records every refund; the e-commerce desk that of its no-reason lines within their window only."""
+    from .rules import desk_may_refund
+
+    if "finance" in ctx.roles:
+        return None
+    ok = any(line.refunded_at is None and desk_may_refund(channel=ctx.case.channel, reason=line.reason,
+                                                          outcome=line.requested_outcome, window=line.window_decision)
+             for line in ctx.case.lines.all())
+    return None if ok else "desk_refund_not_allowed"
+
+
+def exchange_units(ctx: GuardContext) -> str | None:
+    """Units waiting to settle are exchanged only if they are to be replaced (a refund is finance's)."""
+    return None if all(u.disposition != Disposition.REFUND for u in ctx.units) else "unit_awaits_refund"
 
 
 # Checks that other apps put on the work itself (repairs: a batch's first-article gate). Each takes
@@ -139,7 +167,8 @@ def work_gates_pass(ctx: GuardContext) -> str | None:
 
 
 # Guards that look at the units acted on; the others look at the case and the actor only.
-UNIT_GUARDS = {consent_pending, charge_to_quote, charge_quoted, charge_accepted, work_gates_pass, work_not_finished}
+UNIT_GUARDS = {consent_pending, charge_to_quote, charge_quoted, charge_accepted, work_gates_pass, work_not_finished,
+               exchange_units}
 
 
 # --- the table ---
@@ -204,10 +233,11 @@ ACTIONS: dict[str, Transition] = {a.name: a for a in [
     # Settlement.
     action("ship_back", _("Ship back"), UNIT, (U.READY_TO_SHIP,), (U.DONE,), _roles("warehouse service")),
     action("settle_exchange", _("Ship the exchange"), UNIT, (U.READY_TO_SETTLE,), (U.DONE,),
-           _roles("service warehouse")),
+           _roles("service warehouse"), (exchange_units,)),
     action("ship_exchange_in_advance", _("Ship exchange units ahead of the returns"), CASE,
            (C.APPROVED, C.RECEIVING, *AFTER_RECEIPT), (), _roles("service warehouse"), (batch_case, exchange_to_ship)),
-    action("settle_refund", _("Record the refund"), CASE, AFTER_RECEIPT, (), _roles("finance"), (refund_pending,)),
+    action("settle_refund", _("Record the refund"), CASE, AFTER_RECEIPT, (), _roles("finance ecommerce"),
+           (refund_pending, desk_refund_in_window)),
     action("agree_return_date", _("Record the return date agreed with the customer"), CASE,
            (C.DISPOSED, C.IN_WORK, C.FINAL_INSPECTION, C.READY), (), _roles("service"), (in_warranty_repair,)),
     action("override_warranty", _("Override the warranty decision"), UNIT,
@@ -235,7 +265,8 @@ def event_label(action: str):
 GUARD_CODES = ("no_lines", "not_your_case", "no_approval_for_you", "return_note_incomplete", "quality_sorting_required",
                "no_consent_pending", "not_chargeable", "no_charge_quoted", "not_a_batch_case", "no_charge_accepted",
                "no_exchange_to_ship", "no_refund_pending", "no_window_to_override", "one_approval_per_person",
-               "work_finished", "first_article_pending", "batch_work_needs_order", "no_in_warranty_repair")
+               "work_finished", "first_article_pending", "batch_work_needs_order", "no_in_warranty_repair",
+               "unit_awaits_refund", "desk_refund_not_allowed")
 GUARD_MESSAGES = {code: message_of(code) for code in GUARD_CODES}
 
 

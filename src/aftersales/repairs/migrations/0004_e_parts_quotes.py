@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('repairs', '0003_b_teardown_qc_need_by'),
+        ('repairs', '0004_d_release_material'),
         ('returns', '0007_c_scrapped_notice'),
         ('servicedesk', '0003_conduct_photos'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -108,3 +108,18 @@ def material_request_issue(*, actor, request_id: int) -> MaterialRequest:
 
     return MATERIAL_REQUEST.apply(actor=actor, pk=request_id, action="issue", handler=issue,
                                   queryset=_requests()).record
+
+
+@transaction.atomic
+def material_request_release(*, actor, request_id: int, order) -> MaterialRequest:
+    """Its order was cancelled: the request is released (nothing bought or issued for it; what was received
+    stays in raw-material stock, free for other orders) and purchasing's clock stops."""
+    def release(ctx):
+        ctx.record.comment = "\n".join(filter(None, [ctx.record.comment, _("Order %(order)s cancelled.")
+                                                      % {"order": order.number}]))
+        ctx.changes = {"order": order.number}
+
+    request = MATERIAL_REQUEST.apply(actor=actor, pk=request_id, action="release", handler=release,
+                                     queryset=_requests()).record
+    request_clock(request, actor=actor)
+    return request

@@ -197,7 +197,63 @@ def order_cancel(*, actor, order_id: int, reason: str) -> RepairOrder:
 
     order = REWORK_ORDER.apply(actor=actor, pk=order_id, action="cancel", handler=cancel, queryset=_orders()).record
     order_clock(order, actor=actor)
+    _material_release(order, actor=actor)
     case_clocks_sync(order.return_case, actor=actor)  # its units wait for an order again
+    return order
+
+
+def _material_release(order: RepairOrder, *, actor) -> None:
+    """A cancelled order's material requests not issued yet are released: purchasing stops, stock stays free."""
+    from .material_requests import material_request_release
+
+    for request_id in (order.material_requests.filter(state__in=MATERIAL_RELEASABLE).order_by("id")
+                       .values_list("id", flat=True)):
+        material_request_release(actor=actor, request_id=request_id, order=order)
+
+
+MATERIAL_RELEASABLE = ("submitted", "approved", "received")
+WORK = (Disposition.REPAIR, Disposition.REFURBISH)
+
+
+def orders_follow_redisposal(sender, *, case, action: str, actor, unit_ids, params, **kwargs) -> None:
+    """Quality changed the disposition of units (售后返退货流程描述 四.2): those no longer repaired or refurbished
+    leave their open rework orders (returns sends this inside the redisposal's transaction)."""
+    if action != "redispose":
+        return
+    leaving = set(ReturnUnit.objects.filter(pk__in=list(unit_ids)).exclude(disposition__in=WORK)
+                  .values_list("id", flat=True))
+    if not leaving:
+        return
+    order_ids = sorted(set(OrderUnit.objects.filter(unit_id__in=leaving, order__state__in=OPEN_ORDER_STATES)
+                           .values_list("order_id", flat=True)))
+    for order_id in order_ids:
+        units_leave_order(actor=actor, order_id=order_id, unit_ids=leaving,
+                          reason=str(params.get("reason") or ""))
+
+
+@transaction.atomic
+def units_leave_order(*, actor, order_id: int, unit_ids: set[int], reason: str) -> RepairOrder:
+    """Units redisposed away from the work leave the order; an order left without units is cancelled (its
+    material released), one whose first article left waits for a new one (planned again if it was at it)."""
+    def leave(ctx):
+        order = ctx.record
+        gone = sorted(set(order_unit_ids(order)) & unit_ids)
+        OrderUnit.objects.filter(order=order, unit_id__in=gone).delete()
+        remaining = order_unit_ids(order)
+        ctx.changes = {"unit_ids": gone, "reason": reason[:500], "remaining": len(remaining)}
+        if not remaining:
+            ctx.to_state, order.closed_at = OrderState.CANCELLED, timezone.now()
+        elif order.first_article_unit_id in gone:
+            order.first_article_unit_id = remaining[0] if len(remaining) > 1 else None
+            if order.state == OrderState.FIRST_ARTICLE:
+                ctx.to_state = OrderState.PLANNED
+
+    order = REWORK_ORDER.lock(order_id, _orders())
+    order.units_redisposed = sorted(unit_ids)  # the table's guard: this step comes of a redisposal only
+    order = REWORK_ORDER.apply(actor=actor, record=order, action="units_leave", handler=leave).record
+    order_clock(order, actor=actor)
+    if order.state == OrderState.CANCELLED:
+        _material_release(order, actor=actor)
     return order
 
 

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("core", "0005_document_sequence"),
-        ("returns", "0007_c_scrapped_notice"),
+        ("returns", "0008_d_refund_instead"),
     ]
 
     operations = [

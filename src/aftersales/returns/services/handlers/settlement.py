@@ -1,15 +1,18 @@
 """Settlement: ship back, exchanges (now or shipped ahead), refunds, warranty overrides, closing."""
 
+from decimal import Decimal
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.core import parsing
-from aftersales.core.errors import Conflict, InvalidInput
+from aftersales.core.errors import Conflict, InvalidInput, PermissionDenied
 from aftersales.inventory.models import MoveKind
 from aftersales.inventory.services import Move, SerialNotInStock, stock_moves_apply, warehouse_ids
 from aftersales.masterdata.models import WarehouseKind
 from aftersales.masterdata.services import shipped_units_register
 
+from ... import rules
 from ...models import CaseState, CustomerNotice, Disposition, Outcome, ReturnLine, ReturnUnit, UnitExit
 from ...workflow import AFTER_RECEIPT
 from .common import ActionContext, units_save, U, _now, _who, _notice, _required, _money, _leave
@@ -130,11 +133,57 @@ def ship_exchange_in_advance(ctx: ActionContext) -> None:
 
 
 def settle_refund(ctx: ActionContext) -> None:
+    """The refund of a line: a refund line, once (its units decided), or the units of another line refunded
+    instead of going back (disposition `refund`), which then leave the case into defective goods stock.
+    Finance records it; the e-commerce desk records that of its own no-reason line within its window."""
     _required(ctx.params, "line")
     line_no = parsing.whole_number(ctx.params["line"], "line", minimum=1, maximum=10_000)
     line = ReturnLine.objects.select_for_update().filter(return_case=ctx.case, line_no=line_no).first()
-    if line is None or line.requested_outcome != Outcome.REFUND:
-        raise InvalidInput(details={"line": [_("Name a refund line of this case not refunded yet.")]})
+    if line is None:
+        raise InvalidInput(details={"line": [_("Name a line of this case with a refund to record.")]})
+    if "finance" not in ctx.roles and not rules.desk_may_refund(
+            channel=ctx.case.channel, reason=line.reason, outcome=line.requested_outcome,
+            window=line.window_decision):
+        raise PermissionDenied(code="desk_refund_not_allowed", details={"line": line.line_no})
+    if line.requested_outcome == Outcome.REFUND:
+        _refund_line_check(line)
+        units = []
+        refunded = (ReturnUnit.objects.filter(line=line, is_extra=False).exclude(state=U.MISSING)
+                    .exclude(disposition=Disposition.RETURN_AS_IS).count())
+        gross = line.unit_price * min(refunded, line.quantity)
+    else:
+        from ..actions import load_units
+
+        units = load_units(ctx.case, list(ReturnUnit.objects.filter(
+            line=line, state=U.READY_TO_SETTLE, disposition=Disposition.REFUND).values_list("id", flat=True)))
+        if not units:
+            raise InvalidInput(details={"line": [_("Name a line of this case with a refund to record.")]})
+        gross = line.unit_price * len(units)
+    deduction = _money(ctx.params, "deduction")
+    reason = parsing.text(ctx.params.get("deduction_reason"), "deduction_reason", max_length=500)
+    if deduction and not reason:
+        raise InvalidInput(details={"deduction_reason": [_("Say what the deduction is for.")]})
+    if deduction > gross:
+        raise InvalidInput(details={"deduction": [_("The deduction is larger than the refund.")]})
+    if units:
+        # Refunded instead of going back: the company keeps the units, as defective goods stock.
+        _leave(ctx, units, exit=UnitExit.REFUNDED_INTO_STOCK, move_kind=MoveKind.TO_DEFECTIVE,
+               to_kind=WarehouseKind.DEFECTIVE)
+        units_save(units, ["state", "exit", "warehouse", "done_at"])
+        ctx.unit_to_state = U.DONE
+    # Units refunded instead of going back may be refunded in several rounds: the line adds them up.
+    paid, deducted = (line.refund_amount or Decimal(0), line.refund_deduction) if units else (Decimal(0),) * 2
+    line.refund_deduction, line.refund_amount = deducted + deduction, paid + gross - deduction
+    line.refunded_at = _now()
+    line.save(update_fields=["refund_deduction", "refund_amount", "refunded_at"])
+    _notice(ctx.case, CustomerNotice.Kind.REFUND, line=line.line_no, gross=str(gross), deduction=str(deduction),
+            reason=reason, amount=str(gross - deduction), **({"unit_ids": [u.pk for u in units]} if units else {}))
+    ctx.changes = {"line": line.line_no, "refund": str(gross - deduction), "deduction": str(deduction),
+                   "unit_ids": [u.pk for u in units], "by": "finance" if "finance" in ctx.roles else "ecommerce"}
+
+
+def _refund_line_check(line) -> None:
+    """A refund line is refunded once, after every unit of it (extra units too) is decided."""
     if line.refunded_at is not None:
         raise Conflict(_("This line was already refunded."), code="invalid_state", details={"line": line.line_no})
     undecided = list(ReturnUnit.objects.filter(line=line, disposition="").exclude(state=U.MISSING)
@@ -142,22 +191,6 @@ def settle_refund(ctx: ActionContext) -> None:
     if undecided:
         raise Conflict(_("Decide every unit of the line (extra units too) before the refund."),
                        code="refund_units_undecided", details={"line": line.line_no, "unit_ids": undecided})
-    deduction = _money(ctx.params, "deduction")
-    reason = parsing.text(ctx.params.get("deduction_reason"), "deduction_reason", max_length=500)
-    if deduction and not reason:
-        raise InvalidInput(details={"deduction_reason": [_("Say what the deduction is for.")]})
-    # What the note announced and quality took back for the refund: extra units and units sent back
-    # as they came are not paid for.
-    refunded = (ReturnUnit.objects.filter(line=line, is_extra=False).exclude(state=U.MISSING)
-                .exclude(disposition=Disposition.RETURN_AS_IS).count())
-    gross = line.unit_price * min(refunded, line.quantity)
-    if deduction > gross:
-        raise InvalidInput(details={"deduction": [_("The deduction is larger than the refund.")]})
-    line.refund_deduction, line.refund_amount, line.refunded_at = deduction, gross - deduction, _now()
-    line.save(update_fields=["refund_deduction", "refund_amount", "refunded_at"])
-    _notice(ctx.case, CustomerNotice.Kind.REFUND, line=line.line_no, gross=str(gross), deduction=str(deduction),
-            reason=reason, amount=str(line.refund_amount))
-    ctx.changes = {"line": line.line_no, "refund": str(line.refund_amount), "deduction": str(deduction)}
 
 
 def override_warranty(ctx: ActionContext) -> None:

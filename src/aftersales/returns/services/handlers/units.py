@@ -21,12 +21,12 @@ from .common import ActionContext, units_save, U, D, _now, _who, _notice, _money
 
 
 # Teardown, a supplier claim and an internal sale fit every line (with the customer's consent where it wants
-# its unit back: rules.keeps_customers_unit).
+# its unit back: rules.keeps_customers_unit); so does a refund instead of the unit wanted back.
 ALLOWED_DISPOSITIONS = {
     Outcome.REPAIR: {D.REPAIR, D.REFURBISH, D.RETURN_AS_IS, D.SCRAP, D.REPLACE, D.TEARDOWN, D.SUPPLIER_CLAIM,
-                     D.INTERNAL_SALE},
+                     D.INTERNAL_SALE, D.REFUND},
     Outcome.EXCHANGE: {D.REPLACE, D.REPAIR, D.REFURBISH, D.RETURN_AS_IS, D.TEARDOWN, D.SUPPLIER_CLAIM,
-                       D.INTERNAL_SALE},
+                       D.INTERNAL_SALE, D.REFUND},
     Outcome.REFUND: {D.RESALE, D.DEFECTIVE_STOCK, D.SCRAP, D.TEARDOWN, D.SUPPLIER_CLAIM, D.INTERNAL_SALE,
                      D.REPAIR, D.REFURBISH},
 }
@@ -52,6 +52,8 @@ DISPOSITION_ROUTES = {
     D.REFURBISH: "work",
     D.RETURN_AS_IS: U.READY_TO_SHIP,
     D.REPLACE: U.READY_TO_SETTLE,
+    # Refunded instead: the unit waits in the after-sales warehouse until the refund is recorded (settle_refund).
+    D.REFUND: U.READY_TO_SETTLE,
     # Resale waits for its final test: it goes to finished goods only when that passes (handlers/final.py).
     D.RESALE: U.FINAL_INSPECTION,
     D.DEFECTIVE_STOCK: Leave(UnitExit.REFUNDED_INTO_STOCK, UnitExit.EXCHANGED, MoveKind.TO_DEFECTIVE,
@@ -65,12 +67,12 @@ DISPOSITION_ROUTES = {
 
 def dispositions_allowed(unit) -> set[str]:
     """What quality may decide for a unit: what fits the line's outcome; an extra unit (not on the
-    note) may always go back as is, and on a refund line only that: nobody paid for it."""
+    note) may always go back as is, and on a refund line only that: nobody paid for it (nor is it refunded)."""
     if not unit.is_extra:
         return ALLOWED_DISPOSITIONS[unit.line.requested_outcome]
     if unit.line.requested_outcome == Outcome.REFUND:
         return {D.RETURN_AS_IS}
-    return ALLOWED_DISPOSITIONS[unit.line.requested_outcome] | {D.RETURN_AS_IS}
+    return (ALLOWED_DISPOSITIONS[unit.line.requested_outcome] - {D.REFUND}) | {D.RETURN_AS_IS}
 
 
 INSPECTION_FIELDS = {
