@@ -24,6 +24,7 @@ import secrets
 import subprocess
 import sys
 import time
+import traceback
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -154,12 +155,19 @@ def worker(database: str, results: Path, *, quick: bool, only: list[str] | None)
     version, label = _describe_database()
     ctx = harness.Context(quick=quick, data_dir=DATA_DIR, seed=SEED, until=timezone.localdate(),
                           actor=_bench_user())
-    sections = []
+    sections, failed = [], []
     try:
         for name in only or SUITES:
             suite = importlib.import_module(name)
             harness.log(f"[{database}] == {suite.TITLE}")
-            sections.append(suite.run(ctx))
+            try:
+                sections.append(suite.run(ctx))
+            except Exception as error:  # noqa: BLE001  one broken suite: say so in the report, run the others
+                harness.log(f"[{database}] {suite.TITLE} failed:\n{traceback.format_exc()}")
+                failed.append(name)
+                sections.append(harness.Section(key=name, title=suite.TITLE, description=(
+                    f"**The suite failed on this database**: `{type(error).__name__}: {str(error)[:300]}` "
+                    "(the run's output has the traceback).")))
     finally:
         connections.close_all()
         if database == "postgres":
@@ -169,7 +177,7 @@ def worker(database: str, results: Path, *, quick: bool, only: list[str] | None)
         "seconds": time.perf_counter() - started, "load": [load_at_start, harness.load_average()],
         "sections": [dataclasses.asdict(section) for section in sections],
     }, ensure_ascii=False), encoding="utf-8")
-    return 0
+    return 2 if failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     databases = list(DATABASES) if args.database == "both" else [args.database]
     started_wall, started = datetime.now().astimezone(), time.perf_counter()
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    runs, broken = [], []
+    runs, broken, broken_suites = [], [], False
     for database in databases:
         results = DATA_DIR / f"results-{database}.json"
         results.unlink(missing_ok=True)
@@ -199,7 +207,9 @@ def main(argv: list[str] | None = None) -> int:
                    *(["--quick"] if args.quick else []), *(f"--only={name}" for name in args.only or [])]
         harness.log(f"running the suites on {DATABASES[database]}")
         child = subprocess.run(command, cwd=ROOT, check=False)
-        if child.returncode != 0 or not results.exists():
+        if child.returncode == 2 and results.exists():  # a suite failed: its section says so
+            broken_suites = True
+        elif child.returncode != 0 or not results.exists():
             harness.log(f"the run on {DATABASES[database]} failed (exit status {child.returncode})")
             broken.append(DATABASES[database])
             continue
@@ -220,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             for figure in section.figures:
                 if figure.verdict == "FAIL":
                     harness.log(f"FAIL [{run.name}] {section.title}: {figure.name}")
-    return 1 if broken else 0
+    return 1 if broken or broken_suites else 0
 
 
 def _bench_user():

@@ -71,10 +71,11 @@ def _stamp():
     return lambda seconds: str(datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None))
 
 
-def _rows(rng: random.Random, count: int, *, customers, models, causes, actor_id: int, at) -> object:
-    """The closed requests, generated as they are inserted (a million rows do not sit in memory)."""
+def _rows(rng: random.Random, count: int, *, taken: list[str], customers, models, causes, actor_id: int,
+          at) -> object:
+    """The closed requests, generated as they are inserted (a million rows do not sit in memory); no query
+    while they are (the COPY holds the connection)."""
     stamp = _stamp()
-    taken = numbers(count, at=at)
     now = at.timestamp()
     span = YEARS * 365 * 86400
     weights = [1 / (rank + 1) ** 1.1 for rank in range(len(causes))]  # Zipf-like: a few causes most of the time
@@ -112,8 +113,9 @@ def run(ctx: Context) -> Section:
     before = ledger.count()
     log(f"inserting {count:,} closed service requests")
     started = time.perf_counter()
-    copy_rows(ServiceRequest, REQUEST_FIELDS, _rows(rng, count, customers=customers, models=models, causes=causes,
-                                                    actor_id=ctx.actor.pk, at=at))
+    taken = numbers(count, at=at)
+    copy_rows(ServiceRequest, REQUEST_FIELDS, _rows(rng, count, taken=taken, customers=customers, models=models,
+                                                    causes=causes, actor_id=ctx.actor.pk, at=at))
     analyze(ServiceRequest)
     inserted = time.perf_counter() - started
     in_ledger = complaints.ledger(user=ctx.actor, params={}).count()
