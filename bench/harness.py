@@ -244,7 +244,7 @@ def _same(values: list) -> bool:
 
 
 def render(*, runs: list[Run], machine: list[tuple[str, str]], started: datetime, seconds: float, quick: bool,
-           command: str, broken: list[str] = ()) -> str:
+           command: str, broken: list[str] = (), note: str = "") -> str:
     """The report: the machine, a summary with a column per database, then each suite: what it measures,
     its figures on every database side by side, every run, and the suite's further blocks."""
     names = " and ".join(run.name for run in runs)
@@ -255,6 +255,8 @@ def render(*, runs: list[Run], machine: list[tuple[str, str]], started: datetime
     if quick:
         lines += ["> **QUICK SMOKE RUN** (`--quick`): smaller volumes than the targets are set for.",
                   "> The PASS/FAIL marks below do not tell whether the real targets are met; run `make bench`.", ""]
+    if note:
+        lines += [f"> {note}", ""]
     for name in broken:
         lines += [f"> **The run on {name} failed**: its figures are missing from this report (see the run's "
                   "output).", ""]

@@ -187,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", choices=[*DATABASES, "both"], default="both",
                         help="the database(s) to run on (default both)")
     parser.add_argument("--output", type=Path, default=REPORT, help=f"report file (default {REPORT.relative_to(ROOT)})")
+    parser.add_argument("--render", action="store_true",
+                        help="write the report from the last runs' results (bench/.data/results-*.json), running "
+                             "nothing: for runs made apart, e.g. one `--database` at a time")
     parser.add_argument("--worker", choices=list(DATABASES), help=argparse.SUPPRESS)  # the child's database
     parser.add_argument("--results", type=Path, help=argparse.SUPPRESS)  # where the child writes its JSON
     args = parser.parse_args(argv)
@@ -197,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     import harness
 
     databases = list(DATABASES) if args.database == "both" else [args.database]
+    if args.render:
+        return _render_saved(args, databases)
     started_wall, started = datetime.now().astimezone(), time.perf_counter()
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     runs, broken, broken_suites = [], [], False
@@ -231,6 +236,36 @@ def main(argv: list[str] | None = None) -> int:
                 if figure.verdict == "FAIL":
                     harness.log(f"FAIL [{run.name}] {section.title}: {figure.name}")
     return 1 if broken or broken_suites else 0
+
+
+def _render_saved(args, databases: list[str]) -> int:
+    """The report from the results the runs left, with when they ran (from the files' times)."""
+    import harness
+
+    runs, spans = [], []
+    for database in databases:
+        results = DATA_DIR / f"results-{database}.json"
+        if not results.exists():
+            harness.log(f"no results of a run on {DATABASES[database]} ({results.relative_to(ROOT)})")
+            return 1
+        run = harness.run_from_dict(json.loads(results.read_text(encoding="utf-8")))
+        ended = results.stat().st_mtime
+        runs.append(run)
+        spans.append((ended - run.seconds, ended))
+    started = min(start for start, _end in spans)
+    overlapped = len(spans) > 1 and max(start for start, _end in spans) < min(end for _start, end in spans)
+    command = " ".join(["python bench/run.py", *(["--quick"] if args.quick else []),
+                        *(f"--only {name}" for name in args.only or [])])
+    report = harness.render(runs=runs, machine=harness.machine_info(),
+                            started=datetime.fromtimestamp(started).astimezone(),
+                            seconds=max(end for _start, end in spans) - started, quick=args.quick, command=command,
+                            note="The runs on the two databases were made at the same time (each with "
+                                 "`--database`, then `--render`): each competed with the other for the CPU."
+                            if overlapped else "")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(report, encoding="utf-8")
+    harness.log(f"wrote {args.output}")
+    return 0
 
 
 def _bench_user():

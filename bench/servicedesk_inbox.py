@@ -363,7 +363,10 @@ def run(ctx: Context) -> Section:
     def api_shows(queue):
         def answer(response):
             body = response.json()
-            check(body["count"] == expected[queue] and len(body["results"]) == min(PAGE, expected[queue]),
+            # Overdue grows while the clock moves on (a clock falls due during the run); the others stand still.
+            counted = expected[queue] <= body["count"] <= expected[queue] * 1.01 if queue == "overdue" \
+                else body["count"] == expected[queue]
+            check(counted and len(body["results"]) == min(PAGE, expected[queue]),
                   f"API {queue}: count {body['count']}, {len(body['results'])} results; expected {expected[queue]}")
             ids = [row["id"] for row in body["results"]]
             check(ids == sorted(ids, reverse=True), f"API {queue}: not newest first")
