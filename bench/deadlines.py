@@ -26,7 +26,8 @@ from aftersales.deadlines.models import AlertLevel, Deadline, DeadlinePause
 from aftersales.deadlines.services import deadlines_sweep
 from aftersales.masterdata.models import Customer
 from aftersales.notifications.models import Notification
-from harness import Context, Figure, Section, Target, check, log, median, percentile, timed_runs
+from harness import (Context, Figure, Section, Target, check, explain, explain_label, log, median, percentile,
+                     timed_runs)
 
 TITLE = "Deadlines: queue and sweep"
 QUEUE_OPEN, QUICK_QUEUE_OPEN = 100_000, 10_000  # open steps of the measured role; half as many others, half met
@@ -102,8 +103,8 @@ def run(ctx: Context) -> Section:
     check(counts == reached, f"the sweep returned {counts}, expected {reached}")
     check(Deadline.objects.filter(state="open", next_alert_at__lte=at).count() == 0, "the sweep left alerts due")
     check(written > 0, "the sweep wrote no notifications")
-    alert_plan = _plan(connection.ops.last_executed_query(None, *Deadline.objects.filter(
-        state="open", next_alert_at__lte=at).values("id", "due_at", "escalate_at").query.sql_with_params()))
+    alert_plan = Deadline.objects.filter(state="open", next_alert_at__lte=at).values("id", "due_at",
+                                                                                    "escalate_at").explain()
 
     figures = [
         Figure(f"queue of {queue_open:,} open steps, page of 50: median", median(times), "ms", QUEUE_TARGET, times,
@@ -146,7 +147,7 @@ commits. {SWEEP_RUNS} runs, each on freshly inserted rows (not timed); the runs 
         details=[
             f"<details><summary>The {len(queries)} SQL queries of one queue request</summary>\n\n"
             f"{listed}\n\n</details>",
-            f"<details><summary>Query plans (SQLite EXPLAIN QUERY PLAN)</summary>\n\n{plan_text}\n\n"
+            f"<details><summary>Query plans ({explain_label()})</summary>\n\n{plan_text}\n\n"
             f"The sweep's selection of due alerts:\n\n```\n{alert_plan}\n```\n\n</details>",
         ],
     )
@@ -300,9 +301,7 @@ def _get(client: Client, url: str, expected: int) -> dict:
 
 
 def _plan(sql: str) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+    return explain(sql)
 
 
 def _plans(queries: list[dict]) -> list[tuple[str, str]]:

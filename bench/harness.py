@@ -5,7 +5,6 @@ A suite is a module with TITLE and `run(ctx: Context) -> Section`; bench/run.py 
 
 import os
 import platform
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -133,7 +132,8 @@ def _number(value: float) -> str:
     return f"{value:.2f}" if abs(value) >= 0.1 else f"{value:.3f}"
 
 
-def machine_info(database: str) -> list[tuple[str, str]]:
+def machine_info() -> list[tuple[str, str]]:
+    """What the report says of the machine; each run adds its database's rows (Run.version, Run.label)."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -167,10 +167,48 @@ def machine_info(database: str) -> list[tuple[str, str]]:
         ("OS", os_name),
         ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
         ("Django", django.get_version()),
-        ("SQLite", sqlite3.sqlite_version),
-        ("Database", database),
         ("Code", _code_version()),
     ]
+
+
+def explain(sql: str) -> str:
+    """The database's plan of a query (SQLite EXPLAIN QUERY PLAN, PostgreSQL EXPLAIN), as text."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            return "\n".join(str(row[-1]) for row in cursor.fetchall())
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(str(row[0]) for row in cursor.fetchall())
+
+
+def explain_label() -> str:
+    from django.db import connection
+
+    return "SQLite EXPLAIN QUERY PLAN" if connection.vendor == "sqlite" else "PostgreSQL EXPLAIN"
+
+
+@dataclass
+class Run:
+    """One database's run of the suites (a child process of bench/run.py), as its JSON says."""
+
+    database: str  # sqlite, postgres
+    name: str  # SQLite, PostgreSQL
+    version: str
+    label: str  # what the report says of the database
+    seconds: float
+    load: tuple[str, str]  # load average at the start and at the end
+    sections: list[Section]
+
+
+def run_from_dict(data: dict) -> Run:
+    sections = []
+    for section in data["sections"]:
+        figures = [Figure(**{**figure, "target": Target(**figure["target"]) if figure["target"] else None})
+                   for figure in section["figures"]]
+        sections.append(Section(**{**section, "figures": figures}))
+    return Run(**{**data, "load": tuple(data["load"]), "sections": sections})
 
 
 def _code_version() -> str:
@@ -185,44 +223,131 @@ def _code_version() -> str:
     return f"git {commit}" + (" with uncommitted changes" if dirty else "")
 
 
-def render(*, sections: list[Section], machine: list[tuple[str, str]], started: datetime, seconds: float,
-           quick: bool, command: str, load: tuple[str, str]) -> str:
+def _value(figure: Figure | None) -> str:
+    return f"{_number(figure.value)} {figure.unit}".rstrip() if figure is not None else "—"
+
+
+def _result(figure: Figure | None, *, bold: bool = False) -> str:
+    if figure is None:
+        return "not run"
+    return f"**{figure.verdict}**" if bold and figure.target is not None else figure.verdict
+
+
+def _runs(figure: Figure) -> str:
+    if len(figure.runs) > 10:
+        return f"{len(figure.runs)} runs: {_number(min(figure.runs))} to {_number(max(figure.runs))}"
+    return ", ".join(_number(run) for run in figure.runs)
+
+
+def _same(values: list) -> bool:
+    return all(value == values[0] for value in values)
+
+
+def render(*, runs: list[Run], machine: list[tuple[str, str]], started: datetime, seconds: float, quick: bool,
+           command: str, broken: list[str] = (), note: str = "") -> str:
+    """The report: the machine, a summary with a column per database, then each suite: what it measures,
+    its figures on every database side by side, every run, and the suite's further blocks."""
+    names = " and ".join(run.name for run in runs)
     lines = ["# Benchmarks", ""]
     lines.append(f"Written by `{command}` on {started.isoformat(sep=' ', timespec='minutes')}, "
-                 f"in {seconds / 60:.1f} minutes. Do not edit by hand: run it again.")
+                 f"in {seconds / 60:.1f} minutes, on {names}. Do not edit by hand: run it again.")
     lines.append("")
     if quick:
         lines += ["> **QUICK SMOKE RUN** (`--quick`): smaller volumes than the targets are set for.",
                   "> The PASS/FAIL marks below do not tell whether the real targets are met; run `make bench`.", ""]
+    if note:
+        lines += [f"> {note}", ""]
+    for name in broken:
+        lines += [f"> **The run on {name} failed**: its figures are missing from this report (see the run's "
+                  "output).", ""]
     lines += ["## Machine", "", "| | |", "|---|---|"]
     lines += [f"| {label} | {value} |" for label, value in machine]
-    lines.append(f"| Load average (1/5/15 min) | {load[0]} at the start, {load[1]} at the end |")
-    shares = [f.cpu_share for s in sections for f in s.figures if f.cpu_share is not None]
-    if shares and min(shares) < BUSY_CPU_SHARE:
-        lines += ["", f"> **Other work shared the CPU during this run**: some timings got only {min(shares):.0%} of a "
-                  "core (the *CPU* column), so they are slower than this machine can do. Run it again on a quiet "
-                  "machine for figures to compare."]
-    lines += ["", "## Summary", "", "| benchmark | figure | value | target | result |", "|---|---|---:|---|---|"]
-    for section in sections:
-        for figure in section.figures:
-            if figure.target is not None:
-                lines.append(f"| {section.title} | {figure.name} | {_number(figure.value)} {figure.unit} | "
-                             f"{figure.target} | **{figure.verdict}** |")
-    for section in sections:
-        lines += ["", f"## {section.title}", "", section.description.strip(), "",
-                  "| figure | value | target | result | runs | CPU |", "|---|---:|---|---|---|---:|"]
-        for figure in section.figures:
-            cpu = f"{figure.cpu_share:.0%}" if figure.cpu_share is not None else ""
-            runs = ", ".join(_number(run) for run in figure.runs)
-            if len(figure.runs) > 10:
-                runs = f"{len(figure.runs)} runs: {_number(min(figure.runs))} to {_number(max(figure.runs))}"
-            note = f" ({figure.note})" if figure.note else ""
-            lines.append(f"| {figure.name}{note} | {_number(figure.value)} {figure.unit} | "
-                         f"{figure.target or '—'} | {figure.verdict} | {runs} | {cpu} |")
-        for block in section.details:
-            lines += ["", block.strip()]
+    for run in runs:
+        lines.append(f"| {run.name} | {run.version}: {run.label} |")
+    for run in runs:
+        lines.append(f"| Run on {run.name} | {run.seconds / 60:.1f} minutes; load average (1/5/15 min) "
+                     f"{run.load[0]} at the start, {run.load[1]} at the end |")
+    for run in runs:
+        shares = [f.cpu_share for s in run.sections for f in s.figures if f.cpu_share is not None]
+        if shares and min(shares) < BUSY_CPU_SHARE:
+            lines += ["", f"> **Other work shared the CPU during the run on {run.name}**: some timings got only "
+                      f"{min(shares):.0%} of a core (the *CPU* columns), so they are slower than this machine can do. "
+                      "Run it again on a quiet machine for figures to compare."]
+
+    # Sections and figures in the order of the first run that has them; matched by suite key and figure name.
+    keys, titles = [], {}
+    for run in runs:
+        for section in run.sections:
+            if section.key not in titles:
+                keys.append(section.key)
+                titles[section.key] = section.title
+    found = {(run.database, section.key): section for run in runs for section in run.sections}
+
+    def figure_names(key: str) -> list[str]:
+        ordered = []
+        for run in runs:
+            section = found.get((run.database, key))
+            for figure in section.figures if section else []:
+                if figure.name not in ordered:
+                    ordered.append(figure.name)
+        return ordered
+
+    def figure_of(run: Run, key: str, name: str) -> Figure | None:
+        section = found.get((run.database, key))
+        return next((f for f in section.figures if f.name == name), None) if section else None
+
+    header = "| benchmark | figure | target | " + " | ".join(f"{run.name} | result" for run in runs) + " |"
+    lines += ["", "## Summary", "", header, "|---|---|---|" + "---:|---|" * len(runs)]
+    for key in keys:
+        for name in figure_names(key):
+            figures = [figure_of(run, key, name) for run in runs]
+            target = next((f.target for f in figures if f is not None and f.target is not None), None)
+            if target is not None:
+                cells = " | ".join(f"{_value(f)} | {_result(f, bold=True)}" for f in figures)
+                lines.append(f"| {titles[key]} | {name} | {target} | {cells} |")
+
+    for key in keys:
+        sections = [(run, found[(run.database, key)]) for run in runs if (run.database, key) in found]
+        lines += ["", f"## {titles[key]}", ""]
+        descriptions = [section.description.strip() for _run, section in sections]
+        if _same(descriptions):
+            lines += [descriptions[0], ""]
+        else:
+            for run, section in sections:
+                lines += [f"**On {run.name}.**", "", section.description.strip(), ""]
+        lines += ["| figure | target | " + " | ".join(f"{run.name} | result | CPU" for run in runs) + " |",
+                  "|---|---|" + "---:|---|---:|" * len(runs)]
+        for name in figure_names(key):
+            figures = [figure_of(run, key, name) for run in runs]
+            present = [f for f in figures if f is not None]
+            notes = [f.note for f in present]
+            shared_note = f" ({notes[0]})" if notes[0] and _same(notes) else ""
+            target = next((f.target for f in present if f.target is not None), None)
+            cells = []
+            for figure in figures:
+                own_note = f" ({figure.note})" if figure is not None and figure.note and not shared_note else ""
+                cpu = f"{figure.cpu_share:.0%}" if figure is not None and figure.cpu_share is not None else ""
+                cells.append(f"{_value(figure)}{own_note} | {_result(figure)} | {cpu}")
+            lines.append(f"| {name}{shared_note} | {target or '—'} | {' | '.join(cells)} |")
+        timed = [(run, f) for run, section in sections for f in section.figures if f.runs]
+        if timed:
+            lines += ["", "<details><summary>Every timed run, in order</summary>", "",
+                      "| figure | database | runs |", "|---|---|---|"]
+            lines += [f"| {figure.name} | {run.name} | {_runs(figure)} |" for run, figure in timed]
+            lines += ["", "</details>"]
+        details = [section.details for _run, section in sections]
+        if _same(details):
+            lines += [part for block in details[0] for part in ("", block.strip())]
+        else:
+            for run, section in sections:
+                if section.details:
+                    lines += ["", f"**{run.name}:**"]
+                    lines += [part for block in section.details for part in ("", block.strip())]
     lines += ["", "## Running them", "",
               "`make bench` (or `.venv/bin/python bench/run.py`); `--quick` for a smoke run with small volumes; "
-              "`--only SUITE` for one suite. Each run works in a new SQLite database under `bench/.data/` "
-              "(gitignored) with production settings (DEBUG off) and rewrites this file.", ""]
+              "`--only SUITE` for one suite; `--database sqlite|postgres|both` (default both). Each database's run "
+              "works in a child process on a new database with production settings (DEBUG off): a new SQLite file "
+              "under `bench/.data/` (gitignored), and a PostgreSQL database `aftersales_bench` on 127.0.0.1:5432 "
+              "(`BENCH_POSTGRES_URL` to change it; `scripts/ensure-postgres.sh` starts the server if it does not "
+              "answer) created for the run and dropped after it. The run rewrites this file.", ""]
     return "\n".join(lines)

@@ -322,3 +322,17 @@ def test_the_inbox_queues(desk, api, clock):
     assert queue["reopened"] == []
     assert api("service").get(BASE, {"queue": "bogus"}).json()["code"] == "invalid"
     assert Deadline.objects.filter(subject_type="service_request", state=DeadlineState.OPEN).count() == 4
+
+
+def test_a_closed_request_leaves_the_open_queue_and_a_reopened_one_comes_back(desk, api):
+    request, _decided = desk.decided("remote", solution="复位")
+    desk.post("service", request, "resolve", result="已解决")
+    open_now = [r["number"] for r in api("service").get(BASE, {"queue": "open"}).json()["results"]]
+    assert request["number"] in open_now  # resolved: the desk still closes it
+    desk.post("service", request, "close")
+    for queue in ("open", None):
+        listed = api("service").get(BASE, {"queue": queue} if queue else {}).json()["results"]
+        assert request["number"] not in [r["number"] for r in listed]
+    assert request["number"] in [r["number"] for r in api("service").get(BASE, {"queue": "all"}).json()["results"]]
+    desk.post("service", request, "reopen", reason="仍漏水")
+    assert request["number"] in [r["number"] for r in api("service").get(BASE, {"queue": "open"}).json()["results"]]

@@ -157,3 +157,11 @@ def test_the_request_page_quotes_answers_and_ships_the_parts(service_desk, out_o
     shipped = client.post(f"/service-desk/{request['id']}/ship/", {"shipment": shipment["id"], "carrier": "顺丰",
                                                                   "tracking": "SF9"})
     assert shipped.status_code == 302 and PartsShipment.objects.get(pk=shipment["id"]).state == "shipped"
+
+
+def test_a_quote_for_a_shipment_that_does_not_exist_is_refused_beside_the_field(api, out_of_warranty):
+    for shipment in (99999999, "x"):
+        refused = api("service").post(QUOTES, {"shipment": shipment}, format="json")
+        assert (refused.status_code, refused.json()["code"]) == (400, "invalid")
+        assert "shipment" in refused.json()["details"]
+    assert not Quote.objects.exists()

@@ -253,7 +253,7 @@ def _claim_units_add(*, case: ReturnCase, supplier_id: int, units: list, drafter
              .filter(return_case=case, supplier_id=supplier_id, state=ClaimState.DRAFTED).order_by("id").first())
     if claim is None:
         claim = SupplierClaim.objects.create(
-            number=next_number("SC"), supplier_id=supplier_id, return_case=case, amount_claimed=price,
+            number=next_number("SC", width=4), supplier_id=supplier_id, return_case=case, amount_claimed=price,
             description=_("Units of case %(case)s disposed to the supplier (supplier claim).") % {"case": case.number},
             created_by=drafter)
         state_change_record(SUPPLIER_CLAIM, claim, drafter, "draft", "", claim.state,

@@ -119,6 +119,9 @@ class Machine:
     messages: dict = field(default_factory=dict)  # guard code -> message
     state_field: str = "state"
     history: Callable | None = None  # (machine, record, actor, action, from_state, to_state, changes) -> None
+    # States where the record is done even though some step still starts there (a closed request is classified
+    # and reopened): never open, whatever the table says.
+    closed_states: tuple = ()
 
     def __post_init__(self):
         self.table = {spec.name: spec for spec in self.transitions}
@@ -126,9 +129,9 @@ class Machine:
 
     @property
     def open_states(self) -> tuple[str, ...]:
-        """The states some transition starts from: where a record is still open."""
-        return tuple(state for state in self.states.values
-                     if any(state in spec.sources for spec in self.transitions))
+        """The states some transition starts from, but the closed ones: where a record is still open."""
+        return tuple(state for state in self.states.values if state not in self.closed_states
+                     and any(state in spec.sources for spec in self.transitions))
 
     def spec(self, action: str) -> Transition:
         spec = self.table.get(action)

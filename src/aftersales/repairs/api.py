@@ -251,6 +251,7 @@ class QuotesView(APIView):
 @honours_idempotency_key
 class PartsQuotesView(APIView):
     permission_classes = [IsAuthenticated]
+    staff_only = True  # a customer user may read its own quotes, but only staff send one (404 to customers)
     pagination_class = Pagination
 
     @extend_schema(responses=io.QuoteOutput(many=True), operation_id="parts_quotes_list", parameters=[

@@ -128,7 +128,15 @@ class ServiceRequest(models.Model):
         verbose_name_plural = _("service requests")
         ordering = ["-id"]
         indexes = [models.Index(fields=["state", "id"], name="servicerequest_inbox"),
-                   models.Index(fields=["customer", "id"], name="servicerequest_customer")]
+                   models.Index(fields=["customer", "id"], name="servicerequest_customer"),
+                   # The inbox's "new" tab: registered since a moment.
+                   models.Index(fields=["state", "created_at"], name="servicerequest_state_created"),
+                   # The first and last registration (the complaint file's months).
+                   models.Index(fields=["created_at"], name="servicerequest_created"),
+                   # The complaint file's frequencies, read from these alone (complaints.py pareto).
+                   models.Index(fields=["cause", "category"], name="servicerequest_cause"),
+                   models.Index(fields=["customer", "category", "cause"], name="servicerequest_customer_cause"),
+                   models.Index(fields=["product_model", "category", "cause"], name="servicerequest_model_cause")]
 
     def __str__(self):
         return self.number

@@ -1,6 +1,8 @@
 """Reads of the service desk: the inbox's queues, one request whole (timeline, contacts, decision, survey),
 the serial lookup of the quick registration, and what other apps' pages show of a request."""
 
+import datetime
+
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
@@ -33,11 +35,18 @@ QUEUES = ("new", "unanswered", "overdue", "reopened", "open", "all")
 OPEN_STATES = SERVICE_REQUEST.open_states
 
 
-def _overdue():
+def _overdue_clocks():
     from aftersales.deadlines import services as deadlines  # its clock (tests move it)
 
-    return Exists(Deadline.objects.filter(subject_type=SUBJECT, subject_id=OuterRef("pk"), state=DeadlineState.OPEN,
-                                          due_at__lt=deadlines.now()))
+    return Deadline.objects.filter(subject_type=SUBJECT, state=DeadlineState.OPEN, due_at__lt=deadlines.now())
+
+
+def _overdue():
+    return Exists(_overdue_clocks().filter(subject_id=OuterRef("pk")))
+
+
+def _start_of_today():
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
 
 
 def request_list(*, user, queue: str = "open", customer_id: int | None = None):
@@ -46,10 +55,10 @@ def request_list(*, user, queue: str = "open", customer_id: int | None = None):
     rows = scope_to_customer(ServiceRequest.objects.select_related("customer", "product_model"), user, "customer")
     if queue in ("new", "unanswered"):
         rows = rows.filter(state=RequestState.REGISTERED)
-        if queue == "new":
-            rows = rows.filter(created_at__date__gte=timezone.localdate())
-    elif queue == "overdue":
-        rows = rows.filter(state__in=OPEN_STATES).filter(_overdue())
+        if queue == "new":  # registered on the local today or later, as a range the index serves
+            rows = rows.filter(created_at__gte=_start_of_today())
+    elif queue == "overdue":  # from the overdue clocks (an index range), not a probe per open request
+        rows = rows.filter(state__in=OPEN_STATES, pk__in=_overdue_clocks().values("subject_id"))
     elif queue == "reopened":
         rows = rows.filter(state=RequestState.REOPENED)
     elif queue == "open":

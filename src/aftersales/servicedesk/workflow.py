@@ -54,7 +54,7 @@ def _timeline(*args) -> None:
     timeline(*args)
 
 
-SERVICE_REQUEST = Machine("service_request", _("service request"), ServiceRequest, S, history=_timeline,
+SERVICE_REQUEST = Machine("service_request", _("service request"), ServiceRequest, S, history=_timeline, closed_states=(S.CLOSED,),
                           transitions=[
     Transition("reply", _("Give the first reply"), (S.REGISTERED,), (S.ANSWERED,), r("service manager")),
     Transition("contact", _("Record a contact"), OPEN + (S.RESOLVED,), (), r("service manager technician")),

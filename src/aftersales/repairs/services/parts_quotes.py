@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.core import parsing, policies
-from aftersales.core.errors import Conflict, NotFound
+from aftersales.core.errors import Conflict, InvalidInput, NotFound
 from aftersales.core.roles import require_roles
 from aftersales.core.workflow import state_change_record
 from aftersales.servicedesk.models import PartsShipment, ShipmentState
@@ -22,10 +22,11 @@ from .quotes import quote_compute
 
 
 def _shipment_locked(shipment_id) -> PartsShipment:
+    """The shipment the body names, locked; an unknown one is a wrong field of what was sent (400)."""
     shipment = PartsShipment.objects.select_for_update(of=("self",)).select_related("request").filter(
         pk=parsing.record_id(shipment_id, "shipment")).first()
     if shipment is None:
-        raise NotFound()
+        raise InvalidInput(details={"shipment": [_("No such parts shipment.")]})
     return shipment
 
 

@@ -1,0 +1,89 @@
+"""The inbox's and the complaint file's reads in the shapes their indexes serve (bench/servicedesk_*.py) count
+what they counted before: local days and months at their edges, causes of the same name together, overdue
+requests from their clocks."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from aftersales.deadlines.models import Deadline
+from aftersales.servicedesk import selectors
+from aftersales.servicedesk.models import ComplaintCause, ServiceRequest
+from tests.flows import IN_WARRANTY
+
+BASE = "/api/v1/service-requests/"
+LOCAL = dt.timezone(dt.timedelta(hours=8))  # Asia/Shanghai, the settings' TIME_ZONE
+
+
+@pytest.fixture
+def register(api, registry):
+    def made(category="product_complaint", at=None, cause=None, serial=1):
+        body = {"channel": "phone", "serial": IN_WARRANTY.format(serial), "category": category,
+                "description": "漏水"}
+        request = api("service").post(BASE, body, format="json").json()
+        fields = {}
+        if at is not None:
+            fields["created_at"] = at
+        if cause is not None:
+            fields["cause"] = cause
+        if fields:
+            ServiceRequest.objects.filter(pk=request["id"]).update(**fields)
+        return request
+
+    return made
+
+
+def test_the_pareto_by_month_counts_each_request_in_its_local_month(register, api):
+    register(at=dt.datetime(2026, 3, 31, 23, 59, tzinfo=LOCAL))  # March, though April 1st is near
+    register(at=dt.datetime(2026, 4, 1, 0, 1, tzinfo=LOCAL))  # April in China, still March 31st in UTC
+    register(at=dt.datetime(2026, 4, 30, 12, 0, tzinfo=LOCAL))
+    register(at=dt.datetime(2025, 12, 31, 23, 30, tzinfo=LOCAL))
+    pareto = api("quality").get("/api/v1/complaints/pareto/", {"by": "month"}).json()["results"]
+    assert [(row["key"], row["count"]) for row in pareto] == [("2026-04", 2), ("2025-12", 1), ("2026-03", 1)]
+
+
+def test_the_pareto_by_cause_counts_causes_of_the_same_name_together(register, api):
+    transport = ComplaintCause.objects.get(code="transport")
+    again = ComplaintCause.objects.create(code="transport.01", name=transport.name, parent=transport)
+    usage = ComplaintCause.objects.get(code="usage")
+    register(cause=transport)
+    register(cause=again)
+    register(cause=usage)
+    register(cause=usage)
+    register()  # not classified: no key
+    pareto = api("quality").get("/api/v1/complaints/pareto/", {"by": "cause"}).json()["results"]
+    first, second = sorted([transport.name, usage.name])  # equal counts: by key, as the database sorted them
+    assert [(row["key"], row["count"]) for row in pareto] == [(first, 2), (second, 2), ("", 1)]
+    by_customer = api("quality").get("/api/v1/complaints/pareto/", {"by": "customer"}).json()["results"]
+    assert [row["count"] for row in by_customer] == [5]
+
+
+def test_the_ledger_from_and_to_are_local_days(register, api):
+    register(at=dt.datetime(2026, 5, 1, 0, 10, tzinfo=LOCAL))  # April 30th in UTC
+    register(at=dt.datetime(2026, 5, 31, 23, 50, tzinfo=LOCAL))
+    register(at=dt.datetime(2026, 6, 1, 0, 10, tzinfo=LOCAL))
+    ledger = api("quality").get("/api/v1/complaints/", {"from": "2026-05-01", "to": "2026-05-31"}).json()
+    assert ledger["count"] == 2
+    assert api("quality").get("/api/v1/complaints/", {"from": "2026-06-01"}).json()["count"] == 1
+    assert api("quality").get("/api/v1/complaints/", {"to": "2026-04-30"}).json()["count"] == 0
+
+
+def test_the_new_tab_counts_from_the_local_midnight(register, users):
+    today = timezone.localdate()
+    midnight = dt.datetime.combine(today, dt.time.min, tzinfo=LOCAL)
+    register(at=midnight + dt.timedelta(minutes=5))
+    register(at=midnight - dt.timedelta(minutes=5), serial=2)
+    assert selectors.request_list(user=users["service"], queue="new").count() == 1
+    assert selectors.request_list(user=users["service"], queue="unanswered").count() == 2
+
+
+def test_the_overdue_tab_is_read_from_the_overdue_clocks(register, users, clock):
+    clock("2026-11-02T09:00")
+    late, in_time = register(), register(serial=2)
+    Deadline.objects.filter(subject_id=late["id"], kind="service_first_reply").update(
+        due_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    overdue = selectors.request_list(user=users["service"], queue="overdue")
+    assert [row.number for row in overdue] == [late["number"]] and overdue.count() == 1
+    assert [row.pk for row in overdue if row.overdue] == [late["id"]]
+    assert in_time["id"] not in {row.pk for row in overdue}
