@@ -30,33 +30,17 @@ UNHAPPY = {"response": 2, "attitude": 3, "fix_quality": 1, "overall": 2, "commen
 
 
 @pytest.fixture
-def desk(api, registry, users):
-    """desk.register(**fields) -> a request registered on the phone; desk.post(role, request, step, **body)."""
+def desk(service_desk):
+    """The flows' service_desk, and desk.decided(kind, **body) -> (request, its answer once decided): a request
+    registered on the phone, answered and decided."""
 
-    class Desk:
-        def register(self, role="service", expect=201, **fields):
-            body = {"channel": "phone", "serial": IN_WARRANTY.format(1), "category": "repair",
-                    "description": "热水器不加热", "contact_name": "王先生", "contact_phone": "13800000001", **fields}
-            response = api(role).post(BASE, body, format="json")
-            assert response.status_code == expect, response.json()
-            return response.json()
+    def decided(kind="remote", **body):
+        request = service_desk.register()
+        service_desk.post("service", request, "reply", content="已收到，今天答复")
+        return request, service_desk.post("service", request, "decide", kind=kind, **body)
 
-        def post(self, role, request, step, expect=200, **body):
-            response = api(role).post(f"{BASE}{request['id']}/{step}/", body, format="json")
-            assert response.status_code == expect, (step, role, response.json())
-            return response.json()
-
-        def get(self, request, role="service", expect=200):
-            response = api(role).get(f"{BASE}{request['id']}/")
-            assert response.status_code == expect
-            return response.json()
-
-        def decided(self, kind="remote", **body):
-            request = self.register()
-            self.post("service", request, "reply", content="已收到，今天答复")
-            return request, self.post("service", request, "decide", kind=kind, **body)
-
-    return Desk()
+    service_desk.decided = decided
+    return service_desk
 
 
 def test_phone_registration_serial_first_fills_product_customer_and_warranty(desk, api):

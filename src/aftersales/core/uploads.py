@@ -7,10 +7,14 @@ MAX_UPLOAD_BYTES while the request is parsed, so no view ever sees a bigger one.
 """
 
 import math
-from pathlib import Path
+import secrets
+from pathlib import Path, PurePath
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -110,6 +114,26 @@ def kind_refusal(refused: file_kinds.Refused, *, allowed: str) -> AppError:
     }.get(refused.reason)
     message = f"{message} {allowed}" if message else allowed
     return FileNotAllowed(message, details={"file": [message], "reason": refused.reason})
+
+
+def unguessable_name(folder: str, filename: str) -> str:
+    """<folder>/2026/12/<unguessable>.jpg: a verified file's stored name, with the extension of its kind (the
+    `filename` the caller makes from it), never the sender's name."""
+    return f"{folder}/{timezone.localdate():%Y/%m}/{secrets.token_urlsafe(24)}{PurePath(filename).suffix.lower()}"
+
+
+def store_on_commit(row, content: bytes) -> None:
+    """The verified content written under the name of the row's `file` once the writing transaction commits,
+    so a refused file or a rolled-back transaction leaves nothing on disk; should the storage choose another
+    name, the row follows it."""
+
+    def store():
+        saved = row.file.storage.save(row.file.name, ContentFile(content))
+        if saved != row.file.name:
+            type(row).objects.filter(pk=row.pk).update(file=saved)
+            row.file.name = saved
+
+    transaction.on_commit(store)
 
 
 class OversizedUpload(UploadedFile):

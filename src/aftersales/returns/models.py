@@ -452,14 +452,10 @@ class CaseEvent(models.Model):
 
 
 def attachment_path(instance, filename: str) -> str:
-    """returns/2026/12/<unguessable>.jpg: the extension of the verified kind, never the sender's name."""
-    import secrets
-    from pathlib import PurePath
+    """returns/2026/12/<unguessable>.jpg (core/uploads.unguessable_name)."""
+    from aftersales.core.uploads import unguessable_name
 
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    return f"returns/{today:%Y/%m}/{secrets.token_urlsafe(24)}{PurePath(filename).suffix.lower()}"
+    return unguessable_name("returns", filename)
 
 
 class Attachment(models.Model):

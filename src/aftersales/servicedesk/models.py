@@ -337,14 +337,10 @@ class ConductRecord(models.Model):
 
 
 def photo_path(instance, filename: str) -> str:
-    """servicedesk/2026/12/<unguessable>.jpg: the extension of the verified kind, never the sender's name."""
-    import secrets
-    from pathlib import PurePath
+    """servicedesk/2026/12/<unguessable>.jpg (core/uploads.unguessable_name)."""
+    from aftersales.core.uploads import unguessable_name
 
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    return f"servicedesk/{today:%Y/%m}/{secrets.token_urlsafe(24)}{PurePath(filename).suffix.lower()}"
+    return unguessable_name("servicedesk", filename)
 
 
 class RequestPhoto(models.Model):

@@ -9,14 +9,13 @@ refused file or a rolled-back application leaves nothing on disk.
 
 from pathlib import PurePath
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from aftersales.core import parsing
 from aftersales.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
 from aftersales.core.permissions import scope_to_customer
-from aftersales.core.uploads import kind_refusal, upload_read
+from aftersales.core.uploads import kind_refusal, store_on_commit, upload_read
 from aftersales.lib import file_kinds
 
 from ..models import Attachment, CaseState, ReturnCase, attachment_path
@@ -75,14 +74,5 @@ def attachment_add(*, actor, case_id: int, upload, description: str = "", line_n
         attachment.save()
         event_append(case=case, actor=actor, action="attach", from_state=case.state, to_state=case.state,
                      changes={"file": original_name, "line": line_no, "unit": unit_id})
-        transaction.on_commit(lambda: _store(attachment, verified.content))
+        store_on_commit(attachment, verified.content)
     return attachment
-
-
-def _store(attachment: Attachment, content: bytes) -> None:
-    """Write the verified content under the row's name (after commit: see the module's docstring)."""
-    storage = attachment.file.storage
-    saved = storage.save(attachment.file.name, ContentFile(content))
-    if saved != attachment.file.name:  # the storage chose another name: the row follows it
-        Attachment.objects.filter(pk=attachment.pk).update(file=saved)
-        attachment.file.name = saved

@@ -11,13 +11,12 @@ unguessable names, so a refused photo or a rolled-back registration leaves nothi
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from aftersales.core.errors import AppError, FileNotAllowed, InvalidInput
-from aftersales.core.uploads import kind_refusal, upload_read
+from aftersales.core.uploads import kind_refusal, store_on_commit, upload_read
 from aftersales.lib import file_kinds
 
 from ..models import RequestPhoto, photo_path
@@ -75,19 +74,11 @@ def photos_keep(*, actor, request, checked: list[CheckedPhoto]) -> list[RequestP
                            uploaded_by=actor)
         row.file.name = photo_path(row, f"photo{photo.verified.kind.extension}")
         row.save()
-        transaction.on_commit(lambda row=row, content=photo.verified.content: _store(row, content))
+        store_on_commit(row, photo.verified.content)
         kept.append(row)
     if kept:
         event_append(request=request, actor=actor, action="photos", changes={"photos": [p.name for p in checked]})
     return kept
-
-
-def _store(photo: RequestPhoto, content: bytes) -> None:
-    storage = photo.file.storage
-    saved = storage.save(photo.file.name, ContentFile(content))
-    if saved != photo.file.name:  # the storage chose another name: the row follows it
-        RequestPhoto.objects.filter(pk=photo.pk).update(file=saved)
-        photo.file.name = saved
 
 
 @transaction.atomic
