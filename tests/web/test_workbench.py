@@ -62,6 +62,23 @@ def test_a_state_has_the_same_badge_on_the_list_and_on_the_case_page(browser_as,
     assert badge in page and '<span class="state s-received g-progress">已收货</span>' in page
 
 
+def test_the_case_page_draws_only_its_page_of_units_and_counts_them_all(browser_as, received, detail,
+                                                                        monkeypatch):
+    from aftersales.returns.views import cases
+
+    monkeypatch.setattr(cases, "UNIT_ROWS", 2)
+    case, ids = received(lines=[line(serials=[IN_WARRANTY.format(n) for n in range(1, 4)])])
+    client = browser_as("service")
+    first = client.get(f"/cases/{case['id']}/", **ZH).content.decode()
+    second = client.get(f"/cases/{case['id']}/?units_page=2", **ZH).content.decode()
+    ticked = re.compile(r'name="unit_ids" value="(\d+)"')
+    assert ticked.findall(first) == [str(i) for i in ids[:2]] and ticked.findall(second) == [str(ids[2])]
+    assert '<span class="badge text-bg-light">3</span>' in first and "已登记 3 台" in first
+    assert '<span class="state s-received g-progress">已收货</span> 3' in first  # the counts cover every unit
+    assert IN_WARRANTY.format(3) in second and IN_WARRANTY.format(3) not in first
+    assert len(detail(case)["units"]) == 3  # the API's case is whole
+
+
 # --- time left in words ---
 
 def test_time_left_counts_working_time_only():

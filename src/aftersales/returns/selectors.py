@@ -52,16 +52,41 @@ def case_header(*, user, pk: int) -> ReturnCase | None:
     return scope_to_customer(ReturnCase.objects.all(), user, "customer").filter(pk=pk).first()
 
 
-UNIT_FIELDS = ("id", "line_id", "product_model_id", "warehouse_id", "serial", "in_registry", "is_extra", "state",
-               "exit", "warranty_status", "warranty_until", "warranty_reasons", "warranty_override", "chargeable",
-               "disposition", "needs_consent", "consent", "charge_amount", "charge_answer", "replacement_serial",
-               "carrier", "tracking_number", "shipped_unit__customer_id", "shipped_unit__customer__code")
+RULE_FIELDS = ("id", "line_id", "state", "disposition", "needs_consent", "consent", "chargeable", "charge_answer",
+               "charge_amount")  # what the counts and the actions' guards (workflow.UNIT_GUARDS) read of every unit
+SHOWN_FIELDS = ("product_model_id", "warehouse_id", "serial", "in_registry", "is_extra", "exit", "warranty_status",
+                "warranty_until", "warranty_reasons", "warranty_override", "replacement_serial", "carrier",
+                "tracking_number", "shipped_unit__customer_id", "shipped_unit__customer__code")  # what a row shows
 
 
 def case_units(case: ReturnCase) -> list[SimpleNamespace]:
-    """A case's units as plain records (a large case has thousands: no model instances)."""
+    """A case's units as plain records (a large case has thousands: no model instances), with what the rules
+    read; `units_shown` adds what their rows show."""
     return [SimpleNamespace(**row) for row in
-            ReturnUnit.objects.filter(return_case=case).order_by("id").values(*UNIT_FIELDS)]
+            ReturnUnit.objects.filter(return_case=case).order_by("id").values(*RULE_FIELDS)]
+
+
+def units_shown(case: ReturnCase, units: list[SimpleNamespace], *, every: bool) -> list[SimpleNamespace]:
+    """These units with SHOWN_FIELDS read (of the case's every unit, or of these few by their ids); a unit gone
+    since the first read (a draft's line edited) is left out."""
+    rows = ReturnUnit.objects.filter(return_case=case)
+    if not every:
+        rows = rows.filter(pk__in=[unit.id for unit in units])
+    shown = {row.pop("id"): row for row in rows.values("id", *SHOWN_FIELDS)}
+    kept = [unit for unit in units if unit.id in shown]
+    for unit in kept:
+        unit.__dict__.update(shown[unit.id])
+    return kept
+
+
+def _registered_elsewhere(case: ReturnCase) -> dict[int, list[dict]]:
+    """line id -> the case's units the registry says were shipped to another customer (serial, that customer)."""
+    found = defaultdict(list)
+    for row in (ReturnUnit.objects.filter(return_case=case, shipped_unit__customer__isnull=False)
+                .exclude(shipped_unit__customer=case.customer_id).order_by("id")
+                .values("line_id", "serial", "shipped_unit__customer__code")):
+        found[row["line_id"]].append({"serial": row["serial"], "customer": row["shipped_unit__customer__code"]})
+    return found
 
 
 def _reason_texts(reasons: list[dict], cache: dict) -> list[str]:
@@ -146,29 +171,27 @@ def _window_seen(decision: dict, for_customer: bool) -> dict:
     return decision
 
 
-def case_detail_data(case: ReturnCase, *, user) -> dict:
+def case_detail_data(case: ReturnCase, *, user, unit_rows: slice | None = None) -> dict:
     """The case as this user may see it: one selector for the API and the pages, so what a customer
-    learns (steps, names, other customers' units) is decided here only."""
+    learns (steps, names, other customers' units) is decided here only. `unit_rows` (the case page's page of
+    its unit table) limits `units` to those rows; the counts, the actions and the lines still cover every
+    unit."""
     for_customer = sees_as_customer(user)
     units = case_units(case)
     by_state = defaultdict(list)
     for unit in units:
         by_state[unit.state].append(unit)
     lines = list(case.lines.all())
+    shown = units_shown(case, units if unit_rows is None else units[unit_rows], every=unit_rows is None)
     codes = {
         "line_numbers": {line.pk: line.line_no for line in lines},
-        "model_codes": dict(ProductModel.objects.filter(pk__in={u.product_model_id for u in units})
+        "model_codes": dict(ProductModel.objects.filter(pk__in={u.product_model_id for u in shown})
                             .values_list("id", "code")),
         "warehouse_codes": dict(Warehouse.objects.values_list("id", "code")),
         "reason_cache": {}, "case": case, "for_customer": for_customer,
     }
-    unit_rows = [unit_data(u, **codes) for u in units]
-    mismatched = defaultdict(list)
-    if not for_customer:
-        for row in unit_rows:
-            if row["registered_to_other_customer"]:
-                mismatched[row["line"]].append({"serial": row["serial"],
-                                                "customer": row["registered_to_other_customer"]})
+    shown = [unit_data(u, **codes) for u in shown]
+    mismatched = {} if for_customer else _registered_elsewhere(case)
     deadlines = subject_deadlines("return_case", case.pk)
     if for_customer:
         deadlines = [d for d in deadlines if customer_may_see_deadline(d)]
@@ -194,10 +217,10 @@ def case_detail_data(case: ReturnCase, *, user) -> dict:
             "window_decision": _window_seen(line.window_decision, for_customer), "exchanges_shipped": line.exchanges_shipped,
             "refund_amount": str(line.refund_amount) if line.refund_amount is not None else None,
             "refund_deduction": str(line.refund_deduction),
-            **({} if for_customer else {"registered_to_other_customers": mismatched.get(line.line_no, [])}),
+            **({} if for_customer else {"registered_to_other_customers": mismatched.get(line.pk, [])}),
         } for line in lines],
         "unit_counts": dict(Counter(u.state for u in units)),
-        "units": unit_rows,
+        "units": shown,
         "approvals": [{"kind": a.kind, "decision": a.decision, "comment": a.comment,
                        "by": None if for_customer else a.decided_by.get_username(), "at": a.decided_at,
                        "round": a.round}
@@ -329,9 +352,13 @@ def case_summaries(ids, *, user) -> dict[int, dict]:
     return found
 
 
-def unit_inspections(case: ReturnCase) -> dict[int, dict]:
-    """Each unit's latest intake inspection (defect class, responsibility, grade, repairable), in one query."""
-    rows = (Inspection.objects.filter(unit__return_case=case, stage=Inspection.Stage.INTAKE).order_by("unit_id", "id")
+def unit_inspections(case: ReturnCase, unit_ids=None) -> dict[int, dict]:
+    """Each unit's latest intake inspection (defect class, responsibility, grade, repairable), in one query;
+    of the units `unit_ids` names, when it does."""
+    rows = Inspection.objects.filter(unit__return_case=case, stage=Inspection.Stage.INTAKE)
+    if unit_ids is not None:
+        rows = rows.filter(unit_id__in=unit_ids)
+    rows = (rows.order_by("unit_id", "id")
             .values("unit_id", "defect_class", "responsibility", "grade", "repairable", "no_fault_found",
                     "human_damage", "notes"))
     return {row["unit_id"]: row for row in rows}

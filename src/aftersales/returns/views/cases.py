@@ -1,6 +1,5 @@
 """The case list (search, filters, export) and the case page with its workflow actions."""
 
-from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -186,19 +185,19 @@ def _unit_rows(units: list[dict], inspections: dict) -> None:
 
 
 def _case_context(request, case, *, errors=None, failed_action=None) -> dict:
-    data = selectors.case_detail_data(case, user=request.user)
+    unit_page = Paginator(range(case.units.count()), UNIT_ROWS).get_page(request.GET.get("units_page"))
+    shown = unit_page.object_list
+    data = selectors.case_detail_data(case, user=request.user, unit_rows=slice(shown.start, shown.stop))
     unit_actions, case_actions = [], []
     for entry in data["allowed_actions"]:
         entry = {**entry, "fields": action_fields.FIELDS.get(entry["action"], []),
                  "page": action_fields.page_for(entry["action"]),
                  "count": len(entry.get("unit_ids", []))}
         (unit_actions if entry["level"] == "unit" else case_actions).append(entry)
-    counts = Counter(u["state"] for u in data["units"])
     for entry in case_actions + unit_actions:
         entry["confirm"] = action_fields.confirm_text(entry["action"])
-    inspections = selectors.unit_inspections(case)
-    unit_page = Paginator(data["units"], UNIT_ROWS).get_page(request.GET.get("units_page"))
-    _unit_rows(unit_page.object_list, inspections)
+    inspections = selectors.unit_inspections(case, [unit["id"] for unit in data["units"]])
+    _unit_rows(data["units"], inspections)
     open_steps = [d for d in data["deadlines"] if d["state"] == "open"]
     photos = [a for a in data["attachments"] if a["inline"]]
     models = []
@@ -213,13 +212,13 @@ def _case_context(request, case, *, errors=None, failed_action=None) -> dict:
             "next_due": min(open_steps, key=lambda d: d["due_at"]) if open_steps else None,
             "models": models, "noted": sum(line["quantity"] or 0 for line in data["lines"]),
             "photos": photos, "files": [a for a in data["attachments"] if not a["inline"]],
-            "inspections": bool(inspections), "documents": related_documents(SUBJECT, case, request),
+            "documents": related_documents(SUBJECT, case, request),
             "defect_labels": dict(DefectClass.choices), "responsibility_labels": dict(Responsibility.choices),
             "errors": errors or {}, "failed_action": failed_action, "unit_states": dict(UnitState.choices),
             "outcomes": dict(Outcome.choices), "warranty_labels": dict(WarrantyStatus.choices),
             "window_labels": {key: str(label) for key, label in rules.WINDOW_LABELS.items()},
             "dispositions": dict(Disposition.choices), "exits": dict(UnitExit.choices),
-            "state_counts": sorted(counts.items()),
+            "state_counts": sorted(data["unit_counts"].items()),
             "timeline": collapsed_timeline(selectors.timeline(case, user=request.user)),
             "posted": request.POST if errors else {},
             "panels": subject_panels(SUBJECT, case, request), "print_forms": _print_forms(request, case),
