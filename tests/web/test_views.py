@@ -183,6 +183,22 @@ def test_receiving_by_scans_answers_with_the_scan_result_partial(browser_as, new
     assert ReturnUnit.objects.filter(return_case_id=case["id"], state="received").count() == 1
 
 
+def test_a_scan_asks_nothing_of_the_menu_or_the_service_desk_while_the_case_stays_receiving(browser_as, new_case,
+                                                                                            flow, registry):
+    case = new_case(lines=[line(serials=["HT26090001", "HT26090002"])])
+    flow("service", "submit", case)
+    flow("service", "approve", case)
+    flow("warehouse", "start_receiving", case)
+    warehouse = browser_as("warehouse")
+    with CaptureQueriesContext(connection) as captured:
+        response = warehouse.post(f"/cases/{case['id']}/receive/", {"serial": "HT26090001"}, **HX)
+    assert 'data-result="received"' in response.content.decode()
+    tables = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "deadlines_deadline" not in tables  # the menu's count of waiting steps: not drawn in a fragment
+    assert "servicedesk_servicerequest" not in tables  # no request follows a case whose state stayed
+    assert "<nav" in warehouse.get(f"/cases/{case['id']}/receive/").content.decode()  # the whole page has its menu
+
+
 def test_inspecting_in_bulk_with_one_unit_overridden(browser_as, received, detail):
     case, _ids = received(lines=[line(serials=["HT26090001", "HT26090002", "HT26090003"])])
     ids = [u["id"] for u in detail(case)["units"]]

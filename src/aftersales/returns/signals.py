@@ -3,5 +3,5 @@
 from django.dispatch import Signal
 
 # Sent inside the action's transaction, after the case and its units changed:
-# case, action (name), actor, unit_ids (the units acted on), params.
+# case, action (name), actor, from_state (the case's state before), unit_ids (the units acted on), params.
 action_applied = Signal()

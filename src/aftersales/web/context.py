@@ -4,6 +4,7 @@ company's name."""
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from aftersales.core.registry import menu_group_label, menu_items, site_search
 from aftersales.core.roles import roles_of
@@ -13,7 +14,9 @@ def web(request) -> dict:
     user = getattr(request, "user", None)
     roles = roles_of(user)
     search = site_search()
-    return {"company_name": settings.COMPANY_NAME, "nav": _nav(request, user, roles), "roles": roles,
+    # The menu (and the counts behind it) only when the template draws it: an htmx fragment does not.
+    nav = SimpleLazyObject(lambda: _nav(request, user, roles))
+    return {"company_name": settings.COMPANY_NAME, "nav": nav, "roles": roles,
             "is_customer": "customer" in roles,
             "site_search": {"url": reverse(search.url_name), "label": search.label,
                             "placeholder": search.placeholder} if search else None}

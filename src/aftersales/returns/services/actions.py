@@ -149,7 +149,7 @@ def apply_action(*, actor, case_id: int, action: str, params: dict | None = None
                  unit_to_state=ctx.unit_to_state, changes=ctx.changes, comment=comment)
     if not from_state == case.state == CaseState.RECEIVING:  # while receiving, the clocks follow the state alone
         case_clocks_sync(case, actor=actor)
-    action_applied.send(sender=ReturnCase, case=case, action=action, actor=actor,
+    action_applied.send(sender=ReturnCase, case=case, action=action, actor=actor, from_state=from_state,
                         unit_ids=[u.pk for u in units], params=ctx.params)
     case.action_result = ctx.result
     return case
