@@ -294,6 +294,30 @@ def test_a_customer_reaches_nothing_of_another_customers_requests(desk, api):
     assert api("service").get(f"{BASE}abc/").status_code == 404
 
 
+def test_a_customer_is_not_told_of_another_customers_earlier_request_for_the_same_unit(desk, api):
+    earlier = desk.register()  # C-ALICE's unit, at the desk
+    body = {"serial": IN_WARRANTY.format(1), "category": "repair", "description": "不加热", "contact_name": "李"}
+    own = api("alice").post(BASE, body, format="json").json()
+    assert own["repeat_of"] == earlier["number"]  # its own earlier request, the customer is told of
+    created = api("bob").post(BASE, body, format="json")
+    assert created.status_code == 201, created.json()
+    seen = created.json()
+    assert seen["repeat_of"] is None and earlier["number"] not in str(seen) and own["number"] not in str(seen)
+    assert desk.get(seen)["repeat_of"] == own["number"]  # the desk still sees the unit's history
+
+
+def test_a_request_is_read_whole_by_the_desk_the_departments_it_reaches_and_its_customer(desk, api):
+    request, _decided = desk.decided("remote", solution="复位")
+    for role in ("warehouse", "finance", "repair", "ecommerce"):
+        refused = api(role).get(f"{BASE}{request['id']}/")
+        assert refused.status_code == 403, (role, refused.status_code)
+    for role in ("service", "manager", "quality", "technician", "alice"):
+        assert api(role).get(f"{BASE}{request['id']}/").status_code == 200, role
+    seen = desk.get(request, role="alice")
+    assert seen["decision"]["by"] is None and {e["actor"] for e in seen["timeline"]} == {None}
+    assert desk.get(request)["decision"]["by"] == "service"
+
+
 def test_the_inbox_queues(desk, api, clock):
     clock("2026-11-02T09:00")
     old = desk.register()

@@ -33,6 +33,9 @@ from .workflow import CONDUCT_ACTIONS, SERVICE_REQUEST, event_label
 
 QUEUES = ("new", "unanswered", "overdue", "reopened", "open", "all")
 OPEN_STATES = SERVICE_REQUEST.open_states
+# Who reads a request whole (API, page, photos): the desk, the departments its decisions reach, its customer.
+READERS = ("service", "manager", "quality", "technician", "engineering", "purchasing", "customer")
+CONDUCT_READERS = {"service", "manager"}  # who a complaint about staff names and what the manager found
 
 
 def _overdue_clocks():
@@ -71,6 +74,7 @@ def request_list(*, user, queue: str = "open", customer_id: int | None = None):
 def request_get(*, user, pk) -> ServiceRequest:
     from aftersales.core.parsing import id_or_none
 
+    require_roles(user, *READERS)
     rows = scope_to_customer(ServiceRequest.objects.select_related(
         "customer", "product_model", "return_case", "repeat_of", "created_by", "cause", "staff_member",
         "conduct_record__person", "conduct_record__verified_by"), user, "customer")
@@ -112,7 +116,7 @@ def photo_get(*, user, pk) -> RequestPhoto | None:
     """A photo if the user may see its request (another customer's is not found)."""
     from aftersales.core.parsing import id_or_none
 
-    if not roles_of(user):
+    if not roles_of(user) & set(READERS):
         return None
     rows = scope_to_customer(RequestPhoto.objects.all(), user, "request__customer")
     return rows.filter(pk=id_or_none(pk) or 0).first()
@@ -138,12 +142,29 @@ def conduct_records(*, user, person: str | None = None):
     return rows
 
 
-def _timeline_changes(event, *, staff: bool) -> dict:
-    return event.changes if staff or event.action not in CONDUCT_ACTIONS else {}
+def _timeline(request, *, staff: bool, conduct: bool) -> list[dict]:
+    """The request's steps; a customer sees what happened, not who did it, and nothing of a verdict on staff;
+    only the desk sees what a verdict found."""
+    hidden = set() if staff or _repeat_of(request, staff=False) else {"repeat_of"}
+    return [{"at": e.at, "actor": _name(e.actor) if staff else None, "action": e.action,
+             "label": str(event_label(e.action)), "from_state": e.from_state, "to_state": e.to_state,
+             "changes": {key: value for key, value in e.changes.items() if key not in hidden}
+             if conduct or e.action not in CONDUCT_ACTIONS else {}}
+            for e in request.events.all() if staff or e.action not in CONDUCT_ACTIONS]
+
+
+def _repeat_of(request, *, staff: bool) -> str | None:
+    """The same unit's earlier request; a customer is told of its own requests only (the unit may have been
+    another customer's before)."""
+    earlier = request.repeat_of
+    if earlier is None or not staff and earlier.customer_id != request.customer_id:
+        return None
+    return earlier.number
 
 
 def request_data(request, *, user) -> dict:
     staff = getattr(user, "customer_id", None) is None
+    conduct = bool(roles_of(user) & CONDUCT_READERS)
     decisions = list(request.decisions.all())
     clocks = Deadline.objects.filter(subject_type=SUBJECT, subject_id=request.pk).order_by("id")
     return {
@@ -152,14 +173,15 @@ def request_data(request, *, user) -> dict:
         "description": request.description, "warranty_status": request.warranty_status,
         "warranty_label": str(WarrantyStatus(request.warranty_status).label) if request.warranty_status in WarrantyStatus.values
         else "",
-        "repeat_of": request.repeat_of.number if request.repeat_of else None, "result": request.result,
+        "repeat_of": _repeat_of(request, staff=staff), "result": request.result,
         "cause": request.cause.code if request.cause_id else None,
         "escalated_to_manager": request.escalated_to_manager, "answered_at": request.answered_at,
         "resolved_at": request.resolved_at, "closed_at": request.closed_at,
         "return_case": ({"id": request.return_case_id, "number": request.return_case.number,
                          "state": request.return_case_state} if request.return_case_id else None),
         "decision": ({"kind": decisions[-1].kind, "kind_label": decisions[-1].get_kind_display(), "solution": decisions[-1].solution, "round": decisions[-1].round,
-                      "by": _name(decisions[-1].decided_by), "at": decisions[-1].decided_at} if decisions else None),
+                      "by": _name(decisions[-1].decided_by) if staff else None, "at": decisions[-1].decided_at}
+                     if decisions else None),
         "field_orders": [{"number": o.number, "state": o.state, "technician": _name(o.technician),
                           "planned_date": o.planned_date} for o in request.field_orders.all()],
         "parts_shipments": [{"id": s.pk, "state": s.state, "carrier": s.carrier, "tracking": s.tracking,
@@ -174,17 +196,14 @@ def request_data(request, *, user) -> dict:
         "contacts": [{"at": c.at, "by": _name(c.by), "channel": c.channel, "channel_label": c.get_channel_display(),
                       "inbound": c.inbound,
                       "content": c.content} for c in request.contacts.all()] if staff else [],
-        "timeline": [{"at": e.at, "actor": _name(e.actor), "action": e.action, "label": str(event_label(e.action)),
-                      "from_state": e.from_state, "to_state": e.to_state,
-                      "changes": _timeline_changes(e, staff=staff)}
-                     for e in request.events.all()],
+        "timeline": _timeline(request, staff=staff, conduct=conduct),
         "clocks": [{"kind": d.kind, "state": d.state, "due_at": d.due_at, "late": d.late} for d in clocks]
         if staff else [],
         "photos": [photo_data(p) for p in request.photos.all()],
-        # A complaint about staff: who it names and the manager's verdict are internal (the customer sees none).
-        "staff_member": _name(request.staff_member) if staff else None,
-        "conduct_verdict": request.conduct_verdict if staff else "",
-        "conduct_record": _conduct_record(request) if staff else None,
+        # A complaint about staff: who it names and the manager's verdict are the desk's (CONDUCT_READERS).
+        "staff_member": _name(request.staff_member) if conduct else None,
+        "conduct_verdict": request.conduct_verdict if conduct else "",
+        "conduct_record": _conduct_record(request) if conduct else None,
         "allowed_actions": SERVICE_REQUEST.allowed(request, user),
     }
 
