@@ -59,6 +59,15 @@
     }
   });
 
+  // Enter in a field that looks something up (the desk's serial, typed or scanned) looks it up: it does not
+  // submit the form around it (half filled, or as a GET that would put what was typed in the address).
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target.matches("[data-enter-looks-up]")) {
+      event.preventDefault();
+      event.target.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
   document.addEventListener("htmx:afterSwap", () => {
     const scan = document.getElementById("scan");
     if (scan) scan.focus();
