@@ -55,6 +55,22 @@ def moment(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def moments():
+    """moment() for the rows of one form: the time zone looked up once, each distinct moment formatted once
+    (the units of a scan or an inspection batch share theirs)."""
+    zone, done = timezone.get_current_timezone(), {}
+
+    def text(value) -> str:
+        if not value:
+            return ""
+        found = done.get(value)
+        if found is None:
+            found = done[value] = value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        return found
+
+    return text
+
+
 def day(value) -> str:
     return value.isoformat() if value else ""
 

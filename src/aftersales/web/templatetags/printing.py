@@ -1,0 +1,93 @@
+"""The tags of printed forms (web/printing.py is their machinery)."""
+
+from django import template
+from django.template.base import TextNode, Variable, VariableNode, render_value_in_context
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+NUMBER = object()  # the slot of {{ forloop.counter }}
+
+
+@register.tag
+def rows(parser, token):
+    """The rows of a form's long table (one per unit: a thousand on a large case), at the cost of a string
+    format per row rather than of a template loop:
+
+        {% rows unit in units %}<tr><td>{{ forloop.counter }}</td><td>{{ unit.serial }}</td></tr>
+        {% empty %}<tr><td>None.</td></tr>{% endrows %}
+
+    The row is compiled once, with a slot for each `{{ unit.key }}` (`units` are dicts) and for
+    `{{ forloop.counter }}` (the row's number, in plain digits). Each distinct value is shown as `{{ }}` shows
+    it (localized, escaped unless autoescape is off), once per page: the columns of a form repeat their values.
+    Only text and those two kinds of variable may stand in the row, without filters: the form's data gives
+    each cell as it is printed (labels, "—" for nothing)."""
+    bits = token.split_contents()
+    if len(bits) != 4 or bits[2] != "in":
+        raise template.TemplateSyntaxError("'rows' is written {% rows row in sequence %}")
+    name, sequence = bits[1], parser.compile_filter(bits[3])
+    body = parser.parse(("empty", "endrows"))
+    empty = template.NodeList()
+    if parser.next_token().contents == "empty":
+        empty = parser.parse(("endrows",))
+        parser.delete_first_token()
+    row_format, slots = _compile_row(name, body)
+    return RowsNode(sequence, row_format, slots, empty)
+
+
+def _compile_row(name: str, body) -> tuple[str, list]:
+    parts, slots = [], []
+    for node in body:
+        if isinstance(node, TextNode):
+            parts.append(node.s.replace("{", "{{").replace("}", "}}"))
+            continue
+        lookups = _plain_lookups(node)
+        if lookups == ("forloop", "counter"):
+            slots.append(NUMBER)
+        elif lookups is not None and len(lookups) == 2 and lookups[0] == name:
+            slots.append(lookups[1])
+        else:
+            raise template.TemplateSyntaxError(
+                f"'rows' takes text, {{{{ {name}.key }}}} and {{{{ forloop.counter }}}} in its row, without filters "
+                f"or tags; found {node!r}: give the cell as printed in the form's data")
+        parts.append("{}")
+    return "".join(parts), slots
+
+
+def _plain_lookups(node) -> tuple[str, ...] | None:
+    if not isinstance(node, VariableNode) or node.filter_expression.filters:
+        return None
+    var = node.filter_expression.var
+    if not isinstance(var, Variable) or var.lookups is None or var.translate or var.message_context:
+        return None
+    return var.lookups
+
+
+class RowsNode(template.Node):
+    child_nodelists = ("empty",)
+
+    def __init__(self, sequence, row_format: str, slots: list, empty):
+        self.sequence, self.row_format, self.slots, self.empty = sequence, row_format, slots, empty
+
+    def render(self, context):
+        rows = self.sequence.resolve(context, ignore_failures=True)
+        if not rows:
+            return self.empty.render(context)
+        invalid = context.template.engine.string_if_invalid if context.template else ""
+        shown = {}
+
+        def show(value):
+            key = (value.__class__, value)  # 1 and True are equal keys, but not shown alike
+            try:
+                return shown[key]
+            except KeyError:
+                text = shown[key] = render_value_in_context(value, context)
+                return text
+            except TypeError:  # unhashable (a list): shown each time
+                return render_value_in_context(value, context)
+
+        row_format, slots = self.row_format, self.slots
+        # Safe: the text is the template's, and every value went through render_value_in_context (escaped).
+        return mark_safe("".join([
+            row_format.format(*[str(number) if slot is NUMBER else show(row.get(slot, invalid)) for slot in slots])
+            for number, row in enumerate(rows, 1)]))
