@@ -1,19 +1,23 @@
 """The machinery of printed forms' long tables: {% rows %} draws exactly what the {% for %} loop it replaces
-drew. No database."""
+drew, and the QR codes of labels are segno's own markup. No database."""
 
+import random
+import string
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+import segno
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
-from aftersales.web.printing import moment, moments
+from aftersales.web.printing import QR_ERROR_LEVEL, QR_MASK, moment, moments, qr_svg
 
 
 ENGINE = Engine(libraries={"printing": "aftersales.web.templatetags.printing"})
-ROW = '<tr><td class="num">{{ forloop.counter }}</td><td>{{ u.serial }}</td><td>{{ u.n }}</td><td>{{ u.charge }}</td></tr>\n  '
+ROW = ('<tr><td class="num">{{ forloop.counter }}</td><td>{{ u.serial }}</td><td>{{ u.n }}</td><td>{{ u.charge }}</td>'
+       '</tr>\n  ')
 ROWS = [
     {"serial": "HT<1>&\"x\"", "n": 1, "charge": Decimal("1200.50")},
     {"serial": "HT2", "n": True, "charge": ""},  # True is equal to 1 as a key, but prints as True
@@ -76,3 +80,13 @@ def test_moments_are_moment_once_per_value():
               datetime(2026, 6, 1, 0, 5, tzinfo=UTC)]
     assert [text(value) for value in values] == [moment(value) for value in values]
     assert text(values[0]) == "2027-01-01 01:30"  # Asia/Shanghai
+
+
+def test_qr_codes_are_segnos_markup():
+    picked = random.Random(20260612)
+    contents = ["RMA-2026-000044|WA000000|HT-2000", "RMA-2026-000001|#17|MC-750", "x", "中文|序列号|型号"]
+    alphabet = string.ascii_letters + string.digits + "|-#/ 中"
+    contents += ["".join(picked.choice(alphabet) for _ in range(picked.randint(1, 150))) for _ in range(200)]
+    for content in contents:
+        expected = segno.make(content, error=QR_ERROR_LEVEL, micro=False, mask=QR_MASK)
+        assert qr_svg(content) == expected.svg_inline(border=2, omitsize=True, svgclass="qr", lineclass=None), content

@@ -24,7 +24,7 @@ NOT_ARRIVED = (UnitState.EXPECTED, UnitState.MISSING)
 # A4 label sheets of 3 × 8 labels, 70 × 37 mm (the common 24-up sheet); one sheet per printed page.
 LABELS_PER_SHEET = 24
 # A print run of a large case goes page by page: two sheets (48 labels) per page keep the page under
-# 150 ms (a QR code costs about 1.6 ms to make and draw; docs/benchmarks.md).
+# 150 ms (a QR code costs about 1.3 ms to make and draw, most of it in segno making it; docs/benchmarks.md).
 SHEETS_PER_PAGE = 2
 
 
