@@ -23,6 +23,7 @@ ROWS = [
     {"serial": "HT2", "n": True, "charge": ""},  # True is equal to 1 as a key, but prints as True
     {"serial": mark_safe("<b>safe</b>"), "n": None, "charge": Decimal("1200.50")},
     {"serial": "{braces} 中文", "n": 1.5, "charge": 0},
+    {"serial": ["<a>", 1], "n": 0, "charge": None},  # unhashable
 ]
 
 
