@@ -1,7 +1,8 @@
 """The data of the return case's printed forms (退货单, 售后入库单, 客退品检验报告表, 返品处理通知单) and of its
 sheet of QR labels; the shell prints them (`web/printing.py`), the case's pages serve them (`views/printing.py`).
 
-A case can hold thousands of units: each form reads them in a fixed number of queries, as plain rows.
+A case can hold thousands of units: each form reads them in a fixed number of queries, as plain rows of the
+columns it prints, and gives each row's cells as printed (its template draws them with {% rows %}).
 """
 
 from collections import Counter
@@ -13,17 +14,17 @@ from django.utils.translation import gettext_lazy
 
 from aftersales.core.registry import PrintForm
 from aftersales.masterdata.models import ProductModel
-from aftersales.web.printing import choice_labels, moment, qr_svg
+from aftersales.web.printing import choice_labels, day, moment, moments, qr_svg
 
 from .models import (CaseState, DefectClass, Department, Disposition, Inspection, Outcome, PackagingCondition, Reason, ReceivingDiscrepancy, Responsibility,
                      ReturnCase, ReturnUnit, UnitState, WarrantyStatus)
-from .selectors import inspection_report
+from .selectors import inspection_counts, latest_intake_inspections
 
 NOT_ARRIVED = (UnitState.EXPECTED, UnitState.MISSING)
 # A4 label sheets of 3 × 8 labels, 70 × 37 mm (the common 24-up sheet); one sheet per printed page.
 LABELS_PER_SHEET = 24
 # A print run of a large case goes page by page: two sheets (48 labels) per page keep the page under
-# 150 ms (a QR code costs about 1.6 ms to make and draw; docs/benchmarks.md).
+# 150 ms (a QR code costs about 1.3 ms to make and draw, most of it in segno making it; docs/benchmarks.md).
 SHEETS_PER_PAGE = 2
 
 
@@ -34,20 +35,12 @@ def unit_identity(serial: str, unit_id: int) -> str:
 
 # --- the data of each form (a fixed number of queries whatever the number of units) ---
 
-UNIT_COLUMNS = ("id", "line_id", "line__line_no", "product_model_id", "product_model__code", "serial", "state",
-                "is_extra", "warehouse__code", "warehouse__name", "received_at", "warranty_status", "warranty_until",
-                "chargeable", "disposition", "charge_amount", "charge_answer", "exit")
-
-
-def _unit_rows(case: ReturnCase, *, arrived_only: bool = False) -> list[dict]:
+def _unit_rows(case: ReturnCase, columns: tuple[str, ...], *, arrived_only: bool = False) -> list[dict]:
+    """The case's units in record order as rows of just these columns (a large case has thousands)."""
     units = ReturnUnit.objects.filter(return_case=case)
     if arrived_only:
         units = units.exclude(state__in=NOT_ARRIVED)
-    rows = list(units.order_by("id").values(*UNIT_COLUMNS))
-    for row in rows:
-        row.update(identity=unit_identity(row["serial"], row["id"]), received=moment(row["received_at"]),
-                   warranty_until=row["warranty_until"].isoformat() if row["warranty_until"] else "")
-    return rows
+    return list(units.order_by("id").values(*columns))
 
 
 def return_note_data(case: ReturnCase) -> dict:
@@ -63,15 +56,24 @@ def return_note_data(case: ReturnCase) -> dict:
             "approvals": list(case.approvals.all())}
 
 
+RECEIPT_COLUMNS = ("id", "line_id", "line__line_no", "product_model_id", "product_model__code", "serial", "state",
+                   "is_extra", "warehouse__code", "warehouse__name", "received_at")
+
+
 def receipt_data(case: ReturnCase) -> dict:
     """售后入库单: what arrived per line against the note, the units received and the differences."""
-    units = _unit_rows(case)
+    units = _unit_rows(case, RECEIPT_COLUMNS)
     arrived, extra = Counter(), Counter()
     received = []
+    moment_text = moments()
     for unit in units:
+        unit["identity"] = unit_identity(unit["serial"], unit["id"])
         if unit["state"] not in NOT_ARRIVED:
             arrived[unit["line_id"]] += 1
             extra[unit["line_id"]] += unit["is_extra"]
+            # The cells of the units' table as printed.
+            unit.update(received=moment_text(unit["received_at"]), extra_mark="✓" if unit["is_extra"] else "",
+                        warehouse=f"{unit['warehouse__code'] or ''} {unit['warehouse__name'] or ''}")
             received.append(unit)
     lines = list(case.lines.all())
     per_line = [{
@@ -124,26 +126,33 @@ def _receiving_checks(case: ReturnCase, identities: dict[int, str]) -> list[dict
 
 def inspection_report_data(case: ReturnCase) -> dict:
     """客退品检验报告表: the quality counts of the intake inspections, then one row per unit."""
-    report = inspection_report(case)
-    # The flags the report's rows leave out, from each unit's latest intake inspection (one query).
-    flags = {unit_id: rest for unit_id, *rest in Inspection.objects.filter(unit__return_case=case, stage="intake")
-             .order_by("unit_id", "id").values_list("unit_id", "human_damage", "warranty_label_broken",
-                                                     "self_repaired_or_modified")}
+    latest = latest_intake_inspections(case)
+    report = inspection_counts(case, latest)
     defect_classes, responsibilities = choice_labels(DefectClass.choices), choice_labels(Responsibility.choices)
     departments = choice_labels(Department.choices)
     yes, no = _("Yes"), _("No")
     texts = (_("No fault found"), _("Human damage"), _("Warranty label broken"), _("Self-repaired or modified"))
+    inspected_at = moments()
+    # Units inspected in one batch share their findings: each distinct combination is worded once.
+    responsibility_texts, findings_texts = {}, {}
     rows = []
-    for row in report["units"]:
-        found = (row["no_fault_found"], *flags.get(row["unit"], (False, False, False)))
-        findings = [text for flag, text in zip(found, texts) if flag]
-        rows.append({**row, "identity": unit_identity(row["serial"], row["unit"]), "at": moment(row["at"])[:10],
+    for row in latest:
+        responsible = (row["responsibility"], row["responsible_department"])
+        if responsible not in responsibility_texts:
+            responsibility_texts[responsible] = " / ".join(filter(None, [
+                responsibilities.get(responsible[0], responsible[0]), departments.get(responsible[1], "")]))
+        found = (row["no_fault_found"], row["human_damage"], row["warranty_label_broken"],
+                 row["self_repaired_or_modified"])
+        if found not in findings_texts:
+            findings_texts[found] = "; ".join(text for flag, text in zip(found, texts) if flag)
+        rows.append({"identity": unit_identity(row["unit__serial"], row["unit_id"]),
+                     "product_model": row["unit__product_model__code"],
                      "defect_class": defect_classes.get(row["defect_class"], row["defect_class"]),
-                     "responsibility": " / ".join(filter(None, [
-                         responsibilities.get(row["responsibility"], row["responsibility"]),
-                         departments.get(row["responsible_department"], "")])),
+                     "grade": row["grade"], "responsibility": responsibility_texts[responsible],
                      "repairable": "" if row["repairable"] is None else (yes if row["repairable"] else no),
-                     "findings": "; ".join(findings)})
+                     "findings": findings_texts[found], "missing_accessories": row["missing_accessories"],
+                     "notes": row["notes"], "inspector": row["inspected_by__username"],
+                     "at": inspected_at(row["inspected_at"])[:10]})
     arrived = ReturnUnit.objects.filter(return_case=case).exclude(state__in=NOT_ARRIVED).count()
     return {
         "report": report, "rows": rows, "arrived": arrived,
@@ -173,23 +182,32 @@ def final_inspection_data(case: ReturnCase) -> dict:
     return {"units": units, "passed": sum(1 for unit in units if unit["passed"])}
 
 
+NOTICE_COLUMNS = ("id", "serial", "product_model__code", "line__line_no", "state", "warranty_status", "warranty_until",
+                  "chargeable", "disposition", "charge_amount", "charge_answer")
+
+
 def disposition_notice_data(case: ReturnCase) -> dict:
     """返品处理通知单: what becomes of each unit that arrived, its warranty and what it costs."""
-    units = _unit_rows(case, arrived_only=True)
+    units = _unit_rows(case, NOTICE_COLUMNS, arrived_only=True)
     dispositions, warranty, states = (choice_labels(Disposition.choices), choice_labels(WarrantyStatus.choices),
                                       choice_labels(UnitState.choices))
     yes, no, accepted, refused = _("Yes"), _("No"), _("Accepted"), _("Refused")
+    decided = Counter()
     for unit in units:
         answer = unit["charge_answer"] or {}
-        unit.update(disposition_label=dispositions.get(unit["disposition"], ""),
+        disposition = dispositions.get(unit["disposition"], "")
+        if unit["disposition"]:
+            decided[disposition] += 1
+        # The cells of the units' table as printed.
+        unit.update(identity=unit_identity(unit["serial"], unit["id"]), disposition_label=disposition or "—",
                     warranty_label=warranty.get(unit["warranty_status"], unit["warranty_status"]),
-                    state_label=states.get(unit["state"], unit["state"]),
+                    warranty_until=day(unit["warranty_until"]), state_label=states.get(unit["state"], unit["state"]),
                     chargeable_label=yes if unit["chargeable"] else no,
+                    charge="" if unit["charge_amount"] is None else unit["charge_amount"],
                     answer_label=(accepted if answer.get("accepted") else refused) if "accepted" in answer else "")
     charges = [unit["charge_amount"] for unit in units if unit["charge_amount"] is not None]
     return {"units": units, "total_charge": sum(charges, Decimal("0")) if charges else None,
-            "undecided": sum(1 for unit in units if not unit["disposition"]),
-            "by_disposition": sorted(Counter(u["disposition_label"] for u in units if u["disposition"]).items())}
+            "undecided": sum(1 for unit in units if not unit["disposition"]), "by_disposition": sorted(decided.items())}
 
 
 def labels_data(case: ReturnCase, page_number) -> dict:

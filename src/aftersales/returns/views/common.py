@@ -16,6 +16,14 @@ def case_or_404(request, pk: int) -> ReturnCase:
     return case
 
 
+def case_header_or_404(request, pk: int) -> ReturnCase:
+    """The case row alone under the same rule, for a page that shows no more of it (a scanner's, the labels)."""
+    case = selectors.case_header(user=request.user, pk=pk)
+    if case is None:
+        raise Http404
+    return case
+
+
 def warehouse_labels() -> dict:
     """Warehouse code -> the words for it (its kind, translated), for pages that show where a unit is."""
     kinds = dict(WarehouseKind.choices)

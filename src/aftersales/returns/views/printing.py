@@ -13,7 +13,7 @@ from aftersales.web.printing import render_form
 
 from ..clocks import SUBJECT
 from ..forms_print import labels_data
-from .common import case_or_404
+from .common import case_header_or_404, case_or_404
 
 
 @login_required
@@ -34,7 +34,7 @@ def print_form(request, pk: int, form: str):
 @login_required
 def labels(request, pk: int):
     """QR labels for the units in the company's warehouses: case number | serial | model code."""
-    case = case_or_404(request, pk)
+    case = case_header_or_404(request, pk)  # the labels show its number alone
     if "customer" in roles_of(request.user):
         raise Http404
     context = {"case": case, "company_name": settings.COMPANY_NAME, **labels_data(case, request.GET.get("page"))}

@@ -2,7 +2,6 @@
 scan's result line and the counts against the note, swapped out of band."""
 
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,10 +12,10 @@ from aftersales.core.errors import AppError
 from aftersales.core.roles import role_required
 from aftersales.web.pages import error_details
 
-from .. import selectors
 from ..models import PackagingCondition, ReturnUnit, UnitState
 from ..services.actions import apply_action
 from ..services.handlers.common import LINE_FIELDS_DEFERRED
+from .common import case_header_or_404
 
 RESULT_STYLES = {"received": "ok", "extra": "warn", "duplicate": "warn", "wrong_case": "bad", "refused": "bad",
                  "unknown_serial": "bad", "serial_on_open_case": "bad"}
@@ -46,17 +45,10 @@ def _check_from(post) -> dict | None:
     return check or None
 
 
-def _case_or_404(request, pk: int):
-    case = selectors.case_header(user=request.user, pk=pk)
-    if case is None:
-        raise Http404
-    return case
-
-
 @role_required("warehouse")
 @require_http_methods(["GET", "POST"])
 def receive(request, pk: int):
-    case = _case_or_404(request, pk)
+    case = case_header_or_404(request, pk)
     results, error, recorded = [], None, {}
     if request.method == "POST":
         serial = request.POST.get("serial", "").strip()
@@ -88,7 +80,7 @@ def receive(request, pk: int):
                 if details:
                     error += " " + "; ".join(str(m) for messages_ in details.values() for m in messages_
                                              if isinstance(m, str))
-                case = _case_or_404(request, pk)
+                case = case_header_or_404(request, pk)
     for result in results:
         result["style"] = RESULT_STYLES.get(result["result"], "bad")
     context = {"case": case, "results": results, "error": error, "recorded": recorded,
