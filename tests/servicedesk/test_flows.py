@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core import signing
+from django.utils import timezone
 
 from aftersales.deadlines.models import Deadline, DeadlineState
 from aftersales.inventory.models import StockMove
@@ -153,11 +154,18 @@ def test_parts_sent_leave_stock_through_the_ledger_with_carrier_and_tracking(des
 
 
 def test_technician_dispatched_opens_a_field_order(desk, users):
-    request, decided = desk.decided("technician", technician="technician", planned_date="2026-12-10")
+    planned = (timezone.localdate() + dt.timedelta(days=8)).isoformat()
+    request, decided = desk.decided("technician", technician="technician", planned_date=planned)
     order = FieldOrder.objects.get(request_id=request["id"])
     assert decided["made"]["field_order"] == order.number and order.number.startswith("FO-")
     assert order.state == "planned" and order.technician == users["technician"]
-    assert decided["request"]["field_orders"][0]["planned_date"] == "2026-12-10"
+    assert decided["request"]["field_orders"][0]["planned_date"] == planned
+    late = desk.register(serial=IN_WARRANTY.format(2))
+    desk.post("service", late, "reply", content="已收到")
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    refused = desk.post("service", late, "decide", expect=400, kind="technician", technician="technician",
+                        planned_date=yesterday)
+    assert "planned_date" in refused["details"] and not FieldOrder.objects.filter(request_id=late["id"]).exists()
 
 
 def test_return_to_the_factory_creates_a_linked_case_and_follows_its_progress(desk, flow, detail, api):

@@ -13,6 +13,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.core import parsing
@@ -85,6 +86,8 @@ def _read(kind: str, body: dict, *, chargeable: bool) -> dict:
         read["technician"] = _technician(body.get("technician"))
         planned = body.get("planned_date")
         read["planned_date"] = parsing.date_value(planned, "planned_date") if planned not in (None, "") else None
+        if read["planned_date"] is not None and read["planned_date"] < timezone.localdate():
+            raise InvalidInput(details={"planned_date": [_("The visit is planned for today or a later day.")]})
     elif kind == DecisionKind.SUPPLIER:
         read.update(parsing.texts(body, {"supplier": 120, "problem": TEXT}, required=("supplier", "problem")))
         code = body.get("part")
