@@ -270,3 +270,5 @@ def test_a_page_error_shows_messages_and_a_shortage_in_words_never_the_raw_detai
                                                "ids": [3, 4]}))
     assert {key: value for key, value in nested.items() if key != "non_field"} == {
         "weights_kg": ["Too heavy."], "quantity": ["Too many."]}
+    records = page_errors(InvalidInput(details={"records": {"0": {"fault_found": ["Required."], "unit": 7}}}))
+    assert records["records"] == ["Required."]

@@ -29,14 +29,15 @@ def _is_text(value) -> bool:
 
 
 def _messages(value) -> list[str]:
-    """The messages a detail holds: its strings (a list of strings, or a list of them per sub-field)."""
+    """The messages a detail holds: a string, the strings of a list, and those of the lists and dicts nested in
+    it ({"records": {"0": {"fault_found": [...]}}}); the scalars of a dict are data (a shortage's part and
+    quantities), not messages."""
     if _is_text(value):
         return [str(value)]
     if isinstance(value, dict):
-        return [str(m) for v in value.values() if isinstance(v, (list, tuple)) for m in v if _is_text(m)]
+        return [m for v in value.values() if isinstance(v, (dict, list, tuple)) for m in _messages(v)]
     if isinstance(value, (list, tuple)):
-        return [str(m) for m in value if _is_text(m)] + [m for v in value if isinstance(v, dict)
-                                                         for m in _messages(v)]
+        return [m for v in value if _is_text(v) or isinstance(v, (dict, list, tuple)) for m in _messages(v)]
     return []
 
 
