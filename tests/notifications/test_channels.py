@@ -234,6 +234,21 @@ def test_a_shared_mailbox_gets_an_e_mail_with_the_same_message_id_at_every_attem
     assert "https://aftersales.example.cn/cases/7/" in mail.outbox[0].body
 
 
+@pytest.mark.django_db
+def test_channels_get_the_text_as_written_not_html_escaped(users, remote, secrets):
+    wecom()
+    channel(kind="dingtalk", role="quality", secret_name="DING_SERVICE")
+    channel(kind="email", role="quality", addresses="qa@example.com")
+    text = "A&B ‹测试> <b>"
+    notify(recipients(role="quality"), "service_request_notice",
+           {"notice": "reply", "request": "SR-2026-000001", "content": text})
+    assert deliver_pending()["sent"] == 3
+    markdowns = [json.loads(request["body"])["markdown"] for request in remote.received]
+    texts = [markdown.get("content") or markdown["text"] for markdown in markdowns]
+    assert len(texts) == 2 and all(text in each and "&amp;" not in each for each in texts)
+    assert mail.outbox[-1].body.strip() == text
+
+
 # --- failures: retried with backoff, never crashing the worker, never naming the secret ---
 
 @pytest.mark.django_db

@@ -235,3 +235,17 @@ def test_api_lists_my_notifications_in_my_language_and_marks_them_read(received_
     assert api("alice").get("/api/v1/notifications/", {"unread": "true"}).json()["count"] == 1
     assert api("alice").post("/api/v1/notifications/read-all/").json() == {"marked": 1}
     assert api(None).get("/api/v1/notifications/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_plain_text_is_not_html_escaped_and_the_page_escapes_it_once(users, emails, client):
+    text = "A&B ‹测试> <script>x</script>"
+    notify([{"id": users["alice"].pk, "email": "alice@example.com"}], "service_request_notice",
+           {"notice": "reply", "request": "SR-2026-000001", "content": text})
+    subject, body = render(Notification.objects.get(), "en")
+    assert body == text and "&amp;" not in subject
+    assert deliver_pending()["sent"] == 1
+    assert mail.outbox[-1].body == text
+    client.force_login(users["alice"])
+    page = client.get("/notifications/").content.decode()
+    assert "A&amp;B ‹测试&gt; &lt;script&gt;x&lt;/script&gt;" in page and "&amp;lt;" not in page

@@ -93,13 +93,13 @@ def test_quote_page_sends_a_quote_the_portal_shows(browser_as, disposed, parts):
 def test_scrap_applications_are_decided_by_the_manager(browser_as, disposed, post):
     case, ids = disposed(SERIALS[:1], disposition="scrap")
     post("quality", "scrap-applications/", {"reason": "无法修复", "case": case["id"], "unit_ids": ids,
-                                            "weights_kg": {"metal": "2"}}, expect=201)
+                                            "weights_kg": {"metal": "12.5"}}, expect=201)
     application = ScrapApplication.objects.get()
     assert "/decide/" not in browser_as("quality").get("/scrap/").content.decode()
     assert browser_as("service").get("/scrap/").status_code == 404
     assert browser_as("quality").post(f"/scrap/{application.pk}/decide/", {"approve": "yes"}).status_code == 404
-    body = browser_as("manager").get("/scrap/").content.decode()
-    assert application.number in body and "metal 2.000" in body
+    body = browser_as("manager").get("/scrap/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert application.number in body and "五金 12.5 " in body and "metal" not in body and "12.500" not in body
     browser_as("manager").post(f"/scrap/{application.pk}/decide/", {"approve": "yes"})
     application.refresh_from_db()
     assert application.state == "approved"

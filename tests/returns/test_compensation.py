@@ -119,6 +119,10 @@ def test_customers_find_no_compensations_and_finance_has_a_page(inspected, api, 
     assert api("warehouse").get("/api/v1/compensations/").status_code == 403
     page = browser_as("finance").get("/compensations/")
     assert page.status_code == 200 and made["number"] in page.content.decode()
+    chinese = browser_as("finance").get("/compensations/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "赔偿原因" in chinese and "退货原因" not in chinese
+    row = chinese[chinese.index(made["number"]):]
+    assert ">credit<" not in row and ">proposed<" not in row and "已提出" in row and "冲抵客户货款" in row
     assert browser_as("warehouse").get("/compensations/").status_code == 404
     approved = browser_as("manager").post(f"/compensations/{made['id']}/act/", {"action": "approve"})
     assert approved.status_code == 302 and Compensation.objects.get().state == "approved"

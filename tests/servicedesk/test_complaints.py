@@ -81,6 +81,19 @@ def test_the_ledger_page_exports_xlsx_and_shows_the_pareto(complaints, browser_a
     assert browser_as("warehouse").get("/service-desk/complaints/").status_code == 404
 
 
+def test_the_ledger_export_reads_the_decision_and_state_in_chinese(complaints, api, browser_as):
+    made = complaints(cause="transport")
+    assert api("service").post(f"{BASE}{made['id']}/reply/", {"content": "收到", "channel": "phone"},
+                               format="json").status_code == 200
+    decided = api("service").post(f"{BASE}{made['id']}/decide/", {"kind": "quality", "problem": "批量漏水"},
+                                  format="json")
+    assert decided.status_code == 200, decided.json()
+    export = browser_as("quality").get("/service-desk/complaints/", {"export": "xlsx"}, **ZH)
+    header, row = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert (header[7], header[9]) == ("处理方式", "状态") and "审批结果" not in header
+    assert row[7] not in ("quality", None) and row[9] == "已评估"
+
+
 def test_the_request_page_classifies_the_cause(complaints, browser_as):
     made = complaints()
     desk = browser_as("quality")

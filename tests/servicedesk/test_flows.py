@@ -168,16 +168,21 @@ def test_technician_dispatched_opens_a_field_order(desk, users):
     assert "planned_date" in refused["details"] and not FieldOrder.objects.filter(request_id=late["id"]).exists()
 
 
-def test_return_to_the_factory_creates_a_linked_case_and_follows_its_progress(desk, flow, detail, api):
+def test_return_to_the_factory_creates_a_linked_case_and_follows_its_progress(desk, flow, detail, api, browser_as):
     request, decided = desk.decided("return", solution="寄回工厂维修")
     case = ReturnCase.objects.get(number=decided["made"]["return_case"])
     assert case.customer.code == "C-ALICE" and case.customer_reference == request["number"]
     line = case.lines.get()
     assert line.serials == [IN_WARRANTY.format(1)] and line.product_model.code == "HT-2000"
     assert decided["request"]["return_case"] == {"id": case.pk, "number": case.number, "state": "draft"}
-    # The case's page names the request it came from (上查).
-    page = api("service").get(f"/cases/{case.pk}/")
-    assert request["number"] in page.content.decode() if page.status_code == 200 else True
+    # The case's page names the request it came from (上查), above what followed from it (下查).
+    page = browser_as("service").get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    tab = page[page.index('id="tab-documents"'):]
+    assert tab.index("上查（来源单据）") < tab.index(request["number"]) < tab.index("下查（后续单据）")
+    assert "售后服务单" in tab[:tab.index(request["number"])]
+    documents = api("service").get(f"/api/v1/cases/{case.pk}/documents/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["results"]
+    source = next(d for d in documents if d["number"] == request["number"])
+    assert (source["direction"], source["kind_label"]) == ("up", "售后服务单") and source["at"] is not None
     assert desk.post("service", request, "resolve", expect=409, result="x")["code"] == "return_case_open"
     flow("service", "submit", {"id": case.pk})
     followed = desk.get(request)

@@ -34,6 +34,8 @@ def test_quick_registration_looks_up_the_serial_and_warns_of_a_repeat_repair(bro
     lookup = desk.get("/service-desk/new/", {"serial": IN_WARRANTY.format(1), "category": "repair"}, **ZH, **HX)
     body = lookup.content.decode()
     assert 'id="lookup"' in body and "重复维修" in body and first.number in body
+    history = body[body.index(first.number):]
+    assert "报修 · 已登记" in history and "repair" not in history and "registered" not in history
     second = registered()
     assert second.repeat_of == first
     assert "重复维修" in desk.get(f"/service-desk/{second.pk}/", **ZH).content.decode()

@@ -1,8 +1,12 @@
 """The service desk's pure rules, without a database."""
 
 import datetime as dt
+import pathlib
+import re
 
+import aftersales
 from aftersales.servicedesk import rules
+from aftersales.servicedesk.workflow import SERVICE_REQUEST, event_label
 
 ON = dt.date(2026, 11, 30)
 
@@ -40,3 +44,16 @@ def test_a_surveys_handler_and_their_department():
     assert rules.survey_handler(decided_by="wang") == "wang"
     assert rules.survey_handler(repaired_by="zhao", closed_by="service") == "zhao"
     assert rules.survey_handler(closed_by="service") == "service" and rules.survey_handler() is None
+
+
+def test_every_timeline_action_the_services_write_has_a_label():
+    """A request's timeline shows each entry by its label, never by its code: every action written through
+    event_append (in any app) and every step of the table has one."""
+    source = pathlib.Path(aftersales.__file__).parent
+    written = {match for path in source.rglob("*.py") if "migrations" not in path.parts
+               for match in re.findall(r"event_append\(request=[^)]*?action=\"(\w+)\"", path.read_text("utf-8"),
+                                       re.S)}
+    assert {"create", "survey", "parts_shipped", "parts_quote_accepted"} <= written
+    unlabelled = sorted(action for action in written | set(SERVICE_REQUEST.table)
+                        if str(event_label(action)) == action)
+    assert unlabelled == []

@@ -135,6 +135,11 @@ def test_the_page_shows_the_figures_and_exports_the_answers(browser_as, answers)
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 5  # the header and the four answers, newest first
     assert rows[1][1] == "SR-2026-000003" and rows[1][5:9] == (2, 3, 4, 1) and rows[1][9] == "太慢"
+    chinese = manager.get("/service-desk/satisfaction/", {"export": "xlsx"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    rows = list(load_workbook(io.BytesIO(b"".join(chinese.streaming_content) if chinese.streaming
+                                         else chinese.content)).active.iter_rows(values_only=True))
+    assert (rows[0][4], rows[0][10]) == ("部门", "后续处理")
+    assert (rows[1][4], rows[1][10]) == ("售后服务人员", "再次处理") and rows[2][10] == "无需再处理"
     for role in ("alice", "warehouse", "technician"):
         assert browser_as(role).get("/service-desk/satisfaction/").status_code == 404
 

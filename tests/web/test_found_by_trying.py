@@ -250,3 +250,25 @@ def test_the_portal_page_and_the_api_show_a_customer_the_same_steps(people, act,
     section = body[body.index('id="deadlines-h"'):body.index("</section>", body.index('id="deadlines-h"'))]
     with_labels = {kind for kind, spec in KINDS.items() if str(spec.label) in section}
     assert with_labels == steps
+
+
+def test_a_page_error_shows_messages_and_a_shortage_in_words_never_the_raw_details():
+    from django.utils import translation
+
+    from aftersales.core.errors import Conflict, InvalidInput
+    from aftersales.inventory.services import InsufficientStock
+    from aftersales.web.pages import page_errors
+
+    short = InsufficientStock("Not enough stock for this movement.", details={"shortages": [
+        {"warehouse": "RM", "product_model": None, "part": "P-HT-001", "available": 195, "needed": 999}]})
+    with translation.override("en"):
+        shown = page_errors(short)
+    assert shown == {"non_field": ["Not enough stock for this movement.",
+                                   "Not enough part P-HT-001 in warehouse RM: 195 available, 999 needed."]}
+    assert page_errors(Conflict("Not paid yet.", details={"shipment": 2})) == {"non_field": ["Not paid yet."]}
+    nested = page_errors(InvalidInput(details={"weights_kg": {"metal": ["Too heavy."]}, "quantity": "Too many.",
+                                               "ids": [3, 4]}))
+    assert {key: value for key, value in nested.items() if key != "non_field"} == {
+        "weights_kg": ["Too heavy."], "quantity": ["Too many."]}
+    records = page_errors(InvalidInput(details={"records": {"0": {"fault_found": ["Required."], "unit": 7}}}))
+    assert records["records"] == ["Required."]

@@ -86,7 +86,8 @@ def compensation_get(*, user, pk: int) -> Compensation:
 def compensation_row(record: Compensation, user) -> dict:
     return {"id": record.pk, "number": record.number, "case": record.return_case.number,
             "case_id": record.return_case_id, "customer": record.return_case.customer.code, "state": record.state,
-            "amount": str(record.amount), "form": record.form, "goods": record.goods, "reason": record.reason,
+            "state_label": record.get_state_display(), "amount": str(record.amount), "form": record.form,
+            "form_label": record.get_form_display(), "goods": record.goods, "reason": record.reason,
             "proposed_by": record.proposed_by.get_username(), "proposed_at": record.proposed_at,
             "decided_by": record.decided_by.get_username() if record.decided_by else None,
             "decided_at": record.decided_at, "decision_comment": record.decision_comment,

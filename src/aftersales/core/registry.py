@@ -245,6 +245,15 @@ def related_documents(subject_type: str, subject, request) -> list[dict]:
             for source in RELATED_DOCUMENTS.get(subject_type, ()) for document in source(subject, request)]
 
 
+def document_flow(subject_type: str, subject, request) -> dict[str, list[dict]]:
+    """The related documents split as a page shows them: "up" what the subject came from (上查), "down" what
+    followed from it (下查); a document that names no direction follows from it."""
+    flow = {"up": [], "down": []}
+    for document in related_documents(subject_type, subject, request):
+        flow["up" if document.get("direction") == "up" else "down"].append(document)
+    return flow
+
+
 def subject_link(subject_type: str, subject_id: int | None) -> dict | None:
     """{"url", "label"} of the link to a subject's page, or None if its app registered no page."""
     page = SUBJECT_PAGES.get(subject_type) if subject_id else None

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -120,11 +121,17 @@ def render(notification, language: str | None = None) -> tuple[str, str]:
     language = (language or getattr(getattr(notification, "recipient", None), "language", None)
                 or settings.LANGUAGE_CODE)
     with translation.override(language):
-        text = render_to_string(f"notifications/{notification.kind}.txt", _render_context(notification))
+        text = render_text(f"notifications/{notification.kind}.txt", _render_context(notification))
     lines = [line.rstrip() for line in text.strip().splitlines()]
     subject = lines[0] if lines else notification.kind
     body = "\n".join(lines[1:]).strip()
     return subject, body
+
+
+def render_text(template_name: str, context: dict) -> str:
+    """A plain-text template rendered without HTML autoescaping: an e-mail, an SMS or a robot's message
+    reads "A&B <x>" as written, and a page that shows the text escapes it once, as it shows it."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
 def _render_context(notification) -> dict:
@@ -242,8 +249,8 @@ def channel_test(*, actor, channel_id: int) -> list[dict]:
         raise NotFound()
     with translation.override(channel.language):
         audience = channel.customer.name if channel.customer_id else str(ROLE_LABELS.get(channel.role, channel.role))
-        text = render_to_string("notifications/channel_test.txt", {"company": settings.COMPANY_NAME,
-                                                                   "channel": channel.name, "audience": audience})
+        text = render_text("notifications/channel_test.txt", {"company": settings.COMPANY_NAME,
+                                                              "channel": channel.name, "audience": audience})
     subject, _newline, body = text.strip().partition("\n")
     results = []
     for address in rules.split_addresses(channel.addresses) if channel.kind in ("sms", "email") else [""]:

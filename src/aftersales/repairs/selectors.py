@@ -274,3 +274,14 @@ def order_summaries(ids) -> dict[int, dict]:
     for order_id, code in models:
         found[order_id]["models"].append(code)
     return found
+
+
+def scrap_weights(weights_kg: dict | None) -> list[dict]:
+    """An application's kilograms per scrap class, as a page shows them: the class's label in the reader's
+    language, the kilograms without trailing zeros (12.500 reads 12.5), in the classes' order."""
+    from aftersales.masterdata.models import ScrapClass
+
+    weights = weights_kg or {}
+    return [{"scrap_class": code, "label": label, "kg": format(Decimal(str(weights[code])).normalize(), "f")}
+            for code, label in ScrapClass.choices if weights.get(code)]
+

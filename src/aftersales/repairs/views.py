@@ -265,7 +265,10 @@ def scrap_list(request):
     applications = ScrapApplication.objects.select_related("return_case", "applied_by").order_by("-id")
     if request.GET.get("state", ScrapState.SUBMITTED) in ScrapState.values:
         applications = applications.filter(state=request.GET.get("state", ScrapState.SUBMITTED))
-    return render(request, "repairs/scrap.html", {"applications": applications[:200],
+    applications = list(applications[:200])
+    for application in applications:
+        application.weights = repair_selectors.scrap_weights(application.weights_kg)
+    return render(request, "repairs/scrap.html", {"applications": applications,
                                                       "may_decide": "manager" in roles_of(request.user),
                                                       "state": request.GET.get("state", ScrapState.SUBMITTED),
                                                       "states": ScrapState.choices})

@@ -53,7 +53,8 @@ def ledger_row(request) -> dict:
             "serial": request.serial, "cause": request.cause.code if request.cause_id else None,
             "cause_name": request.cause.name if request.cause_id else None, "description": request.description,
             "decision": last.kind if last else None,
-            "decision_label": last.get_kind_display() if last else None, "result": request.result, "state": request.state}
+            "decision_label": last.get_kind_display() if last else None, "result": request.result, "state": request.state,
+            "state_label": request.get_state_display()}
 
 
 def pareto(rows, by: str) -> list[dict]:

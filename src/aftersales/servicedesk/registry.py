@@ -64,8 +64,9 @@ def case_documents(case, request) -> list[dict]:
     surveys = list(scope_to_customer(Survey.objects.filter(return_case=case), request.user, "customer"))
     raised = {s.complaint_id for s in surveys if s.complaint_id}
     rows = scope_to_customer(ServiceRequest.objects.filter(return_case=case), request.user, "customer")
-    found = [{"kind": "service_request", "number": r.number, "url": request_page(r.pk), "state_machine": SUBJECT,
-              "state": r.state, "state_label": r.get_state_display(),
+    found = [{"kind": "service_request", "kind_label": _("Service request"), "number": r.number,
+              "url": request_page(r.pk), "state_machine": SUBJECT, "state": r.state,
+              "state_label": r.get_state_display(), "at": r.created_at,
               "direction": "down" if r.pk in raised else "up"} for r in rows]
     if getattr(request.user, "customer_id", None) is not None:
         found += [{"kind": "satisfaction_survey", "kind_label": _("Satisfaction survey"), "number": case.number,

@@ -85,9 +85,10 @@ def survey_row(survey) -> dict:
     return {"id": survey.pk, "kind": "request" if survey.request_id else "case", "number": survey.subject_number,
             "customer": survey.customer.code, "customer_name": survey.customer.name,
             "technician": survey.handled_by.get_username() if survey.handled_by_id else None,
-            "department": survey.department, "answered_at": survey.answered_at,
-            **{name: getattr(survey, name) for name in DIMENSIONS},
-            "comment": survey.comment, "followup": survey.followup,
+            "department": survey.department,
+            "department_label": str(ROLE_LABELS.get(survey.department, survey.department)) if survey.department else "",
+            "answered_at": survey.answered_at, **{name: getattr(survey, name) for name in DIMENSIONS},
+            "comment": survey.comment, "followup": survey.followup, "followup_label": survey.get_followup_display(),
             "complaint": survey.complaint.number if survey.complaint_id else None}
 
 

@@ -229,10 +229,12 @@ def serial_lookup(*, user, serial: str, category: str | None = None) -> dict:
         "shipped_date": unit.shipped_date if unit else None,
         "warranty_status": warranty.status if warranty else None,
         "warranty_until": warranty.until if warranty else None,
-        "requests": [{"id": r.pk, "number": r.number, "category": r.category, "state": r.state,
-                      "created_at": r.created_at} for r in requests[:50]],
+        "requests": [{"id": r.pk, "number": r.number, "category": r.category,
+                      "category_label": r.get_category_display(), "state": r.state,
+                      "state_label": r.get_state_display(), "created_at": r.created_at} for r in requests[:50]],
         "return_cases": [{"case": u.return_case.number, "state": u.return_case.state,
-                          "disposition": u.disposition} for u in cases[:50]],
+                          "state_label": u.return_case.get_state_display(), "disposition": u.disposition,
+                          "disposition_label": u.get_disposition_display()} for u in cases[:50]],
         "repeat_warning": ({"number": repeat["number"], "window_days": policies.value("repeat_repair_window_days")}
                            if repeat else None),
     }

@@ -255,14 +255,18 @@ class DeskHistoryRequestOutput(s.Serializer):
     id = s.IntegerField()
     number = s.CharField()
     category = s.ChoiceField(Category.choices)
+    category_label = s.CharField(help_text="The category in the reader's language.")
     state = s.ChoiceField(RequestState.choices)
+    state_label = s.CharField(help_text="The state in the reader's language.")
     created_at = s.DateTimeField()
 
 
 class DeskHistoryCaseOutput(s.Serializer):
     case = s.CharField()
     state = s.CharField()
+    state_label = s.CharField(help_text="The case's state in the reader's language.")
     disposition = s.CharField(allow_blank=True)
+    disposition_label = s.CharField(allow_blank=True, help_text="The unit's disposition in the reader's language.")
 
 
 class DeskRepeatWarningOutput(s.Serializer):
@@ -358,6 +362,7 @@ class DeskComplaintOutput(s.Serializer):
     decision_label = s.CharField(allow_null=True)
     result = s.CharField(allow_blank=True)
     state = s.ChoiceField(RequestState.choices)
+    state_label = s.CharField(help_text="The state in the reader's language.")
 
 
 class DeskParetoOutput(s.Serializer):
@@ -390,6 +395,7 @@ class DeskSatisfactionCommentOutput(s.Serializer):
     customer_name = s.CharField()
     technician = s.CharField(allow_null=True)
     department = s.CharField(allow_blank=True)
+    department_label = s.CharField(allow_blank=True, help_text="The department in the reader's language.")
     answered_at = s.DateTimeField()
     response = s.IntegerField()
     attitude = s.IntegerField()
@@ -397,4 +403,5 @@ class DeskSatisfactionCommentOutput(s.Serializer):
     overall = s.IntegerField()
     comment = s.CharField(allow_blank=True)
     followup = s.CharField(allow_blank=True)
+    followup_label = s.CharField(allow_blank=True, help_text="The follow-up in the reader's language.")
     complaint = s.CharField(allow_null=True)

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -252,8 +253,8 @@ def complaint_ledger(request):
             return xlsx_response("complaints", [
                 (_("Number"), "number"), (_("Registered at"), "created_at"), (_("Customer"), "customer_name"),
                 (_("Product model"), "product_model"), (_("Serial number"), "serial"), (_("Cause"), "cause_name"),
-                (_("Description"), "description"), (_("Decision"), "decision"), (_("Result"), "result"),
-                (_("State"), "state")], (Row(complaints.ledger_row(r)) for r in found))
+                (_("Description"), "description"), (pgettext("service request", "Decision"), "decision_label"),
+                (_("Result"), "result"), (_("State"), "state_label")], (Row(complaints.ledger_row(r)) for r in found))
         rows = [complaints.ledger_row(r) for r in found[:PAGE_ROWS]]
         pareto = complaints.pareto(found, by)
     except AppError as refused:
@@ -281,9 +282,9 @@ def satisfaction_page(request):
         if request.GET.get("export") == "xlsx":
             return xlsx_response("satisfaction", [
                 (_("Answered at"), "answered_at"), (_("Number"), "number"), (_("Customer"), "customer_name"),
-                (_("Technician"), "technician"), (_("Department"), "department"), (_("Response"), "response"),
+                (_("Technician"), "technician"), (_("Department"), "department_label"), (_("Response"), "response"),
                 (_("Attitude"), "attitude"), (_("Quality of the fix"), "fix_quality"), (_("Overall"), "overall"),
-                (_("Comment"), "comment"), (_("Follow-up"), "followup"), (_("Complaint raised"), "complaint")],
+                (_("Comment"), "comment"), (_("Follow-up"), "followup_label"), (_("Complaint raised"), "complaint")],
                 (Row(satisfaction.survey_row(s)) for s in found))
         summary = satisfaction.summary(found, low_score=low_score)
         months = satisfaction.groups(found, "month", low_score=low_score)

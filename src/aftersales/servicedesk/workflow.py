@@ -79,7 +79,8 @@ OTHER_EVENTS = {"create": _("Registered"), "case_progress": _("Return case progr
                 "survey": _("Survey answered"), "escalate": _("Escalated to the manager"),
                 "complaint": _("Complaint to the manager"), "photos": _("Photos added"),
                 "parts_quoted": _("Parts quoted to the customer"), "parts_shipped": _("Parts shipped"),
-                "parts_cancelled": _("Parts shipment cancelled")}
+                "parts_cancelled": _("Parts shipment cancelled"),
+                "parts_quote_accepted": _("Parts quote accepted by the customer")}
 
 
 def event_label(action: str):

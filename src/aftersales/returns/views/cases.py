@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales.core import parsing
 from aftersales.core.errors import AppError
-from aftersales.core.registry import print_forms, related_documents, subject_panels
+from aftersales.core.registry import document_flow, print_forms, subject_panels
 from aftersales.core.roles import ROLE_LABELS, roles_of
 from aftersales.masterdata.models import Customer
 from aftersales.web.exports import xlsx_response
@@ -205,6 +205,7 @@ def _case_context(request, case, *, errors=None, failed_action=None) -> dict:
         model = line["product_model"] or line["item_name"]
         if model and model not in models:
             models.append(model)
+    flow = document_flow(SUBJECT, case, request)
     return {"case": case, "data": data, "case_actions": case_actions, "unit_actions": unit_actions,
             "inline_actions": any(not a["page"] and (a["fields"] or a["level"] == "unit")
                                   for a in case_actions + unit_actions),
@@ -212,7 +213,7 @@ def _case_context(request, case, *, errors=None, failed_action=None) -> dict:
             "next_due": min(open_steps, key=lambda d: d["due_at"]) if open_steps else None,
             "models": models, "noted": sum(line["quantity"] or 0 for line in data["lines"]),
             "photos": photos, "files": [a for a in data["attachments"] if not a["inline"]],
-            "documents": related_documents(SUBJECT, case, request),
+            "documents": flow["down"], "upstream": flow["up"], "document_count": len(flow["down"]) + len(flow["up"]),
             "defect_labels": dict(DefectClass.choices), "responsibility_labels": dict(Responsibility.choices),
             "errors": errors or {}, "failed_action": failed_action, "unit_states": dict(UnitState.choices),
             "outcomes": dict(Outcome.choices), "warranty_labels": dict(WarrantyStatus.choices),
