@@ -100,7 +100,7 @@ def _rows(rng: random.Random, count: int, *, taken: list[str], customers, models
                f"SN{n:010d}" if model else "", "in_warranty" if n % 3 else "out_of_warranty", category,
                priority_of[(n * 3) % 10_000], DESCRIPTIONS[n % len(DESCRIPTIONS)], RequestState.CLOSED,
                "已处理，客户确认", 0, False, "", actor_id, stamp(created), stamp(answered), stamp(resolved),
-               stamp(closed), 5, cause_of[n % len(cause_of)] if classified else None)
+               stamp(closed), 5, cause_of[n % len(cause_of)] if classified else None, "")
 
 
 def run(ctx: Context) -> Section:
