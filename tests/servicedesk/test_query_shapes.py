@@ -87,3 +87,25 @@ def test_the_overdue_tab_is_read_from_the_overdue_clocks(register, users, clock)
     assert [row.number for row in overdue] == [late["number"]] and overdue.count() == 1
     assert [row.pk for row in overdue if row.overdue] == [late["id"]]
     assert in_time["id"] not in {row.pk for row in overdue}
+
+
+def test_the_tab_counts_are_the_lengths_of_the_queues(register, api, users, clock):
+    """The inbox's counts (staff's overdue one read from the clocks alone) are what the queues list, for staff
+    and for each customer (its own); a request late on both its clocks counts once."""
+    clock("2026-11-02T09:00")
+    late, _in_time = register(), register(serial=2)
+    bob = api("service").post(BASE, {"channel": "phone", "customer": "C-BOB", "category": "repair",
+                                     "description": "漏水"}, format="json").json()
+    Deadline.objects.filter(subject_id__in=[late["id"], bob["id"]]).update(
+        due_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))  # the first reply and the resolution, both past due
+    for name in ("service", "alice", "bob"):
+        for queue in selectors.QUEUES:
+            listed = selectors.request_list(user=users[name], queue=queue).count()
+            assert selectors.queue_count(user=users[name], queue=queue) == listed, (name, queue)
+    assert selectors.queue_count(user=users["service"], queue="overdue") == 2
+    assert selectors.queue_count(user=users["alice"], queue="overdue") == 1
+    overdue = api("service").get(BASE, {"queue": "overdue"}).json()
+    assert overdue["count"] == 2 and {row["id"] for row in overdue["results"]} == {late["id"], bob["id"]}
+    assert api("bob").get(BASE, {"queue": "overdue"}).json()["count"] == 1
+    assert api("service").get(BASE, {"queue": "overdue", "page": 2}).status_code == 404  # past the last page
+
