@@ -75,7 +75,7 @@ def _rows(rng: random.Random, count: int, *, taken: list[str], customers, models
           at) -> object:
     """The closed requests, generated as they are inserted (a million rows do not sit in memory); no query
     while they are (the COPY holds the connection)."""
-    stamp = _stamp()
+    stamp, zone = _stamp(), timezone.get_current_timezone()
     now = at.timestamp()
     span = YEARS * 365 * 86400
     weights = [1 / (rank + 1) ** 1.1 for rank in range(len(causes))]  # Zipf-like: a few causes most of the time
@@ -100,7 +100,8 @@ def _rows(rng: random.Random, count: int, *, taken: list[str], customers, models
                f"SN{n:010d}" if model else "", "in_warranty" if n % 3 else "out_of_warranty", category,
                priority_of[(n * 3) % 10_000], DESCRIPTIONS[n % len(DESCRIPTIONS)], RequestState.CLOSED,
                "已处理，客户确认", 0, False, "", actor_id, stamp(created), stamp(answered), stamp(resolved),
-               stamp(closed), 5, cause_of[n % len(cause_of)] if classified else None)
+               stamp(closed), 5, cause_of[n % len(cause_of)] if classified else None, "",
+               datetime.fromtimestamp(created, zone).date().isoformat())  # created_on, as the model writes it
 
 
 def run(ctx: Context) -> Section:

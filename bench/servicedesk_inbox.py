@@ -20,6 +20,7 @@ from rest_framework.authtoken.models import Token
 
 from aftersales.core import policies
 from aftersales.core.bulk import insert_rows
+from aftersales.core.models import DocumentSequence
 from aftersales.deadlines.models import AlertLevel, Deadline
 from aftersales.masterdata.models import Customer, ProductModel
 from aftersales.servicedesk import rules, selectors
@@ -28,7 +29,6 @@ from aftersales.servicedesk.models import (
     Category,
     Channel,
     Priority,
-    RequestNumberSequence,
     RequestState,
     ServiceRequest,
 )
@@ -59,7 +59,7 @@ REGIONS = ("华东", "华南", "华北", "华中", "西南", "西北", "东北")
 REQUEST_FIELDS = ("number", "channel", "customer", "contact_name", "contact_phone", "product_model", "serial",
                   "warranty_status", "category", "priority", "description", "state", "result", "reopen_count",
                   "escalated_to_manager", "return_case_state", "created_by", "created_at", "answered_at",
-                  "resolved_at", "closed_at", "version", "cause")
+                  "resolved_at", "closed_at", "version", "cause", "conduct_verdict", "created_on")
 DEADLINE_FIELDS = ("kind", "subject_type", "subject_id", "reference", "customer", "role", "state", "clock",
                    "budget_seconds", "started_at", "running_since", "consumed_seconds", "due_at", "provisional",
                    "met_at", "late", "alert_level", "next_alert_at", "escalate_at", "detail")
@@ -90,9 +90,9 @@ def customers_and_models() -> tuple[list[int], list[int]]:
 def numbers(count: int, *, at) -> list[str]:
     """`count` request numbers after the last one taken this year, the sequence moved on as next_number would."""
     year = timezone.localdate(at).year
-    sequence, _ = RequestNumberSequence.objects.get_or_create(prefix="SR", year=year)
+    sequence, _ = DocumentSequence.objects.get_or_create(prefix="SR", year=year)
     first = sequence.last + 1
-    RequestNumberSequence.objects.filter(pk=sequence.pk).update(last=sequence.last + count)
+    DocumentSequence.objects.filter(pk=sequence.pk).update(last=sequence.last + count)
     return [f"SR-{year}-{n:06d}" for n in range(first, first + count)]
 
 
@@ -166,7 +166,8 @@ def request_row(rng, *, number, customer, model, state, category, priority, crea
             rng.choice(DESCRIPTIONS), state, result, reopens, escalated, "",
             actor_id, stamp(created), stamp(answered) if answered else None,
             stamp(resolved) if resolved else None, stamp(closed) if closed else None,
-            1 + reopens * 3 + (state != RequestState.REGISTERED), cause)
+            1 + reopens * 3 + (state != RequestState.REGISTERED), cause, "",
+            timezone.localdate(created).isoformat())  # created_on, as the model writes it
 
 
 def _generate(rng: random.Random, *, open_count: int, closed_count: int, customers, models, actor_id: int, at):

@@ -27,8 +27,11 @@ def register(api, registry):
             fields["created_at"] = at
         if cause is not None:
             fields["cause"] = cause
-        if fields:
-            ServiceRequest.objects.filter(pk=request["id"]).update(**fields)
+        if fields:  # as the row is written (its local day written with its moment)
+            row = ServiceRequest.objects.get(pk=request["id"])
+            for name, value in fields.items():
+                setattr(row, name, value)
+            row.save(update_fields=[*fields, "created_on"])
         return request
 
     return made
@@ -87,3 +90,45 @@ def test_the_overdue_tab_is_read_from_the_overdue_clocks(register, users, clock)
     assert [row.number for row in overdue] == [late["number"]] and overdue.count() == 1
     assert [row.pk for row in overdue if row.overdue] == [late["id"]]
     assert in_time["id"] not in {row.pk for row in overdue}
+
+
+def test_the_tab_counts_are_the_lengths_of_the_queues(register, api, users, clock):
+    """The inbox's counts (staff's overdue one read from the clocks alone) are what the queues list, for staff
+    and for each customer (its own); a request late on both its clocks counts once."""
+    clock("2026-11-02T09:00")
+    late, _in_time = register(), register(serial=2)
+    bob = api("service").post(BASE, {"channel": "phone", "customer": "C-BOB", "category": "repair",
+                                     "description": "漏水"}, format="json").json()
+    Deadline.objects.filter(subject_id__in=[late["id"], bob["id"]]).update(
+        due_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))  # the first reply and the resolution, both past due
+    for name in ("service", "alice", "bob"):
+        for queue in selectors.QUEUES:
+            listed = selectors.request_list(user=users[name], queue=queue).count()
+            assert selectors.queue_count(user=users[name], queue=queue) == listed, (name, queue)
+    assert selectors.queue_count(user=users["service"], queue="overdue") == 2
+    assert selectors.queue_count(user=users["alice"], queue="overdue") == 1
+    overdue = api("service").get(BASE, {"queue": "overdue"}).json()
+    assert overdue["count"] == 2 and {row["id"] for row in overdue["results"]} == {late["id"], bob["id"]}
+    assert api("bob").get(BASE, {"queue": "overdue"}).json()["count"] == 1
+    assert api("service").get(BASE, {"queue": "overdue", "page": 2}).status_code == 404  # past the last page
+
+
+def test_the_registration_day_is_china_s_day_of_the_moment_at_day_month_and_year_ends(api, registry, monkeypatch):
+    """created_on (what the complaint file counts days and months by, from its indexes) is written with the row: the
+    local calendar day of created_at, taken as it is registered and as a row is saved."""
+    edges = [(dt.datetime(2026, 3, 31, 15, 59, 59, 999999, tzinfo=dt.UTC), dt.date(2026, 3, 31)),
+             (dt.datetime(2026, 3, 31, 16, 0, tzinfo=dt.UTC), dt.date(2026, 4, 1)),  # April in China, March in UTC
+             (dt.datetime(2026, 12, 31, 16, 0, 1, tzinfo=dt.UTC), dt.date(2027, 1, 1)),
+             (dt.datetime(2027, 1, 1, 7, 59, tzinfo=LOCAL), dt.date(2027, 1, 1)),  # still December 31st in UTC
+             (dt.datetime(2028, 2, 29, 23, 59, tzinfo=LOCAL), dt.date(2028, 2, 29))]
+    registered = []
+    for serial, (moment, _day) in enumerate(edges, start=1):
+        monkeypatch.setattr(timezone, "now", lambda moment=moment: moment)  # the moment auto_now_add takes
+        body = {"channel": "phone", "serial": IN_WARRANTY.format(serial), "category": "repair", "description": "漏水"}
+        registered.append(api("service").post(BASE, body, format="json").json()["id"])
+    rows = ServiceRequest.objects.in_bulk(registered)
+    assert [(rows[pk].created_at, rows[pk].created_on) for pk in registered] == edges
+    moved = rows[registered[0]]
+    moved.created_at = dt.datetime(2026, 5, 31, 16, 0, tzinfo=dt.UTC)
+    moved.save(update_fields=["created_at", "created_on"])
+    assert ServiceRequest.objects.get(pk=moved.pk).created_on == dt.date(2026, 6, 1)

@@ -60,8 +60,9 @@ class Deadline(models.Model):
             models.Index(fields=["role", "customer", "state", "due_at"], name="deadline_customer_queue"),
             models.Index(fields=["state", "next_alert_at"], name="deadline_alerts"),
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
-            # A kind of subject's overdue clocks (the service desk's overdue tab): a range, not a probe per subject.
-            models.Index(fields=["subject_type", "state", "due_at"], name="deadline_subject_due"),
+            # A kind of subject's overdue clocks (the service desk's overdue tab): a range, not a probe per subject,
+            # whose subjects are read from the index alone (counted, or matched to the requests).
+            models.Index(fields=["subject_type", "state", "due_at", "subject_id"], name="deadline_subject_overdue"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["subject_type", "subject_id", "kind"],

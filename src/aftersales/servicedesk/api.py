@@ -66,7 +66,8 @@ class RequestsView(APIView):
         if request.user.customer_id is None:
             require_roles(request.user, "service", "manager", "quality", "technician")
         rows = selectors.request_list(user=request.user, queue=queue)
-        return paginated(request, self, rows, lambda page: [selectors.request_row(r) for r in page])
+        return paginated(request, self, rows, lambda page: [selectors.request_row(r) for r in page],
+                         count=selectors.queue_count(user=request.user, queue=queue))
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 

@@ -52,7 +52,7 @@ def inbox(request):
     if queue not in selectors.QUEUES:
         queue = "unanswered"
     rows = [selectors.request_row(r) for r in selectors.request_list(user=request.user, queue=queue)[:PAGE_ROWS]]
-    counts = {name: selectors.request_list(user=request.user, queue=name).count()
+    counts = {name: selectors.queue_count(user=request.user, queue=name)
               for name in ("new", "unanswered", "overdue", "reopened")}
     return render(request, "servicedesk/inbox.html", {"queue": queue, "rows": rows, "counts": counts,
                                                       "queues": queue_labels()})
