@@ -2,6 +2,8 @@
 
 import re
 
+from django.utils import timezone
+
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 
 
@@ -31,3 +33,16 @@ def test_the_group_is_marked_current_on_one_of_its_pages(browser_as):
     header = browser_as("service").get("/service-desk/complaints/", **ZH).content.decode().split("<main")[0]
     assert re.search(r'class="nav-link dropdown-toggle active"[^>]*id="menu-service"', header)
     assert re.search(r'<a class="dropdown-item active" href="/service-desk/complaints/" aria-current="page">', header)
+
+
+def test_the_inbox_badge_stops_counting_past_its_cap(browser_as, monkeypatch):
+    from aftersales.deadlines.models import Deadline
+    from aftersales.web import registry
+
+    monkeypatch.setattr(registry, "MENU_COUNT_CAP", 2)
+    now = timezone.now()
+    Deadline.objects.bulk_create([Deadline(kind="service_first_reply", subject_type="service_request", subject_id=n,
+                                           reference=f"SR-{n}", role="service", state="open", clock="hour",
+                                           budget_seconds=3600, started_at=now, due_at=now) for n in range(1, 4)])
+    header = _header(browser_as("service"))
+    assert re.search(r'href="/"[^>]*>待办 <span class="badge rounded-pill count"[^>]*>2\+</span>', header), header

@@ -17,6 +17,14 @@ def get_item(mapping, key):
         return ""
 
 
+@register.filter
+def menu_count(n) -> str:
+    """A menu badge's count: past web.registry.MENU_COUNT_CAP it says "999+" (the count stopped there)."""
+    from aftersales.web.registry import MENU_COUNT_CAP
+
+    return f"{MENU_COUNT_CAP}+" if n > MENU_COUNT_CAP else str(n)
+
+
 @register.simple_tag
 def state_badge(machine: str, state: str, label=""):
     """A state's badge, coloured by the group its machine puts it in (core.registry.register_state_groups).
