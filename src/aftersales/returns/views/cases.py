@@ -162,7 +162,7 @@ def collapsed_timeline(events: list[dict]) -> list[dict]:
 UNIT_ROWS = 100  # units per page of the case page's table (the counts above it cover all)
 
 
-def _unit_rows(units: list[dict], inspections: dict) -> None:
+def _unit_rows(units: list[dict], inspections: dict, warehouses: dict) -> None:
     """The words each unit's row shows, looked up once here rather than by filters in every cell (a case
     may have thousands of units)."""
     def words(choices) -> dict:
@@ -170,7 +170,6 @@ def _unit_rows(units: list[dict], inspections: dict) -> None:
 
     states, warranty, dispositions = words(UnitState.choices), words(WarrantyStatus.choices), words(Disposition.choices)
     defects, responsibilities, exits = words(DefectClass.choices), words(Responsibility.choices), words(UnitExit.choices)
-    warehouses = {code: str(label) for code, label in warehouse_labels().items()}
     for unit in units:
         found = inspections.get(unit["id"])
         unit["inspection"] = found
@@ -185,9 +184,15 @@ def _unit_rows(units: list[dict], inspections: dict) -> None:
 
 
 def _case_context(request, case, *, errors=None, failed_action=None) -> dict:
-    unit_page = Paginator(range(case.units.count()), UNIT_ROWS).get_page(request.GET.get("units_page"))
-    shown = unit_page.object_list
-    data = selectors.case_detail_data(case, user=request.user, unit_rows=slice(shown.start, shown.stop))
+    paged = {}
+
+    def unit_rows(count: int) -> slice:  # the page of the unit table asked for, once the units are counted
+        paged["page"] = Paginator(range(count), UNIT_ROWS).get_page(request.GET.get("units_page"))
+        shown = paged["page"].object_list
+        return slice(shown.start, shown.stop)
+
+    data = selectors.case_detail_data(case, user=request.user, unit_rows=unit_rows)
+    unit_page = paged["page"]
     unit_actions, case_actions = [], []
     for entry in data["allowed_actions"]:
         entry = {**entry, "fields": action_fields.FIELDS.get(entry["action"], []),
@@ -197,7 +202,8 @@ def _case_context(request, case, *, errors=None, failed_action=None) -> dict:
     for entry in case_actions + unit_actions:
         entry["confirm"] = action_fields.confirm_text(entry["action"])
     inspections = selectors.unit_inspections(case, [unit["id"] for unit in data["units"]])
-    _unit_rows(data["units"], inspections)
+    warehouses = {code: str(label) for code, label in warehouse_labels().items()}
+    _unit_rows(data["units"], inspections, warehouses)
     open_steps = [d for d in data["deadlines"] if d["state"] == "open"]
     photos = [a for a in data["attachments"] if a["inline"]]
     models = []
@@ -227,7 +233,7 @@ def _case_context(request, case, *, errors=None, failed_action=None) -> dict:
             "case_states": dict(CaseState.choices), "notice_labels": dict(CustomerNotice.Kind.choices),
             "enclosure_labels": ENCLOSURE_LABELS,
             "role_labels": ROLE_LABELS, "approval_labels": dict(Approval.Kind.choices),
-            "warehouse_labels": warehouse_labels(),
+            "warehouse_labels": warehouses,
             "difference_labels": dict(ReceivingDiscrepancy.Kind.choices)}
 
 
