@@ -398,8 +398,8 @@ def run(ctx: Context) -> Section:
                for label, result in measured]
     counts = ", ".join(f"{queue} {expected[queue]:,}" for queue in ("new", "unanswered", "overdue", "reopened",
                                                                     "open", "all"))
-    closed_open = (f" The *open* tab lists the closed requests too: it is `state in SERVICE_REQUEST.open_states`, the "
-                   f"states some transition starts from, and `classify` starts from every state."
+    closed_open = (" The *open* tab lists the closed requests too: it is `state in SERVICE_REQUEST.open_states`, the "
+                   "states some transition starts from, and `classify` starts from every state."
                    if RequestState.CLOSED in selectors.OPEN_STATES else "")
     return Section(
         key="servicedesk_inbox",

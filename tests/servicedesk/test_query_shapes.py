@@ -132,3 +132,26 @@ def test_the_registration_day_is_china_s_day_of_the_moment_at_day_month_and_year
     moved.created_at = dt.datetime(2026, 5, 31, 16, 0, tzinfo=dt.UTC)
     moved.save(update_fields=["created_at", "created_on"])
     assert ServiceRequest.objects.get(pk=moved.pk).created_on == dt.date(2026, 6, 1)
+
+
+def test_the_overdue_queue_walked_or_matched_lists_the_same_requests(register, api, users, clock, monkeypatch):
+    """Staff's overdue page is found by walking the requests newest first when the overdue are many against all
+    the requests (count² ≥ WALK_FACTOR × requests), else by matching them to the overdue clocks: the same rows."""
+    clock("2026-11-02T09:00")
+    made = [register(serial=n) for n in range(1, 7)]
+    late = [made[0]["id"], made[2]["id"], made[5]["id"]]
+    Deadline.objects.filter(subject_id__in=late).update(due_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    count = selectors.queue_count(user=users["service"], queue="overdue")
+    assert count == 3
+    listed = {}
+    for factor, shape in ((10 ** 9, "matched"), (1, "walked")):
+        monkeypatch.setattr(selectors, "WALK_FACTOR", factor)
+        rows = selectors.request_list(user=users["service"], queue="overdue", overdue_count=count)
+        assert (" IN (SELECT " in str(rows.query)) == (shape == "matched"), shape
+        listed[shape] = [(row.pk, row.overdue) for row in rows]
+        answer = api("service").get(BASE, {"queue": "overdue"}).json()
+        assert answer["count"] == 3 and [row["id"] for row in answer["results"]] == sorted(late, reverse=True)
+    assert listed["walked"] == listed["matched"] == [(pk, True) for pk in sorted(late, reverse=True)]
+    # A customer's queue is always matched (walking every request for one customer's few would be long).
+    alice = selectors.request_list(user=users["alice"], queue="overdue", overdue_count=count)
+    assert " IN (SELECT " in str(alice.query)

@@ -3,7 +3,7 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,7 +58,6 @@ def warehouse_of_kind(kind: WarehouseKind | str) -> int:
     return found
 
 
-@transaction.atomic
 def stock_moves_apply(*, actor, moves: list[Move], return_case=None, serials_from_stock: bool = False) -> None:
     """Write the moves and their balance changes; refuse (and write nothing) if any balance
     would go negative. Balance rows are locked in primary-key order to avoid deadlocks.
@@ -74,6 +73,18 @@ def stock_moves_apply(*, actor, moves: list[Move], return_case=None, serials_fro
         if move.to_warehouse_id is not None:
             deltas[(move.to_warehouse_id, *item)] += move.quantity
     keys = [key for key, delta in deltas.items() if delta]
+    if len(keys) == 1 and deltas[keys[0]] > 0 and not serials_from_stock:
+        # Goods into one balance (a receiving scan): nothing can go short, so one statement adds to the
+        # balance (made if missing) with no read and no lock taken ahead of it; in the caller's transaction.
+        with transaction.atomic(savepoint=False):
+            _balance_add(keys[0], deltas[keys[0]])
+            _moves_insert(actor, moves, return_case)
+        return
+    _moves_apply(actor, moves, return_case, keys, deltas, serials_from_stock)
+
+
+@transaction.atomic
+def _moves_apply(actor, moves, return_case, keys, deltas, serials_from_stock) -> None:
     if keys:
         _ensure_balance_rows(keys)
         rows = _locked_rows(keys)
@@ -84,6 +95,10 @@ def stock_moves_apply(*, actor, moves: list[Move], return_case=None, serials_fro
             _check_serials(moves)
         for key in keys:
             StockBalance.objects.filter(pk=rows[key].pk).update(quantity=F("quantity") + deltas[key])
+    _moves_insert(actor, moves, return_case)
+
+
+def _moves_insert(actor, moves, return_case) -> None:
     # Bulk work moves thousands of units at once: plain multi-row INSERTs (core/bulk.py).
     moved_at = db_datetime(timezone.now())
     case_id, actor_id = getattr(return_case, "pk", None), getattr(actor, "pk", None)
@@ -128,6 +143,20 @@ def _named(short: list[tuple[StockBalance, int]]) -> list[dict]:
     parts = dict(Part.objects.filter(pk__in={r.part_id for r in rows}).values_list("id", "code"))
     return [{"warehouse": warehouses[r.warehouse_id], "product_model": models.get(r.product_model_id),
              "part": parts.get(r.part_id), "available": r.quantity, "needed": needed} for r, needed in short]
+
+
+def _balance_add(key: tuple[int, int | None, int | None], quantity: int) -> None:
+    """Add to one balance row, inserting it when it is missing: an upsert on the partial unique index of
+    its kind (a model's stock or a part's); the ORM's upsert cannot add to the stored value."""
+    warehouse_id, model_id, part_id = key
+    quote, table = connection.ops.quote_name, StockBalance._meta.db_table
+    item = "product_model_id" if part_id is None else "part_id"
+    other = "part_id" if part_id is None else "product_model_id"
+    sql = (f"INSERT INTO {quote(table)} (warehouse_id, product_model_id, part_id, quantity) VALUES (%s, %s, %s, %s) "
+           f"ON CONFLICT (warehouse_id, {item}) WHERE {other} IS NULL "
+           f"DO UPDATE SET quantity = {quote(table)}.quantity + excluded.quantity")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [warehouse_id, model_id, part_id, quantity])
 
 
 def _ensure_balance_rows(keys) -> None:

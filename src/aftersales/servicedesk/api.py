@@ -65,9 +65,9 @@ class RequestsView(APIView):
                 selectors.QUEUES)}]})
         if request.user.customer_id is None:
             require_roles(request.user, "service", "manager", "quality", "technician")
-        rows = selectors.request_list(user=request.user, queue=queue)
-        return paginated(request, self, rows, lambda page: [selectors.request_row(r) for r in page],
-                         count=selectors.queue_count(user=request.user, queue=queue))
+        count = selectors.queue_count(user=request.user, queue=queue)
+        rows = selectors.request_list(user=request.user, queue=queue, overdue_count=count if queue == "overdue" else None)
+        return paginated(request, self, rows, lambda page: [selectors.request_row(r) for r in page], count=count)
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 

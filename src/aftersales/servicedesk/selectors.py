@@ -57,11 +57,27 @@ def _start_of_today():
     return timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
 
 
-def _queue(rows, queue: str):
+# A page of overdue requests is found one of two ways: matching the requests to the list of overdue clocks (its
+# cost grows with the overdue clocks), or walking the requests newest first and probing each for an overdue clock
+# until a page is full (its cost grows with the requests walked per overdue one: all of them when none is
+# overdue). The walk is taken when the overdue are many enough to be met often: count² ≥ WALK_FACTOR × requests.
+WALK_FACTOR = 50
+
+
+def _walk_overdue(overdue_count: int | None) -> bool:
+    if not overdue_count:
+        return False
+    latest = ServiceRequest.objects.order_by("-id").values_list("id", flat=True).first() or 0  # ≈ how many there are
+    return overdue_count * overdue_count >= WALK_FACTOR * latest
+
+
+def _queue(rows, queue: str, *, walk: bool = False):
     if queue in ("new", "unanswered"):
         rows = rows.filter(state=RequestState.REGISTERED)
         if queue == "new":  # registered on the local today or later, as a range the index serves
             rows = rows.filter(created_at__gte=_start_of_today())
+    elif queue == "overdue" and walk:
+        rows = rows.filter(state__in=OPEN_STATES).alias(is_overdue=_overdue()).filter(is_overdue=True)
     elif queue == "overdue":  # from the overdue clocks (an index range), not a probe per open request
         rows = rows.filter(state__in=OPEN_STATES, pk__in=_overdue_clocks().values("subject_id"))
     elif queue == "reopened":
@@ -71,11 +87,14 @@ def _queue(rows, queue: str):
     return rows
 
 
-def request_list(*, user, queue: str = "open", customer_id: int | None = None):
+def request_list(*, user, queue: str = "open", customer_id: int | None = None, overdue_count: int | None = None):
     """A queue of the inbox, newest first: new (registered today or later, not answered), unanswered (no
-    first reply), overdue (a running clock past due), reopened, open, all."""
+    first reply), overdue (a running clock past due), reopened, open, all. `overdue_count`, staff's count of
+    the overdue queue when the caller has it, chooses how the overdue queue is found."""
+    walk = (queue == "overdue" and customer_id is None and getattr(user, "customer_id", None) is None
+            and _walk_overdue(overdue_count))
     rows = _queue(scope_to_customer(ServiceRequest.objects.select_related("customer", "product_model"), user,
-                                    "customer"), queue)
+                                    "customer"), queue, walk=walk)
     if customer_id is not None:
         rows = rows.filter(customer_id=customer_id)
     return rows.annotate(overdue=_overdue()).order_by("-id")

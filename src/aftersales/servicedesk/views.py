@@ -51,9 +51,10 @@ def inbox(request):
     queue = request.GET.get("queue") or "unanswered"
     if queue not in selectors.QUEUES:
         queue = "unanswered"
-    rows = [selectors.request_row(r) for r in selectors.request_list(user=request.user, queue=queue)[:PAGE_ROWS]]
     counts = {name: selectors.queue_count(user=request.user, queue=name)
               for name in ("new", "unanswered", "overdue", "reopened")}
+    rows = [selectors.request_row(r) for r in
+            selectors.request_list(user=request.user, queue=queue, overdue_count=counts["overdue"])[:PAGE_ROWS]]
     return render(request, "servicedesk/inbox.html", {"queue": queue, "rows": rows, "counts": counts,
                                                       "queues": queue_labels()})
 

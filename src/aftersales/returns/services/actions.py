@@ -5,6 +5,7 @@ handler (state, stock moves, records), derive the case state from its units, bum
 version and append the timeline entry, all in one transaction.
 """
 
+import copy
 from collections import defaultdict
 from types import SimpleNamespace
 
@@ -135,7 +136,7 @@ def apply_action(*, actor, case_id: int, action: str, params: dict | None = None
     check_guards(spec, GuardContext(record=case, actor=actor, roles=roles, units=units, action=action),
                  GUARD_MESSAGES, _guard_details)
 
-    from_state = case.state
+    from_state, stored = case.state, _stored_values(case)
     ctx = ActionContext(case=case, actor=actor, roles=roles, params=params or {}, units=units, comment=comment)
     HANDLERS[action](ctx)
     if ctx.case_to_state is not None:
@@ -143,7 +144,10 @@ def apply_action(*, actor, case_id: int, action: str, params: dict | None = None
     elif (spec.level == UNIT and case.state in AFTER_RECEIPT) or action in _DERIVE_AFTER:
         case.state = derived_case_state(case)
     case.version += 1
-    case.save()
+    # Only what the action changed is written (a scan changes the version alone): no wide UPDATE, and a
+    # column a handler updated by query is not overwritten with the value read at the start.
+    case.save(update_fields=[name for name, value in stored.items() if getattr(case, name) != value]
+              + ["version", "updated_at"])
     event_append(case=case, actor=actor, action=action, from_state=from_state, to_state=case.state,
                  unit_ids=[u.pk for u in units] if spec.level == UNIT else ctx.changes.pop("unit_ids", []),
                  unit_to_state=ctx.unit_to_state, changes=ctx.changes, comment=comment)
@@ -153,6 +157,16 @@ def apply_action(*, actor, case_id: int, action: str, params: dict | None = None
                         unit_ids=[u.pk for u in units], params=ctx.params)
     case.action_result = ctx.result
     return case
+
+
+_CASE_FIELDS = [field for field in ReturnCase._meta.concrete_fields
+                if not field.primary_key and field.attname not in ("version", "updated_at")]
+
+
+def _stored_values(case: ReturnCase) -> dict:
+    """The case's columns as read (copies of the JSON ones, which handlers may change in place)."""
+    return {field.attname: copy.deepcopy(value) if isinstance(value := getattr(case, field.attname), (dict, list))
+            else value for field in _CASE_FIELDS}
 
 
 def derived_case_state(case: ReturnCase) -> str:

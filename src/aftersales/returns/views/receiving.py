@@ -1,20 +1,20 @@
 """Receiving by barcode scanner: each scan posts a serial (or a line and a quantity), the answer is the
 scan's result line and the counts against the note, swapped out of band."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from aftersales.core import parsing
-from aftersales.core.errors import AppError
+from aftersales.core.errors import AppError, NotFound
 from aftersales.core.roles import role_required
 from aftersales.web.pages import error_details
 
-from ..models import PackagingCondition, ReturnUnit, UnitState
+from ..models import PackagingCondition, ReturnLine, UnitState
 from ..services.actions import apply_action
-from ..services.handlers.common import LINE_FIELDS_DEFERRED
 from .common import case_header_or_404
 
 RESULT_STYLES = {"received": "ok", "extra": "warn", "duplicate": "warn", "wrong_case": "bad", "refused": "bad",
@@ -22,11 +22,12 @@ RESULT_STYLES = {"received": "ok", "extra": "warn", "duplicate": "warn", "wrong_
 
 
 def _receiving_counts(case) -> list[dict]:
-    arrived = dict(ReturnUnit.objects.filter(return_case=case)
-                   .exclude(state__in=[UnitState.EXPECTED, UnitState.MISSING]).order_by()
-                   .values("line_id").annotate(n=Count("id")).values_list("line_id", "n"))  # counted by the database
-    return [{"line": line.line_no, "item": line.item_name, "model": line.product_model.code if line.product_model
-             else "", "noted": line.quantity, "arrived": arrived.get(line.pk, 0)} for line in case.lines.select_related("product_model").defer(*LINE_FIELDS_DEFERRED)]
+    """Each line of the note with what has arrived of it, counted by the database in the one read."""
+    arrived = Count("units", filter=~Q(units__state__in=[UnitState.EXPECTED, UnitState.MISSING]))
+    rows = (ReturnLine.objects.filter(return_case=case).order_by("line_no")
+            .values_list("line_no", "item_name", "product_model__code", "quantity").annotate(arrived=arrived))
+    return [{"line": line_no, "item": item, "model": model or "", "noted": noted, "arrived": n}
+            for line_no, item, model, noted, n in rows]
 
 
 CHECK_BOXES = ("outer_damage", "wiring_cut", "non_genuine_parts")
@@ -48,7 +49,8 @@ def _check_from(post) -> dict | None:
 @role_required("warehouse")
 @require_http_methods(["GET", "POST"])
 def receive(request, pk: int):
-    case = case_header_or_404(request, pk)
+    # A scan is applied on the case read (locked, under the same rule) by the action: no read before it.
+    case = case_header_or_404(request, pk) if request.method != "POST" else None
     results, error, recorded = [], None, {}
     if request.method == "POST":
         serial = request.POST.get("serial", "").strip()
@@ -67,13 +69,16 @@ def receive(request, pk: int):
             params["parcel_check"] = check
         else:
             error = _("Scan a serial number, or give a line and a quantity.")
+            case = case_header_or_404(request, pk)
         if params:
             try:
-                done = apply_action(actor=request.user, case_id=case.pk, action="receive", params=params)
+                done = apply_action(actor=request.user, case_id=pk, action="receive", params=params)
                 results = done.action_result.get("results", [])
                 recorded = {key: done.action_result[key] for key in ("checks", "accessories")
                             if done.action_result.get(key)}
                 case = done  # the case as the scan left it: no second read
+            except NotFound:
+                raise Http404 from None
             except AppError as exc:
                 error = str(exc.message)
                 details = error_details(exc)

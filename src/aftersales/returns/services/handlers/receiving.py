@@ -2,7 +2,7 @@
 
 from collections import Counter, defaultdict
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from aftersales.core import parsing, policies
@@ -28,26 +28,37 @@ def receive(ctx: ActionContext) -> None:
     lists), wrong case, or refused (no matching line). Quantities: units split from the line."""
     case = ctx.case
     parcel_check = receiving_checks.check_values(ctx.params.get("parcel_check"), "parcel_check")
-    # A scanner sends one serial per request on a case of thousands: read only the units scanned, and
-    # the lines without their serial lists (has_serials says whether a line has any).
-    lines = list(case.lines.select_related("product_model").defer(*LINE_FIELDS_DEFERRED)
-                 .annotate(has_serials=~Q(serials=[])))
-    lines_by_no = {line.line_no: line for line in lines}
-    accessories = receiving_checks.accessories_values(ctx.params.get("accessories"), lines_by_no)
+    # A scanner sends one serial per request on a case of thousands: read only the units scanned (with
+    # their line's number), and the lines, without their serial lists (has_serials says whether a line has
+    # any), only when something is not one of the units expected.
+    lines = None
+
+    def case_lines() -> list:
+        nonlocal lines
+        if lines is None:
+            lines = list(case.lines.select_related("product_model").defer(*LINE_FIELDS_DEFERRED)
+                         .annotate(has_serials=~Q(serials=[])))
+        return lines
+
+    raw_accessories = ctx.params.get("accessories")
+    accessories = receiving_checks.accessories_values(
+        raw_accessories, {line.line_no: line for line in case_lines()} if raw_accessories else {})
     items = _items(ctx.params.get("items"), optional=bool(parcel_check or accessories))
-    line_for_model = {}
-    for line in lines:
-        line_for_model.setdefault(line.product_model_id, line)
-    line_numbers = {line.pk: line.line_no for line in lines}
     serials = [item["serial"] for item in items if item["serial"]]
     expected, arrived = {}, set()
     for start in range(0, len(serials), CHUNK):
         for unit in (case.units.filter(serial__in=serials[start:start + CHUNK]).exclude(state=U.MISSING)
-                     .only(*SCANNED_FIELDS)):
+                     .only(*SCANNED_FIELDS).annotate(line_no=F("line__line_no"))):
             if unit.state == U.EXPECTED:
                 expected[unit.serial] = unit
             else:
                 arrived.add(unit.serial)
+    if len(expected) + len(arrived) < len(items):  # a stranger, or a counted line: the note's lines are needed
+        case_lines()
+    lines_by_no = {line.line_no: line for line in lines or []}
+    line_for_model = {}
+    for line in lines or []:
+        line_for_model.setdefault(line.product_model_id, line)
     quantity_received = Counter()
     if len(serials) < len(items):  # counted lines: what they have received so far
         quantity_received.update(case.units.filter(serial="").exclude(state=U.MISSING)
@@ -84,7 +95,7 @@ def receive(ctx: ActionContext) -> None:
                 received.append(unit)
                 if item.get("check"):
                     unit_checks.append((unit, item["check"]))
-                results.append({"serial": serial, "result": "received", "line": line_numbers[unit.line_id]})
+                results.append({"serial": serial, "result": "received", "line": unit.line_no})
                 continue
             other = elsewhere.get(serial) or held.get(serial)
             if other is not None:  # refused: the unit belongs to another open case
