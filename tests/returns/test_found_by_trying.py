@@ -246,3 +246,24 @@ def test_the_refund_counts_units_not_money_typed_twice(received, flow, detail, r
     flow("finance", "settle_refund", case, line=1, deduction="20", deduction_reason="缺少配件")
     assert Decimal(detail(case)["lines"][0]["refund_amount"]) == Decimal("220.00")
     assert "settle_refund" not in allowed(detail(case, role="finance"))
+
+
+def test_an_approved_case_whose_note_is_incomplete_goes_back_to_be_completed(new_case, flow, api, registry):
+    """Approved with a line lacking its production lot, the case could only be cancelled: receiving refuses an
+    incomplete note. Service returns it for correction; completed and submitted again, it is approved anew."""
+    case = new_case(lines=[line(serials=[IN_WARRANTY.format(1)], production_lot="")])
+    flow("service", "submit", case)
+    flow("service", "approve", case)
+    refused = flow("warehouse", "start_receiving", case, expect=409)
+    assert refused["code"] == "return_note_incomplete"
+    assert "return_for_correction" in {a["action"] for a in api("service").get(
+        f"/api/v1/cases/{case['id']}/").json()["allowed_actions"]}
+    flow("warehouse", "return_for_correction", case, expect=403, comment="缺少生产批号")
+    flow("service", "return_for_correction", case, comment="缺少生产批号")
+    patched = api("service").patch(f"/api/v1/cases/{case['id']}/", {"lines": [
+        line(serials=[IN_WARRANTY.format(1)], production_lot="260910-1")]}, format="json")
+    assert patched.status_code == 200, patched.json()
+    flow("service", "submit", case)
+    assert ReturnCase.objects.get(pk=case["id"]).state == "submitted"  # its approval asked again
+    flow("service", "approve", case)
+    assert flow("warehouse", "start_receiving", case)["state"] == "receiving"

@@ -186,7 +186,9 @@ ACTIONS: dict[str, Transition] = {a.name: a for a in [
            (may_approve_pending,)),
     action("reject", _("Reject"), CASE, (C.SUBMITTED,), (C.REJECTED,), _roles("service manager"),
            (may_approve_pending,)),
-    action("return_for_correction", _("Return for correction"), CASE, (C.SUBMITTED,), (C.DRAFT,),
+    # Also once approved and before anything arrives: a note found incomplete at receiving (start_receiving refuses
+    # it) goes back to be completed and submitted again (its approvals asked again, in a new round).
+    action("return_for_correction", _("Return for correction"), CASE, (C.SUBMITTED, C.APPROVED), (C.DRAFT,),
            _roles("service manager")),
     action("cancel", _("Cancel"), CASE, (C.DRAFT, C.SUBMITTED, C.APPROVED), (C.CANCELLED,),
            _roles("service manager customer"), (own_case,)),
