@@ -783,8 +783,8 @@ def test_customer_submits_her_own_draft_but_cannot_approve(api, flow, detail, re
 
 @pytest.mark.parametrize(("role", "expected"), [
     ("warehouse", {"start_receiving": None}),
-    ("service", {"cancel": None}),
-    ("manager", {"cancel": None, "override_warranty": "units"}),
+    ("service", {"cancel": None, "return_for_correction": None}),
+    ("manager", {"cancel": None, "return_for_correction": None, "override_warranty": "units"}),
     ("alice", {"cancel": None}),
     ("quality", {}),
     ("finance", {}),
