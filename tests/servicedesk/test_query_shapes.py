@@ -144,7 +144,7 @@ def test_the_overdue_queue_walked_or_matched_lists_the_same_requests(register, a
     count = selectors.queue_count(user=users["service"], queue="overdue")
     assert count == 3
     listed = {}
-    for factor, shape in ((10 ** 9, "matched"), (1, "walked")):
+    for factor, shape in ((10 ** 9, "matched"), (0, "walked")):  # ids run on across tests on PostgreSQL
         monkeypatch.setattr(selectors, "WALK_FACTOR", factor)
         rows = selectors.request_list(user=users["service"], queue="overdue", overdue_count=count)
         assert (" IN (SELECT " in str(rows.query)) == (shape == "matched"), shape
