@@ -219,3 +219,38 @@ def case_at(users, customers, product_models, registry):  # noqa: F811
         return case
 
     return make
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture
+def context_for(new_context, base_url):
+    """context_for(phone=False) -> a browser context in Chinese, quick to fail, its console errors collected."""
+
+    def make(*, phone: bool = False):
+        context = new_context(**(PHONE if phone else DESKTOP))
+        context.set_default_timeout(TIMEOUT_MS)
+        context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": base_url}])
+        return context
+
+    return make
+
+
+def watched(page) -> list[str]:
+    """The page's console errors and uncaught exceptions, as they happen."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ["violations"]});
+        return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+    }""")

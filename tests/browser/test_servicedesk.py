@@ -4,7 +4,6 @@ ledger's Pareto chart and the satisfaction chart drawn by the vendored ECharts, 
 on each page."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -21,43 +20,10 @@ from aftersales.servicedesk.services import (
     survey_token,
 )
 
-from .conftest import TIMEOUT_MS, browser_test, log_in, zh
+from .conftest import axe_violations, browser_test, log_in, watched, zh
 
 pytestmark = browser_test
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-
-
-@pytest.fixture
-def context_for(new_context, base_url):
-    """context_for(phone=False) -> a browser context in Chinese, quick to fail, its console errors collected."""
-
-    def make(*, phone: bool = False):
-        context = new_context(**(PHONE if phone else DESKTOP))
-        context.set_default_timeout(TIMEOUT_MS)
-        context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": base_url}])
-        return context
-
-    return make
-
-
-def watched(page) -> list[str]:
-    """The page's console errors and uncaught exceptions, as they happen."""
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
-
-
-def axe_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async () => {
-        const result = await axe.run(document, {resultTypes: ["violations"]});
-        return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
-    }""")
 
 
 def test_a_phone_request_registered_serial_first_warns_of_a_repeat_repair(context_for, base_url, users, registry,

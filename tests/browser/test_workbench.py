@@ -15,7 +15,7 @@ from aftersales.returns.services.actions import apply_action
 from aftersales.returns.services.attachments import attachment_add
 from aftersales.returns.workflow import ACTIONS
 
-from .conftest import TIMEOUT_MS, browser_test, en, log_in, png, zh
+from .conftest import TIMEOUT_MS, axe_violations, browser_test, en, log_in, png, zh
 
 pytestmark = browser_test
 
@@ -254,15 +254,6 @@ def main_pages(stages) -> list[tuple[str, str, str]]:
         ("inspection-bench", "quality", f"/cases/{received.pk}/inspect/"), ("import", "service", "/imports/"),
         ("notifications", "alice", "/notifications/"),
     ]
-
-
-def axe_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async () => {
-        const result = await axe.run(document, {resultTypes: ["violations"]});
-        return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
-    }""")
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -13,8 +13,8 @@ from aftersales.inventory.models import StockMove
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_of_kind
 from aftersales.notifications.models import Notification
 from aftersales.returns.models import ReturnCase
+from aftersales.field.models import FieldOrder
 from aftersales.servicedesk.models import (
-    FieldOrder,
     QualityEscalation,
     RequestEvent,
     ServiceRequest,
@@ -158,7 +158,7 @@ def test_technician_dispatched_opens_a_field_order(desk, users):
     request, decided = desk.decided("technician", technician="technician", planned_date=planned)
     order = FieldOrder.objects.get(request_id=request["id"])
     assert decided["made"]["field_order"] == order.number and order.number.startswith("FO-")
-    assert order.state == "planned" and order.technician == users["technician"]
+    assert order.state == "dispatched" and order.technician == users["technician"]
     assert decided["request"]["field_orders"][0]["planned_date"] == planned
     late = desk.register(serial=IN_WARRANTY.format(2))
     desk.post("service", late, "reply", content="已收到")

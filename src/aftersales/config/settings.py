@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "aftersales.repairs",
     "aftersales.claims",
     "aftersales.servicedesk",
+    "aftersales.field",
     "aftersales.web",
 ]
 
@@ -218,6 +219,11 @@ SPECTACULAR_SETTINGS = {
         "NotificationChannelKindEnum": "aftersales.notifications.models.ChannelKind",
         "ChannelBodyFormatEnum": "aftersales.notifications.models.BodyFormat",
         "ServiceChannelEnum": "aftersales.servicedesk.models.Channel",
+        "FieldOrderStateEnum": "aftersales.field.models.OrderState",
+        "FieldWorkEnum": "aftersales.field.models.WorkKind",
+        "PenaltyStateEnum": "aftersales.field.models.PenaltyState",
+        "PenaltyRuleEnum": "aftersales.field.models.PenaltyRule",
+        "PenaltySanctionEnum": "aftersales.field.models.Sanction",
         "CaseChannelEnum": "aftersales.returns.models.Channel",
         "ServiceCategoryEnum": "aftersales.servicedesk.models.Category",
         "ServicePriorityEnum": "aftersales.servicedesk.models.Priority",

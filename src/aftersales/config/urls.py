@@ -46,6 +46,7 @@ api_v1 = [
     path("", include("aftersales.repairs.api_urls")),
     path("", include("aftersales.claims.api_urls")),
     path("", include("aftersales.servicedesk.api_urls")),
+    path("", include("aftersales.field.api_urls")),
     path("", include("aftersales.notifications.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -66,6 +67,7 @@ urlpatterns = [
     path("", include("aftersales.repairs.urls")),
     path("", include("aftersales.claims.urls")),
     path("", include("aftersales.servicedesk.urls")),
+    path("", include("aftersales.field.urls")),
     path("", include("aftersales.masterdata.urls")),
     path("", include("aftersales.web.urls")),
 ]

@@ -53,6 +53,8 @@ CODES: dict[str, ErrorCode] = {
         no_approval_for_you=_("No approval of this case is waiting for you."),
         quality_sorting_required=_("This case is above the sorting threshold: quality inspects its units."),
         survey_link_expired=_("This survey link has expired."),
+        not_your_order=_("This field service order is another technician's."),
+        not_your_penalty=_("This penalty is another technician's."),
         desk_refund_not_allowed=_("The e-commerce desk records the refund of an e-commerce no-reason line within its "
                                   "window only; finance records the others."),
     ),
@@ -110,6 +112,9 @@ CODES: dict[str, ErrorCode] = {
         quote_not_accepted=_("The customer has not accepted a quote for these parts yet."),
         quote_not_paid=_("The accepted quote for these parts is not paid in full yet."),
         parts_not_shipped=_("A parts shipment of this request is waiting for its quote: ship or cancel it first."),
+        # Field service.
+        call_confirmed=_("The call to headquarters is already confirmed."),
+        technician_on_leave=_("The technician is on leave that day."),
     ),
     **_codes(422, idempotency_key_reused=_("This Idempotency-Key was used for a different request.")),
     **_codes(429, too_many_login_attempts=_("Too many failed login attempts. Try again later."),

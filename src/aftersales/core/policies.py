@@ -210,6 +210,10 @@ DEFINITIONS = [
     _def("penalty_ignored_dispatch", DECIMAL, Decimal("100"), "yuan", _("Penalty: ignored HQ dispatch"),
          _("Technician penalty, each time, for ignoring a dispatch from headquarters."),
          "售后服务管理规定 四"),
+    _def("field_dispatch_accept_hours", INT, 2, "hours", _("Dispatch accepted within"),
+         _("Hours (on working days) within which a technician accepts a dispatch from headquarters; one accepted "
+           "later, reassigned meanwhile or refused without a reason is an ignored dispatch."),
+         "售后服务管理规定 四", minimum=1, maximum=240),
     # --- the service desk (issue 14) ---
     _def("service_resolution_urgent_days", INT, 1, "working_days", _("Service request resolution, urgent"),
          _("Working days from registration within which an urgent service request is resolved."),

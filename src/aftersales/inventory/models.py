@@ -24,6 +24,9 @@ class MoveKind(models.TextChoices):
     PART_ISSUE = "part_issue", _("Parts issued")
     PURCHASE_RECEIPT = "purchase_receipt", _("Purchased material received")
     REFURBISHED_IN = "refurbished_in", _("Refurbished parts back into stock")
+    VAN_ISSUE = "van_issue", _("Parts issued to a technician's van stock")
+    VAN_RETURN = "van_return", _("Parts back from a technician's van stock")
+    FIELD_USE = "field_use", _("Parts used on site")
 
 
 class StockMove(models.Model):
@@ -42,6 +45,8 @@ class StockMove(models.Model):
     return_unit = models.ForeignKey("returns.ReturnUnit", verbose_name=_("unit"), on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="stock_moves")
     serial = models.CharField(_("serial number"), max_length=80, blank=True)
+    # The document a move belongs to when it is not a return case's: a field service order (FO-2026-000001).
+    reference = models.CharField(_("document"), max_length=40, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
                               null=True, related_name="+")
     moved_at = models.DateTimeField(_("moved at"), auto_now_add=True)

@@ -28,7 +28,7 @@ class SerialNotInStock(AppError):
 
 
 MOVE_FIELDS = ["kind", "quantity", "from_warehouse", "to_warehouse", "product_model", "part", "return_unit", "serial",
-               "return_case", "actor", "moved_at"]
+               "return_case", "reference", "actor", "moved_at"]
 
 
 SERIAL_CHUNK = 2000  # serials per query
@@ -48,7 +48,9 @@ class Move:
 
 def warehouse_ids() -> dict[str, int]:
     """Warehouse id by kind (after_sales, finished_goods, defective, scrap, raw_material)."""
-    return dict(Warehouse.objects.filter(is_active=True).order_by("id").values_list("kind", "id"))
+    # Van stocks are one per technician: never "the" warehouse of a kind.
+    return dict(Warehouse.objects.filter(is_active=True).exclude(kind=WarehouseKind.VAN).order_by("id")
+                .values_list("kind", "id"))
 
 
 def warehouse_of_kind(kind: WarehouseKind | str) -> int:
@@ -58,7 +60,8 @@ def warehouse_of_kind(kind: WarehouseKind | str) -> int:
     return found
 
 
-def stock_moves_apply(*, actor, moves: list[Move], return_case=None, serials_from_stock: bool = False) -> None:
+def stock_moves_apply(*, actor, moves: list[Move], return_case=None, serials_from_stock: bool = False,
+                      reference: str = "") -> None:
     """Write the moves and their balance changes; refuse (and write nothing) if any balance
     would go negative. Balance rows are locked in primary-key order to avoid deadlocks.
     `serials_from_stock`: each serial a move takes out of a warehouse must be in it by the ledger
@@ -78,13 +81,13 @@ def stock_moves_apply(*, actor, moves: list[Move], return_case=None, serials_fro
         # balance (made if missing) with no read and no lock taken ahead of it; in the caller's transaction.
         with transaction.atomic(savepoint=False):
             _balance_add(keys[0], deltas[keys[0]])
-            _moves_insert(actor, moves, return_case)
+            _moves_insert(actor, moves, return_case, reference)
         return
-    _moves_apply(actor, moves, return_case, keys, deltas, serials_from_stock)
+    _moves_apply(actor, moves, return_case, keys, deltas, serials_from_stock, reference)
 
 
 @transaction.atomic
-def _moves_apply(actor, moves, return_case, keys, deltas, serials_from_stock) -> None:
+def _moves_apply(actor, moves, return_case, keys, deltas, serials_from_stock, reference) -> None:
     if keys:
         _ensure_balance_rows(keys)
         rows = _locked_rows(keys)
@@ -95,16 +98,16 @@ def _moves_apply(actor, moves, return_case, keys, deltas, serials_from_stock) ->
             _check_serials(moves)
         for key in keys:
             StockBalance.objects.filter(pk=rows[key].pk).update(quantity=F("quantity") + deltas[key])
-    _moves_insert(actor, moves, return_case)
+    _moves_insert(actor, moves, return_case, reference)
 
 
-def _moves_insert(actor, moves, return_case) -> None:
+def _moves_insert(actor, moves, return_case, reference="") -> None:
     # Bulk work moves thousands of units at once: plain multi-row INSERTs (core/bulk.py).
     moved_at = db_datetime(timezone.now())
     case_id, actor_id = getattr(return_case, "pk", None), getattr(actor, "pk", None)
     insert_rows(StockMove, MOVE_FIELDS, (
         (m.kind, m.quantity, m.from_warehouse_id, m.to_warehouse_id, m.product_model_id, m.part_id, m.return_unit_id,
-         m.serial, case_id, actor_id, moved_at) for m in moves))
+         m.serial, case_id, reference, actor_id, moved_at) for m in moves))
 
 
 def serials_in_warehouse(*, warehouse_id: int, product_model_id: int, serials) -> dict[str, int]:

@@ -193,6 +193,7 @@ class WarehouseKind(models.TextChoices):
     DEFECTIVE = "defective", _("Defective goods warehouse (不良品仓)")
     SCRAP = "scrap", _("Scrap warehouse (报废仓)")
     RAW_MATERIAL = "raw_material", _("Raw material warehouse (原材料仓)")
+    VAN = "van", _("Technician's van stock (随车备件)")
 
 
 class Warehouse(AuditedModel):
@@ -204,6 +205,9 @@ class Warehouse(AuditedModel):
     receiver = models.CharField(_("receiver"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # A van stock's technician: the parts they carry to sites, in the ledger like any warehouse.
+    holder = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("technician"), on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="van_stock")
     history = HistoricalRecords()
 
     class Meta:

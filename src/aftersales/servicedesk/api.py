@@ -20,7 +20,7 @@ from aftersales.core.schema import conflicts, honours_idempotency_key
 from . import selectors, services
 from . import serializers as io
 from . import complaints, satisfaction
-from .models import ComplaintCause, FieldOrder, SupplierReferral
+from .models import ComplaintCause, SupplierReferral
 
 LEDGER_FILTERS = [OpenApiParameter(name, str, description=text) for name, text in (
     ("category", "product_complaint or staff_complaint (or another category with a cause)"),
@@ -324,23 +324,6 @@ class SupplierReferralsView(APIView):
             {"id": x.pk, "request": x.request.number, "supplier": x.supplier,
              "part": x.part.code if x.part else None, "problem": x.problem, "state": x.state,
              "created_at": x.created_at} for x in page])
-
-
-class FieldOrdersView(APIView):
-    permission_classes = [IsAuthenticated]
-    pagination_class = Pagination
-    staff_only = True
-
-    @extend_schema(responses=io.DeskFieldOrderRowOutput(many=True))
-    def get(self, request):
-        """Field service orders of dispatched technicians (newest first, a page)."""
-        if request.user.customer_id is not None:
-            raise NotFound()
-        require_roles(request.user, "technician", "service", "manager")
-        rows = FieldOrder.objects.select_related("request", "technician").order_by("-id")
-        return paginated(request, self, rows, lambda page: [
-            {"number": o.number, "state": o.state, "technician": o.technician.get_username() if o.technician else None,
-             "planned_date": o.planned_date, "request": o.request.number, "created_at": o.created_at} for o in page])
 
 
 def _ledger_reader(request) -> None:

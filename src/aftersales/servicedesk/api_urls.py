@@ -28,5 +28,4 @@ urlpatterns = [
     path("satisfaction/comments/", api.SatisfactionCommentsView.as_view(), name="api-satisfaction-comments"),
     path("survey-links/<str:token>/", api.SurveyLinkView.as_view(), name="api-survey-link"),
     path("supplier-referrals/", api.SupplierReferralsView.as_view()),
-    path("field-orders/", api.FieldOrdersView.as_view()),
 ]

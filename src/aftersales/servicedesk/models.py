@@ -195,27 +195,6 @@ class Decision(models.Model):
         constraints = [models.UniqueConstraint(fields=["request", "round"], name="servicedesk_one_decision_per_round")]
 
 
-class FieldOrderState(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class FieldOrder(models.Model):
-    """A technician dispatched: the field service order the field work (next issue) carries on."""
-
-    number = models.CharField(_("number"), max_length=20, unique=True)
-    request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="field_orders")
-    technician = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("technician"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
-    planned_date = models.DateField(_("planned date"), null=True, blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=FieldOrderState.choices,
-                             default=FieldOrderState.PLANNED)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-id"]
-
-
 class ReferralState(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")

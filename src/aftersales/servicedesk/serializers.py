@@ -324,11 +324,6 @@ class DeskReferralRowOutput(s.Serializer):
     created_at = s.DateTimeField()
 
 
-class DeskFieldOrderRowOutput(DeskFieldOrderOutput):
-    request = s.CharField()
-    created_at = s.DateTimeField()
-
-
 class DeskClassifyInput(s.Serializer):
     cause = s.CharField(help_text="A cause's code on the cause tree.")
 

@@ -4,7 +4,8 @@
 - parts: a parts shipment from raw-material stock through the stock ledger, carrier and tracking; free in
   warranty, it ships at once; out of warranty it is charged through a quote and waits for the customer's
   accepted (per policy paid) quote before it ships (shipments.py);
-- technician: a field service order (FO-2026-000001), planned;
+- technician: a field service order (FO-2026-000001) opened by field service (the technician_dispatched signal),
+  dispatched at once when a technician is named;
 - return: a return case (a draft) with its line filled from the request, linked both ways; the request
   follows the case's state (returns' action_applied signal);
 - supplier: a referral purchasing sees, for a purchased product or part;
@@ -23,16 +24,10 @@ from aftersales.returns.models import Channel, Outcome
 from aftersales.returns.services.cases import case_create
 
 from .. import rules
-from ..models import (
-    Decision,
-    DecisionKind,
-    FieldOrder,
-    QualityEscalation,
-    ServiceRequest,
-    SupplierReferral,
-)
+from ..models import Decision, DecisionKind, QualityEscalation, ServiceRequest, SupplierReferral
+from ..signals import technician_dispatched
 from ..notices import notify_customer, notify_roles
-from .common import TEXT, choice, next_number
+from .common import TEXT, choice
 from .requests import act
 from .shipments import parts_shipment_create
 
@@ -108,6 +103,16 @@ def _return_case(actor, request, solution: str):
                        customer_reference=request.number, notes=solution)
 
 
+def _dispatched(actor, request, read) -> str:
+    """Field service opens the order (its receiver of technician_dispatched); the answer names it."""
+    numbers = [number for _receiver, number in technician_dispatched.send(
+        sender=ServiceRequest, request=request, actor=actor, technician=read["technician"],
+        planned_date=read["planned_date"]) if number]
+    if not numbers:
+        raise InvalidInput(details={"kind": [_("Field service is not set up: no technician can be dispatched.")]})
+    return numbers[0]
+
+
 @transaction.atomic
 def request_decide(*, actor, request_id, kind=None, **body) -> dict:
     """The decision and its path, with the records it makes, in one transaction; the answer names them."""
@@ -128,9 +133,7 @@ def request_decide(*, actor, request_id, kind=None, **body) -> dict:
                                                            carrier=read.get("carrier", ""),
                                                            tracking=read.get("tracking", "")).pk
         elif kind == DecisionKind.TECHNICIAN:
-            order = FieldOrder.objects.create(number=next_number("FO"), request=request,
-                                              technician=read["technician"], planned_date=read["planned_date"])
-            made["field_order"] = order.number
+            made["field_order"] = _dispatched(actor, request, read)
         elif kind == DecisionKind.RETURN:
             case = _return_case(actor, request, read["solution"])
             request.return_case, request.return_case_state = case, case.state

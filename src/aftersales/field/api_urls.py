@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("field-orders/", api.FieldOrdersView.as_view(), name="api-field-orders"),
+    path("field-orders/<int:pk>/", api.FieldOrderView.as_view(), name="api-field-order"),
+    path("field-orders/<int:pk>/report/", api.ServiceReportView.as_view(), name="api-field-report"),
+    path("field-orders/<int:pk>/actions/<str:action>/", api.FieldOrderActionView.as_view(), name="api-field-action"),
+    path("field-board/", api.BoardView.as_view(), name="api-field-board"),
+    path("field-day/", api.DayView.as_view(), name="api-field-day"),
+    path("van-stock/", api.VanStockView.as_view(), name="api-van-stock"),
+    path("van-stock/issue/", api.VanIssueView.as_view(), name="api-van-issue"),
+    path("van-stock/return/", api.VanReturnView.as_view(), name="api-van-return"),
+    path("penalties/", api.PenaltiesView.as_view(), name="api-penalties"),
+    path("penalties/<int:pk>/", api.PenaltyView.as_view(), name="api-penalty"),
+    path("penalties/<int:pk>/actions/<str:action>/", api.PenaltyActionView.as_view(), name="api-penalty-action"),
+    path("technician-leave/", api.LeaveView.as_view(), name="api-technician-leave"),
+    path("technician-figures/", api.FiguresView.as_view(), name="api-technician-figures"),
+]

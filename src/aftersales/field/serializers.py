@@ -1,0 +1,265 @@
+"""What field service's API takes and answers (the OpenAPI schema is built from these)."""
+
+from rest_framework import serializers as s
+
+from .models import OrderState, PenaltyRule, PenaltyState, Sanction, WorkKind
+
+
+class FieldOrderOpenInput(s.Serializer):
+    work = s.ChoiceField(WorkKind.choices)
+    customer = s.CharField(help_text="The customer's code.")
+    site_address = s.CharField()
+    contact_name = s.CharField(required=False, allow_blank=True)
+    contact_phone = s.CharField(required=False, allow_blank=True)
+    product_model = s.CharField(required=False, allow_blank=True, help_text="The product model's code.")
+    serial = s.CharField(required=False, allow_blank=True)
+    description = s.CharField(required=False, allow_blank=True)
+    contract_covered = s.BooleanField(required=False, help_text="Installation guidance the contract includes.")
+    required_arrival = s.DateTimeField(required=False, help_text="The time the customer set for the technician.")
+    technician = s.CharField(required=False, help_text="A technician's username: dispatched at once.")
+
+
+class FieldOrderRowOutput(s.Serializer):
+    id = s.IntegerField()
+    number = s.CharField()
+    state = s.ChoiceField(OrderState.choices)
+    state_label = s.CharField()
+    work = s.ChoiceField(WorkKind.choices)
+    work_label = s.CharField()
+    customer = s.CharField(allow_null=True)
+    site_address = s.CharField(allow_blank=True)
+    product_model = s.CharField(allow_null=True)
+    serial = s.CharField(allow_blank=True)
+    technician = s.CharField(allow_null=True)
+    technician_name = s.CharField(allow_null=True)
+    required_arrival = s.DateTimeField(allow_null=True)
+    planned_date = s.DateField(allow_null=True)
+    late = s.BooleanField(required=False, help_text="Past the customer's time and not checked in, or checked in "
+                          "late (staff).")
+    repeat = s.BooleanField(required=False, help_text="A repeat repair of the same unit for the same kind of fault "
+                            "(staff).")
+
+
+class FieldReportPartOutput(s.Serializer):
+    part = s.CharField()
+    name = s.CharField()
+    quantity = s.IntegerField()
+    serial = s.CharField(allow_blank=True)
+
+
+class FieldServiceReportOutput(s.Serializer):
+    fault_cause = s.CharField(allow_blank=True)
+    solution = s.CharField(allow_blank=True)
+    hours = s.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    customer_opinion = s.CharField(allow_blank=True)
+    signed_by = s.CharField(allow_blank=True)
+    signed = s.BooleanField()
+    trained_people = s.ListField(child=s.CharField())
+    training_topics = s.CharField(allow_blank=True)
+    submitted_at = s.DateTimeField(allow_null=True)
+    times_returned = s.IntegerField()
+    parts = FieldReportPartOutput(many=True)
+
+
+class FieldActionOutput(s.Serializer):
+    action = s.CharField()
+    label = s.CharField()
+
+
+class FieldTimelineOutput(s.Serializer):
+    action = s.CharField()
+    label = s.CharField()
+    by = s.CharField(allow_null=True)
+    at = s.DateTimeField()
+    from_state = s.CharField()
+    to_state = s.CharField()
+    changes = s.DictField()
+
+
+class FieldRepeatOfOutput(s.Serializer):
+    number = s.CharField()
+    technician = s.CharField(allow_null=True)
+
+
+class FieldPositionOutput(s.Serializer):
+    latitude = s.FloatField()
+    longitude = s.FloatField()
+
+
+class PenaltyOutput(s.Serializer):
+    id = s.IntegerField()
+    technician = s.CharField()
+    technician_name = s.CharField()
+    rule = s.ChoiceField(PenaltyRule.choices)
+    rule_label = s.CharField()
+    amount = s.DecimalField(max_digits=9, decimal_places=2)
+    sanction = s.ChoiceField(Sanction.choices, allow_blank=True)
+    sanction_label = s.CharField(allow_blank=True)
+    clause = s.CharField()
+    order = s.CharField(allow_null=True)
+    occurred_on = s.DateField()
+    description = s.CharField()
+    evidence = s.CharField(allow_blank=True)
+    state = s.ChoiceField(PenaltyState.choices)
+    state_label = s.CharField()
+    proposed = s.BooleanField(help_text="Proposed by the system from what it saw on an order.")
+    contest_note = s.CharField(allow_blank=True)
+    decision_note = s.CharField(allow_blank=True)
+
+
+class FieldOrderOutput(FieldOrderRowOutput):
+    request = s.CharField(allow_null=True)
+    request_id = s.IntegerField(allow_null=True)
+    contact_name = s.CharField(allow_blank=True)
+    contact_phone = s.CharField(allow_blank=True)
+    description = s.CharField(allow_blank=True)
+    contract_covered = s.BooleanField(required=False)
+    dispatched_at = s.DateTimeField(allow_null=True)
+    accepted_at = s.DateTimeField(allow_null=True)
+    checked_in_at = s.DateTimeField(allow_null=True)
+    arrived_late = s.BooleanField(allow_null=True, required=False)
+    check_in_position = FieldPositionOutput(allow_null=True, required=False)
+    call_confirmed_at = s.DateTimeField(allow_null=True)
+    checked_out_at = s.DateTimeField(allow_null=True)
+    left_without_call = s.BooleanField(required=False)
+    repeat_of = FieldRepeatOfOutput(allow_null=True, required=False)
+    report = FieldServiceReportOutput(allow_null=True)
+    allowed_actions = FieldActionOutput(many=True)
+    timeline = FieldTimelineOutput(many=True, required=False)
+    penalties = PenaltyOutput(many=True, required=False)
+
+
+class FieldActionInput(s.Serializer):
+    technician = s.CharField(required=False, help_text="assign: the technician's username.")
+    reason = s.CharField(required=False, allow_blank=True, help_text="refuse (without one it is an ignored "
+                         "dispatch), return_report and cancel (required).")
+    latitude = s.DecimalField(max_digits=9, decimal_places=6, required=False, help_text="check_in, optional.")
+    longitude = s.DecimalField(max_digits=9, decimal_places=6, required=False, help_text="check_in, optional.")
+
+
+class FieldReportPartInput(s.Serializer):
+    part = s.CharField(help_text="The part's code.")
+    quantity = s.IntegerField(min_value=1)
+    serial = s.CharField(required=False, allow_blank=True)
+
+
+class FieldServiceReportInput(s.Serializer):
+    fault_cause = s.CharField(required=False, allow_blank=True)
+    solution = s.CharField(required=False, allow_blank=True)
+    hours = s.DecimalField(max_digits=5, decimal_places=1, required=False, allow_null=True)
+    customer_opinion = s.CharField(required=False, allow_blank=True)
+    signed_by = s.CharField(required=False, allow_blank=True)
+    signature = s.CharField(required=False, allow_blank=True, help_text="The customer's signature drawn on the "
+                            "phone: a PNG as a data URL (data:image/png;base64,...), at most 300 KB.")
+    trained_people = s.ListField(child=s.CharField(), required=False)
+    training_topics = s.CharField(required=False, allow_blank=True)
+    parts = FieldReportPartInput(many=True, required=False, help_text="Replaces the parts listed so far.")
+
+
+class VanPartLineInput(s.Serializer):
+    part = s.CharField()
+    quantity = s.IntegerField(min_value=1)
+
+
+class VanMoveInput(s.Serializer):
+    technician = s.CharField()
+    parts = VanPartLineInput(many=True)
+    order = s.CharField(required=False, help_text="The field order the parts are for (issue).")
+
+
+class VanLineOutput(s.Serializer):
+    part = s.CharField()
+    name = s.CharField()
+    quantity = s.IntegerField()
+
+
+class VanStockOutput(s.Serializer):
+    technician = s.CharField()
+    warehouse = s.CharField()
+    parts = VanLineOutput(many=True)
+
+
+class BoardTechnicianOutput(s.Serializer):
+    username = s.CharField()
+    name = s.CharField()
+    today = s.IntegerField(help_text="Orders for the day.")
+    open = s.IntegerField(help_text="Open orders.")
+    on_leave = s.BooleanField()
+    available = s.BooleanField(help_text="A working day and not on leave.")
+
+
+class BoardOutput(s.Serializer):
+    date = s.DateField()
+    working_day = s.BooleanField()
+    counts = s.DictField(child=s.IntegerField(), help_text="Open orders per state.")
+    late = s.IntegerField()
+    page = s.IntegerField()
+    orders = FieldOrderRowOutput(many=True)
+    technicians = BoardTechnicianOutput(many=True)
+
+
+class DayOrderOutput(FieldOrderRowOutput):
+    contact_name = s.CharField(allow_blank=True)
+    contact_phone = s.CharField(allow_blank=True)
+
+
+class DayOutput(s.Serializer):
+    date = s.DateField()
+    orders = DayOrderOutput(many=True)
+    van_stock = VanLineOutput(many=True)
+
+
+class PenaltyInput(s.Serializer):
+    technician = s.CharField()
+    rule = s.ChoiceField(PenaltyRule.choices)
+    amount = s.DecimalField(max_digits=9, decimal_places=2, required=False,
+                            help_text="The fixed rules take the policy's amount when none is given.")
+    sanction = s.ChoiceField(Sanction.choices, required=False, allow_blank=True)
+    occurred_on = s.DateField(required=False)
+    description = s.CharField()
+    evidence = s.CharField()
+    order = s.CharField(required=False, help_text="A field order's number.")
+    conduct_record = s.IntegerField(required=False, help_text="A verified complaint about the technician.")
+
+
+class PenaltyDetailOutput(PenaltyOutput):
+    allowed_actions = FieldActionOutput(many=True)
+    timeline = FieldTimelineOutput(many=True)
+
+
+class PenaltyNoteInput(s.Serializer):
+    note = s.CharField(required=False, allow_blank=True, help_text="contest and withdraw: required.")
+
+
+class TechnicianLeaveInput(s.Serializer):
+    technician = s.CharField()
+    first_day = s.DateField()
+    last_day = s.DateField()
+    note = s.CharField(required=False, allow_blank=True)
+
+
+class TechnicianLeaveOutput(s.Serializer):
+    id = s.IntegerField()
+    technician = s.CharField()
+    first_day = s.DateField()
+    last_day = s.DateField()
+    note = s.CharField(allow_blank=True)
+
+
+class TechnicianFigureOutput(s.Serializer):
+    technician = s.CharField()
+    name = s.CharField()
+    orders_done = s.IntegerField()
+    response_hours = s.FloatField(allow_null=True, help_text="Average hours from dispatch to acceptance.")
+    on_time_rate = s.FloatField(allow_null=True, help_text="Percent of timed visits checked in on time.")
+    first_time_fix_rate = s.FloatField(allow_null=True, help_text="Percent of repairs not repeated since.")
+    repeat_repairs = s.IntegerField(help_text="Repeat repairs this month of units the technician repaired.")
+    report_completeness = s.FloatField(allow_null=True, help_text="Percent of reports never returned.")
+    satisfaction = s.FloatField(allow_null=True, help_text="Average overall score of the surveys (1-5).")
+    penalties = s.IntegerField()
+    penalty_total = s.DecimalField(max_digits=12, decimal_places=2)
+
+
+class TechnicianFiguresOutput(s.Serializer):
+    month = s.CharField()
+    technicians = TechnicianFigureOutput(many=True)

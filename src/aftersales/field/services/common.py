@@ -1,0 +1,45 @@
+"""What field service's writers share: the order's number, the timelines, the technician read from what was sent."""
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+
+from aftersales.core import numbering, parsing
+from aftersales.core.errors import InvalidInput
+
+from ..models import OrderEvent, PenaltyEvent
+
+TEXT = 5000
+USERNAME_LENGTH = 150
+
+
+def next_number() -> str:
+    """FO-2026-000001."""
+    return numbering.next_number("FO", width=6)
+
+
+def technician_found(username, field: str = "technician"):
+    """The active field technician a username names."""
+    username = parsing.text(username, field, max_length=USERNAME_LENGTH, required=True)
+    user = get_user_model().objects.filter(username=username, is_active=True, groups__name="technician").first()
+    if user is None:
+        raise InvalidInput(details={field: [_("No active field technician “%(value)s”.") % {"value": username}]})
+    return user
+
+
+def _actor(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def order_timeline(machine, record, actor, action: str, from_state: str, to_state: str, changes: dict) -> None:
+    OrderEvent.objects.create(order=record, actor=_actor(actor), action=action, from_state=from_state,
+                              to_state=to_state, changes=changes)
+
+
+def order_event_append(*, order, actor, action: str, changes: dict | None = None) -> None:
+    OrderEvent.objects.create(order=order, actor=_actor(actor), action=action, from_state=order.state,
+                              to_state=order.state, changes=changes or {})
+
+
+def penalty_timeline(machine, record, actor, action: str, from_state: str, to_state: str, changes: dict) -> None:
+    PenaltyEvent.objects.create(penalty=record, actor=_actor(actor), action=action, from_state=from_state,
+                                to_state=to_state, changes=changes)

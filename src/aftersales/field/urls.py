@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "field"
+
+urlpatterns = [
+    path("field/", views.board, name="board"),
+    path("field/day/", views.day, name="day"),
+    path("field/penalties/", views.penalties, name="penalties"),
+    path("field/penalties/<int:pk>/<str:step>/", views.penalty_step, name="penalty_step"),
+    path("field/<int:pk>/", views.order_page, name="order"),
+    path("field/<int:pk>/print/<str:form>/", views.print_form, name="print"),
+    path("field/<int:pk>/<str:step>/", views.order_step, name="order_step"),
+]

@@ -1,0 +1,174 @@
+"""Field service pages: the dispatch board (headquarters), the technician's day and the order page (phone first:
+check in, the report with the customer's signature drawn on the screen, kept on the phone while offline and sent
+once), the penalty ledger and the printed service report. They act through field.services and read through its
+selectors; the report is saved through the API (session and CSRF) so that a resend is answered once."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aftersales.core.errors import AppError
+from aftersales.core.registry import print_form as registered_form
+from aftersales.core.roles import role_required, roles_of
+from aftersales.web.pages import page_errors
+from aftersales.web.printing import render_form
+
+from . import selectors, services
+from .clocks import SUBJECT
+from .models import PenaltyRule, Sanction
+from .workflow import FIELD_ORDER
+
+HQ = ("service", "manager")
+
+
+def field_labels() -> dict:
+    """What a page calls the fields an error names."""
+    return {"fault_cause": _("Fault cause"), "solution": _("Solution"), "hours": _("Hours on site"),
+            "customer_opinion": _("Customer's opinion"), "signed_by": _("Signed by"),
+            "signature": _("Customer's signature"), "parts": _("Parts replaced"),
+            "trained_people": _("People trained"), "training_topics": _("Training topics"),
+            "reason": _("Reason"), "technician": _("Technician"), "latitude": _("Latitude"),
+            "longitude": _("Longitude"), "note": _("Note"), "rule": _("Rule"), "amount": _("Amount"),
+            "description": _("What happened"), "evidence": _("Evidence"), "occurred_on": _("Date"),
+            "order": _("Field service order"), "sanction": _("Sanction"), "month": _("Month"), "date": _("Day")}
+
+
+def _error_rows(errors: dict) -> list:
+    labels = field_labels()
+    return [(labels.get(key, key), messages_) for key, messages_ in errors.items() if key != "non_field"]
+ORDER_READERS = (*HQ, "technician", "warehouse")
+
+
+@role_required(*HQ)
+def board(request):
+    try:
+        data = selectors.board(user=request.user, params=request.GET)
+    except AppError as error:
+        messages.error(request, error.message)
+        return redirect("field:board")
+    # Any technician not on leave that day may be sent (the order's own day may be another).
+    return render(request, "field/board.html", {"b": data, "available": [t for t in data["technicians"]
+                                                                           if not t["on_leave"]]})
+
+
+@role_required("technician")
+def day(request):
+    try:
+        data = selectors.technician_day(user=request.user, params=request.GET)
+    except AppError as error:
+        messages.error(request, error.message)
+        return redirect("field:day")
+    return render(request, "field/day.html", {"d": data})
+
+
+def _order_page(request, pk: int, errors=None, failed=None, status=200):
+    try:
+        found = selectors.order_get(user=request.user, pk=pk)
+    except AppError:
+        raise Http404 from None
+    data = selectors.order_data(found, user=request.user)
+    held = roles_of(request.user)
+    allowed = {a["action"] for a in data["allowed_actions"]}
+    editing = "technician" in held and found.technician_id == request.user.pk and found.state in (
+        "accepted", "on_site")
+    technicians = [t for t in selectors.board(user=request.user, params={})["technicians"]] if "assign" in allowed \
+        else []
+    return render(request, "field/order.html", {
+        "o": data, "allowed": allowed, "errors": errors or {}, "error_rows": _error_rows(errors or {}),
+        "failed": failed, "editing": editing,
+        "technicians": technicians, "printable": data["report"] is not None and not held.isdisjoint(ORDER_READERS)},
+        status=status)
+
+
+@role_required(*ORDER_READERS)
+def order_page(request, pk: int):
+    return _order_page(request, pk)
+
+
+@role_required(*ORDER_READERS)
+@require_POST
+def order_step(request, pk: int, step: str):
+    if step not in services.ORDER_STEPS:
+        raise Http404
+    try:
+        order = services.order_step(actor=request.user, order_id=pk, action=step, body=request.POST)
+    except AppError as error:
+        if error.status == 404:
+            raise Http404 from None
+        return _order_page(request, pk, errors=page_errors(error), failed=step, status=error.status)
+    messages.success(request, _("%(number)s: %(step)s done.") % {
+        "number": order.number, "step": FIELD_ORDER.spec(step).label})
+    if step == "refuse":
+        return redirect("field:day")
+    return redirect("field:order", order.pk)
+
+
+PENALTY_STEPS = {"contest": services.penalty_contest, "confirm": services.penalty_confirm,
+                 "withdraw": services.penalty_withdraw}
+
+
+@role_required("technician", *HQ)
+@require_http_methods(["GET", "POST"])
+def penalties(request):
+    errors, posted = {}, {}
+    if request.method == "POST":
+        posted = request.POST
+        try:
+            services.penalty_record(actor=request.user, **{key: request.POST.get(key) for key in (
+                "technician", "rule", "amount", "sanction", "occurred_on", "description", "evidence", "order")})
+        except AppError as error:
+            errors = page_errors(error)
+        else:
+            messages.success(request, _("Penalty recorded."))
+            return redirect("field:penalties")
+    try:
+        rows = [selectors.penalty_data(p, user=request.user) for p in
+                selectors.penalty_list(user=request.user, params=request.GET)[:100]]
+    except AppError as error:
+        errors, rows = page_errors(error), []
+    return render(request, "field/penalties.html", {
+        "rows": rows, "errors": errors, "error_rows": _error_rows(errors), "posted": posted, "may_record": "manager" in roles_of(request.user),
+        "rules": PenaltyRule.choices, "sanctions": [c for c in Sanction.choices if c[0]],
+        "month": request.GET.get("month", ""), "technician": request.GET.get("technician", "")},
+        status=400 if errors else 200)
+
+
+@role_required("technician", *HQ)
+@require_POST
+def penalty_step(request, pk: int, step: str):
+    action = PENALTY_STEPS.get(step)
+    if action is None:
+        raise Http404
+    try:
+        selectors.penalty_get(user=request.user, pk=pk)
+        action(actor=request.user, penalty_id=pk, note=request.POST.get("note"))
+    except AppError as error:
+        if error.status == 404:
+            raise Http404 from None
+        messages.error(request, " ".join([str(error.message), *[
+            str(m) for msgs in page_errors(error).values() for m in msgs if isinstance(m, str)]]))
+    else:
+        messages.success(request, _("Penalty updated."))
+    return redirect("field:penalties")
+
+
+@role_required(*ORDER_READERS)
+def print_form(request, pk: int, form: str):
+    """The order's printed service report (售后服务报告单), as an A4 page or PDF (`?format=pdf`)."""
+    spec = registered_form(SUBJECT, form)
+    if spec is None:
+        raise Http404
+    try:
+        found = selectors.order_get(user=request.user, pk=pk)
+    except AppError:
+        raise Http404 from None
+    if spec.available is not None and not spec.available(found):
+        raise Http404
+    context = {"order": found, "number": found.number, "form": form, "title_zh": spec.title_zh,
+               "title_en": spec.title_en, "company_name": settings.COMPANY_NAME, "printed_at": timezone.localtime(),
+               **spec.data(found)}
+    return render_form(request, spec.template, context, f"{found.number}-{form}")

@@ -1,0 +1,7 @@
+"""What the service desk tells the apps above it, which it does not import."""
+
+from django.dispatch import Signal
+
+# A decision sends a technician (技术员上门): field service opens the field order and answers its number.
+# Sent with request (the service request, locked), actor, technician (a user or None), planned_date (or None).
+technician_dispatched = Signal()
