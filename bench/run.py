@@ -38,7 +38,7 @@ POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL") or "postgres://postgres@127.
 DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
 SUITES = ["import_units", "units_api", "returns_bulk", "receiving_scans", "deadlines", "web_pages", "repairs_close",
-          "hostile_uploads", "servicedesk_inbox", "servicedesk_causes"]
+          "hostile_uploads", "servicedesk_inbox", "servicedesk_causes", "field_dispatch"]
 
 
 def configure(database_url: str) -> None:

@@ -89,7 +89,7 @@ def test_the_dispatch_board_assigns_an_order(context_for, base_url, users, custo
     expect(row).to_contain_text(zh("Waiting for dispatch"))
     assert axe_violations(page) == []
     shoot(page, "field-board-desktop")
-    row.locator("select").select_option("technician")
+    row.get_by_label(zh("Technician")).fill("technician")
     row.get_by_role("button", name=zh("Dispatch")).click()
     expect(page.locator(".alert, .toast").first).to_be_attached()
     order.refresh_from_db()

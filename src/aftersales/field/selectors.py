@@ -161,18 +161,20 @@ def board(*, user, params, page_size: int = 50) -> dict:
     page = parsing.id_or_none(params.get("page")) or 1
     listed = list(open_orders.select_related("customer", "product_model", "technician")
                   .order_by(F("required_arrival").asc(nulls_last=True), "id")[(page - 1) * page_size:page * page_size])
-    on_day = Q(field_orders__required_arrival__gte=start, field_orders__required_arrival__lt=end) | Q(
-        field_orders__planned_date=day)
-    technicians = (_technicians().annotate(
-        today=Count("field_orders", filter=on_day & ~Q(field_orders__state=S.CANCELLED), distinct=True),
-        open=Count("field_orders", filter=Q(field_orders__state__in=OPEN), distinct=True))
-        .order_by("username"))
+    # The technicians' day and open orders, counted in one pass over the open orders and the day's (an index on
+    # state and one on the day serve it), not per technician.
+    on_day = Q(required_arrival__gte=start, required_arrival__lt=end) | Q(planned_date=day)
+    per = {row["technician"]: row for row in FieldOrder.objects.filter(technician__isnull=False).filter(
+        Q(state__in=OPEN) | on_day).order_by().values("technician").annotate(
+        today=Count("id", filter=on_day & ~Q(state=S.CANCELLED)), open=Count("id", filter=Q(state__in=OPEN)))}
+    technicians = _technicians().order_by("username")
     away = set(TechnicianLeave.objects.filter(first_day__lte=day, last_day__gte=day)
                .values_list("technician_id", flat=True))
     working = calendar_load().is_workday(day)
     return {"date": day, "working_day": working, "counts": {state: counts.get(state, 0) for state in OPEN},
             "late": late, "page": page, "orders": [order_row(o, now) for o in listed],
-            "technicians": [{"username": t.get_username(), "name": _name(t), "today": t.today, "open": t.open,
+            "technicians": [{"username": t.get_username(), "name": _name(t),
+                             "today": per.get(t.pk, {}).get("today", 0), "open": per.get(t.pk, {}).get("open", 0),
                              "on_leave": t.pk in away, "available": working and t.pk not in away}
                             for t in technicians]}
 
