@@ -96,3 +96,26 @@ def test_the_penalty_ledger_on_the_pages(order, browser_as, users):
     assert manager.post("/field/penalties/", {"technician": "technician", "rule": "phone_off",
                                               "description": "关机", "evidence": "通话记录"}).status_code == 302
     assert Penalty.objects.get(rule="phone_off").amount == 10
+
+
+def test_travel_expenses_on_the_pages(order, browser_as, users):
+    from aftersales.field.models import ExpenseClaim
+
+    tech = browser_as("technician")
+    refused = tech.post("/field/expenses/", {"kind": "claim", "trip_from": "2026-12-01", "trip_to": "2026-11-30"})
+    assert refused.status_code == 400 and not ExpenseClaim.objects.exists()
+    drafted = tech.post("/field/expenses/", {
+        "kind": "claim", "trip_from": "2026-12-01", "trip_to": "2026-12-02", "orders": order.number,
+        "category": ["transport", "meals", "other"], "line_amount": ["120", "60", ""],
+        "place": ["上海", "北京", ""], "receipt_on": ["2026-12-01", "", ""]})
+    assert drafted.status_code == 302
+    claim = ExpenseClaim.objects.get()
+    assert [line.place_mismatch for line in claim.lines.all()] == [False, True]
+    page = tech.get("/field/expenses/").content.decode()
+    assert claim.number in page and f"/field/expenses/{claim.pk}/submit/" in page
+    assert tech.post(f"/field/expenses/{claim.pk}/submit/").status_code == 302
+    assert browser_as("manager").post(f"/field/expenses/{claim.pk}/approve/").status_code == 302
+    assert browser_as("finance").post(f"/field/expenses/{claim.pk}/pay/").status_code == 302
+    assert ExpenseClaim.objects.get().state == "paid"
+    assert browser_as("alice").get("/field/expenses/").status_code == 404
+    assert browser_as("warehouse").get("/field/expenses/").status_code == 404

@@ -55,6 +55,7 @@ CODES: dict[str, ErrorCode] = {
         survey_link_expired=_("This survey link has expired."),
         not_your_order=_("This field service order is another technician's."),
         not_your_penalty=_("This penalty is another technician's."),
+        not_your_claim=_("This expense claim is another technician's."),
         desk_refund_not_allowed=_("The e-commerce desk records the refund of an e-commerce no-reason line within its "
                                   "window only; finance records the others."),
     ),
@@ -115,6 +116,8 @@ CODES: dict[str, ErrorCode] = {
         # Field service.
         call_confirmed=_("The call to headquarters is already confirmed."),
         technician_on_leave=_("The technician is on leave that day."),
+        claim_empty=_("The claim has no receipt (an advance: no amount) yet."),
+        advance_settled=_("This advance is settled by another claim already, or is not paid."),
     ),
     **_codes(422, idempotency_key_reused=_("This Idempotency-Key was used for a different request.")),
     **_codes(429, too_many_login_attempts=_("Too many failed login attempts. Try again later."),

@@ -18,7 +18,7 @@ from aftersales.core.schema import conflicts, honours_idempotency_key
 
 from . import selectors, services
 from . import serializers as io
-from .models import OrderState, TechnicianLeave
+from .models import ClaimState, OrderState, TechnicianLeave
 from .services.common import technician_found
 from .services.van import van_balances, van_stock_of
 
@@ -292,3 +292,62 @@ class FiguresView(APIView):
         _staff(request)
         return Response(selectors.technician_figures(user=request.user, params=request.query_params))
 
+
+
+@honours_idempotency_key
+class ExpenseClaimsView(APIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+    staff_only = True
+
+    @extend_schema(responses=io.ExpenseClaimRowOutput(many=True), operation_id="expense_claims_list", parameters=[
+        OpenApiParameter("state", str, enum=ClaimState.values), OpenApiParameter("technician", str)])
+    def get(self, request):
+        """Advances and travel expense claims, newest first (a page): a technician sees their own."""
+        _staff(request)
+        rows = selectors.claim_list(user=request.user, params=request.query_params)
+        return paginated(request, self, rows, lambda page: [selectors.claim_row(c) for c in page])
+
+    @extend_schema(request=io.ExpenseClaimInput, responses={201: io.ExpenseClaimOutput, **conflicts("advance_settled")})
+    def post(self, request):
+        """The technician drafts an advance (`amount`) or a trip's claim (`lines`; `advance` it settles)."""
+        _staff(request)
+        body = _body(request)
+
+        def act():
+            claim = services.claim_create(actor=request.user, body=body)
+            return Response(selectors.claim_data(selectors.claim_get(user=request.user, pk=claim.pk),
+                                                 user=request.user), status=201)
+
+        return idempotent(request, act)
+
+
+class ExpenseClaimView(APIView):
+    permission_classes = [IsAuthenticated]
+    staff_only = True
+
+    @extend_schema(responses=io.ExpenseClaimOutput)
+    def get(self, request, pk: int):
+        _staff(request)
+        return Response(selectors.claim_data(selectors.claim_get(user=request.user, pk=pk), user=request.user))
+
+
+@honours_idempotency_key
+class ExpenseClaimActionView(APIView):
+    permission_classes = [IsAuthenticated]
+    staff_only = True
+
+    @extend_schema(request=io.PenaltyNoteInput, responses={200: io.ExpenseClaimOutput, **conflicts(
+        "invalid_state", "claim_empty")})
+    def post(self, request, pk: int, action: str):
+        """submit (the technician), approve or reject (the service manager; reject with a `note`), pay (finance)."""
+        _staff(request)
+        selectors.claim_get(user=request.user, pk=pk)  # another technician's claim is not found
+        body = _body(request)
+
+        def act():
+            claim = services.claim_step(actor=request.user, claim_id=pk, action=action, note=body.get("note"))
+            return Response(selectors.claim_data(selectors.claim_get(user=request.user, pk=claim.pk),
+                                                 user=request.user))
+
+        return idempotent(request, act)

@@ -17,4 +17,8 @@ urlpatterns = [
     path("penalties/<int:pk>/actions/<str:action>/", api.PenaltyActionView.as_view(), name="api-penalty-action"),
     path("technician-leave/", api.LeaveView.as_view(), name="api-technician-leave"),
     path("technician-figures/", api.FiguresView.as_view(), name="api-technician-figures"),
+    path("expense-claims/", api.ExpenseClaimsView.as_view(), name="api-expense-claims"),
+    path("expense-claims/<int:pk>/", api.ExpenseClaimView.as_view(), name="api-expense-claim"),
+    path("expense-claims/<int:pk>/actions/<str:action>/", api.ExpenseClaimActionView.as_view(),
+         name="api-expense-claim-action"),
 ]

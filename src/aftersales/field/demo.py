@@ -1,7 +1,7 @@
 """Field service's part of the demo, through the services with dates relative to today: the technician's van
 stock, an order done last week with its signed report, one on site today, one waiting for acceptance, one waiting
 for dispatch, and a late arrival proposed to the penalty ledger. Idempotent: once a demo order exists (its
-description starts with DEMO), nothing is added."""
+description starts with the MARK), nothing is added."""
 
 import base64
 import datetime as dt
@@ -15,10 +15,10 @@ from aftersales.core.demo import clock_at, days_ago
 from aftersales.masterdata.models import Customer, Part, ShippedUnit
 
 from .models import FieldOrder
-from .services import (field_order_create, order_accept, order_call_confirm, order_check_in, order_check_out,
-                       order_report_submit, report_save, van_issue)
+from .services import (claim_create, claim_step, field_order_create, order_accept, order_call_confirm,
+                       order_check_in, order_check_out, order_report_submit, report_save, van_issue)
 
-MARK = "DEMO"
+MARK = "DEMO·派工"  # distinct from the desk's DEMO requests, whose technician decision opens an order too
 THERMOSTAT = "P-HT-002"  # the demo's part (masterdata/demo.py)
 
 
@@ -35,10 +35,11 @@ def _signature() -> str:
 def build() -> dict:
     if FieldOrder.objects.filter(description__startswith=MARK).exists():
         return {"field orders": 0}
-    users = {u.username: u for u in User.objects.filter(username__in=["service", "technician", "warehouse"])}
+    users = {u.username: u for u in User.objects.filter(username__in=["service", "technician", "warehouse", "manager",
+                                                                       "finance"])}
     customer = Customer.objects.filter(users__username="customer").first() or Customer.objects.order_by("id").first()
     part = Part.objects.filter(code=THERMOSTAT).first() or Part.objects.order_by("id").first()
-    if len(users) < 3 or customer is None or part is None:
+    if len(users) < 5 or customer is None or part is None:
         return {"field orders": 0}
     unit = ShippedUnit.objects.filter(customer=customer).select_related("product_model").order_by("id").first()
     desk, tech = users["service"], users["technician"]
@@ -80,4 +81,19 @@ def build() -> dict:
               required_arrival=timezone.now() + dt.timedelta(days=1))
         order(0.02, work="visit", description=f"{MARK} 重点客户季度走访",
               required_arrival=timezone.now() + dt.timedelta(days=3))
+        # The trip of the order done last week: an advance paid before it, the claim with a receipt from elsewhere.
+        trip = {"trip_from": (timezone.localdate() - dt.timedelta(days=8)).isoformat(),
+                "trip_to": (timezone.localdate() - dt.timedelta(days=6)).isoformat(), "orders": [done.number]}
+        with clock_at(days_ago(8)):
+            advance = claim_create(actor=tech, body={"kind": "advance", "amount": "600", **trip})
+            claim_step(actor=tech, claim_id=advance.pk, action="submit")
+            claim_step(actor=users["manager"], claim_id=advance.pk, action="approve")
+            claim_step(actor=users["finance"], claim_id=advance.pk, action="pay")
+        with clock_at(days_ago(5)):
+            claim = claim_create(actor=tech, body={"kind": "claim", "advance": advance.number, **trip, "lines": [
+                {"category": "transport", "amount": "236", "place": "上海", "receipt_on": trip["trip_from"]},
+                {"category": "lodging", "amount": "380", "place": "上海", "receipt_on": trip["trip_from"]},
+                {"category": "meals", "amount": "95", "place": "杭州", "receipt_on": trip["trip_to"]},
+                {"category": "phone_allowance", "amount": "30"}]})
+            claim_step(actor=tech, claim_id=claim.pk, action="submit")
     return {"field orders": made}

@@ -233,3 +233,88 @@ class PenaltyEvent(TimelineEntry):
 
     class Meta(TimelineEntry.Meta):
         pass
+
+
+class ClaimKind(models.TextChoices):
+    ADVANCE = "advance", _("Travel advance (借支)")
+    CLAIM = "claim", _("Travel expense claim (差旅费报销)")
+
+
+class ClaimState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved by the service manager")
+    PAID = "paid", _("Paid by finance")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ExpenseClaim(models.Model):
+    """An advance asked before a trip, or the trip's expense claim (售后服务请款, 差旅费报销), which settles the
+    advance it names: approved by the service manager, then paid by finance."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=ClaimKind.choices)
+    technician = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("technician"), on_delete=models.PROTECT,
+                                   related_name="expense_claims")
+    advance = models.OneToOneField("self", verbose_name=_("advance settled"), on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="settled_by")
+    orders = models.ManyToManyField(FieldOrder, verbose_name=_("field service orders of the trip"), blank=True,
+                                    related_name="expense_claims")
+    trip_from = models.DateField(_("trip from"))
+    trip_to = models.DateField(_("trip to"))
+    places = models.CharField(_("places of the trip"), max_length=300, blank=True,
+                              help_text=_("The towns the trip went to, besides the orders' sites."))
+    advance_amount = models.DecimalField(_("advance asked (yuan)"), max_digits=12, decimal_places=2, default=0)
+    state = models.CharField(_("state"), max_length=10, choices=ClaimState.choices, default=ClaimState.DRAFT)
+    decision_note = models.TextField(_("decision"), max_length=2000, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("paid by"), on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+")
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("expense claim")
+        verbose_name_plural = _("expense claims")
+        ordering = ["-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(trip_to__gte=models.F("trip_from")),
+                                              name="expense_claim_trip_in_order")]
+
+
+class ExpenseCategory(models.TextChoices):
+    TRANSPORT = "transport", _("Transport")
+    LODGING = "lodging", _("Lodging")
+    MEALS = "meals", _("Meals allowance")
+    MATERIALS = "materials", _("Materials")
+    PHONE = "phone_allowance", _("Phone allowance on trips (出差电话费补贴)")
+    OTHER = "other", _("Other")
+
+
+class ExpenseLine(models.Model):
+    """A line of a claim: its receipt's amount and the place the receipt is from (出差的票据与出差地应相符: flagged
+    when no site of the trip matches); a phone allowance a confirmed phone-off penalty withholds."""
+
+    claim = models.ForeignKey(ExpenseClaim, on_delete=models.CASCADE, related_name="lines")
+    category = models.CharField(_("category"), max_length=20, choices=ExpenseCategory.choices)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    place = models.CharField(_("place of the receipt"), max_length=120, blank=True)
+    receipt_on = models.DateField(_("receipt date"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    place_mismatch = models.BooleanField(_("receipt not from the trip's places"), default=False)
+    outside_trip = models.BooleanField(_("receipt dated outside the trip"), default=False)
+    withheld = models.BooleanField(_("withheld by a confirmed phone-off penalty"), default=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gte=0), name="expense_line_not_negative")]
+
+
+class ClaimEvent(TimelineEntry):
+    """The claim's timeline."""
+
+    claim = models.ForeignKey(ExpenseClaim, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TimelineEntry.Meta):
+        pass

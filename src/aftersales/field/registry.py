@@ -23,6 +23,8 @@ from .models import OrderState as S
 
 STATE_GROUPS = {S.OPEN: "waiting", S.DISPATCHED: "waiting", S.ACCEPTED: "progress", S.ON_SITE: "progress",
                 S.REPORTED: "progress", S.DONE: "done", S.CANCELLED: "cancelled"}
+CLAIM_GROUPS = {"draft": "waiting", "submitted": "waiting", "approved": "progress", "paid": "done",
+                "rejected": "cancelled"}
 PENALTY_GROUPS = {"proposed": "waiting", "contested": "blocked", "confirmed": "done", "withdrawn": "cancelled"}
 INBOX_ROWS = 200
 
@@ -77,11 +79,14 @@ def register() -> None:
     register_menu_item("field:day", _("My day"), roles={"technician"}, order=21, group="service")
     register_menu_item("field:penalties", pgettext_lazy("menu", "Penalty ledger"),
                        roles={"technician", "service", "manager"}, order=22, group="service")
+    register_menu_item("field:expenses", _("Travel expenses"), roles={"technician", "manager", "finance"}, order=23,
+                       group="service")
     register_step_page(SUBJECT, step_page, action=step_action)
     register_subject_summaries(SUBJECT, summaries)
     register_subject_page(SUBJECT, order_page, link_label=_("open the field service order"))
     register_state_groups(SUBJECT, STATE_GROUPS)
     register_state_groups("penalty", PENALTY_GROUPS)
+    register_state_groups("expense_claim", CLAIM_GROUPS)
     register_inbox_source("technician", todays_orders)
     register_inbox_source("service", reports_waiting)
     for form in FORMS:

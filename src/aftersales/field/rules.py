@@ -50,3 +50,18 @@ def report_missing(*, work: str, fault_cause: str, solution: str, hours, signed_
 
 def repeat_window_start(today: dt.date, window_days: int) -> dt.date:
     return today - dt.timedelta(days=window_days)
+
+
+def place_matches(place: str, sites: list[str]) -> bool:
+    """A receipt's place matches the trip when a site of it names the place or the place names the site's town
+    (出差的票据与出差地应相符): "上海" on a trip to "上海市浦东新区张江路 100 号" matches; no place given, nothing to check."""
+    place = place.strip().removesuffix("市")
+    if not place:
+        return True
+    return any(place in site or (site.strip() and site.strip().removesuffix("市") in place) for site in sites)
+
+
+def trip_sites(order_addresses: list[str], places: str) -> list[str]:
+    """The places a trip went to: its orders' sites and the towns named on the claim (、, comma or space apart)."""
+    named = [p for p in places.replace("，", ",").replace("、", ",").replace(" ", ",").split(",") if p.strip()]
+    return [a for a in order_addresses if a] + named

@@ -11,9 +11,11 @@ from aftersales.core.errors import InvalidInput, NotFound
 from aftersales.core.permissions import scope_to_customer
 from aftersales.core.roles import require_roles, roles_of
 
-from .models import FieldOrder, OrderState as S, Penalty, PenaltyState, TechnicianLeave, WorkKind
+from .models import (ClaimKind, ClaimState, ExpenseClaim, ExpenseLine, FieldOrder, Penalty, PenaltyState, TechnicianLeave,
+                     WorkKind)
+from .models import OrderState as S
 from .services.van import van_balances
-from .workflow import FIELD_ORDER, PENALTY, event_label
+from .workflow import EXPENSE_CLAIM, FIELD_ORDER, PENALTY, event_label
 
 READERS = ("service", "manager", "technician", "warehouse", "customer")
 HQ = {"service", "manager"}
@@ -236,11 +238,16 @@ def penalty_list(*, user, params):
     return rows.order_by("-occurred_on", "-id")
 
 
-def penalty_get(*, user, pk) -> Penalty:
-    found = penalties_for(user).filter(pk=parsing.id_or_none(pk) or 0).first()
+def _one(rows, pk):
+    """The row of `rows` with this id (any text that is no id finds none), or 404."""
+    found = rows.filter(pk=parsing.id_or_none(pk) or 0).first()
     if found is None:
         raise NotFound()
     return found
+
+
+def penalty_get(*, user, pk) -> Penalty:
+    return _one(penalties_for(user), pk)
 
 
 def penalty_data(penalty: Penalty, *, user) -> dict:
@@ -275,6 +282,9 @@ def technician_figures(*, user, params) -> dict:
         state=PenaltyState.CONFIRMED, occurred_on__gte=first, occurred_on__lt=following)
         .values("technician").annotate(n=Count("id"), total=Sum("amount"))}
     scores = _satisfaction(start, end)
+    spent = dict(ExpenseLine.objects.filter(claim__kind=ClaimKind.CLAIM, claim__state=ClaimState.PAID,
+                                            claim__paid_at__gte=start, claim__paid_at__lt=end, withheld=False)
+                 .values_list("claim__technician").annotate(n=Sum("amount")))
 
     def share(part, whole):
         return round(100 * part / whole, 1) if whole else None
@@ -291,7 +301,8 @@ def technician_figures(*, user, params) -> dict:
             "repeat_repairs": repeated.get(person.pk, 0),
             "report_completeness": share(row.get("complete", 0), row.get("done", 0)),
             "satisfaction": scores.get(person.pk), "penalties": fined.get(person.pk, {}).get("n", 0),
-            "penalty_total": f"{fined.get(person.pk, {}).get('total') or 0:.2f}"})
+            "penalty_total": f"{fined.get(person.pk, {}).get('total') or 0:.2f}",
+            "expenses": f"{spent.get(person.pk) or 0:.2f}"})
     return {"month": first.strftime("%Y-%m"), "technicians": lines}
 
 
@@ -301,3 +312,59 @@ def _satisfaction(start, end) -> dict:
     rows = (Survey.objects.filter(answered_at__gte=start, answered_at__lt=end, handled_by__isnull=False,
                                   overall__isnull=False).values_list("handled_by").annotate(score=Avg("overall")))
     return {person: round(score, 2) for person, score in rows}
+
+
+CLAIM_READERS = {"manager", "service", "finance"}
+
+
+def claims_for(user):
+    held = require_roles(user, "technician", *CLAIM_READERS)
+    rows = ExpenseClaim.objects.select_related("technician", "advance")
+    return rows if held & CLAIM_READERS else rows.filter(technician=user)
+
+
+def claim_list(*, user, params):
+    rows = claims_for(user)
+    if params.get("state"):
+        if params["state"] not in ClaimState.values:
+            raise InvalidInput(details={"state": [_choose(ClaimState.values)]})
+        rows = rows.filter(state=params["state"])
+    if params.get("technician"):
+        rows = rows.filter(technician__username=str(params["technician"])[:150])
+    return rows.order_by("-id")
+
+
+def claim_get(*, user, pk) -> ExpenseClaim:
+    return _one(claims_for(user), pk)
+
+
+def _money(value) -> str:
+    return f"{value:.2f}"
+
+
+def claim_row(claim: ExpenseClaim) -> dict:
+    return {"id": claim.pk, "number": claim.number, "kind": claim.kind, "kind_label": claim.get_kind_display(),
+            "technician": claim.technician.get_username(), "technician_name": _name(claim.technician),
+            "trip_from": claim.trip_from, "trip_to": claim.trip_to, "state": claim.state,
+            "state_label": claim.get_state_display()}
+
+
+def claim_data(claim: ExpenseClaim, *, user) -> dict:
+    from .services.expenses import claim_totals
+
+    totals = claim_totals(claim)
+    lines = list(claim.lines.all())
+    return claim_row(claim) | {
+        "places": claim.places, "advance": claim.advance.number if claim.advance_id else None,
+        "orders": [o.number for o in claim.orders.order_by("id")],
+        "lines": [{"category": line.category, "category_label": line.get_category_display(),
+                   "amount": _money(line.amount), "place": line.place, "receipt_on": line.receipt_on,
+                   "note": line.note, "place_mismatch": line.place_mismatch, "outside_trip": line.outside_trip,
+                   "withheld": line.withheld} for line in lines],
+        "flagged": any(line.place_mismatch or line.outside_trip for line in lines),
+        **{key: _money(value) for key, value in totals.items()},
+        "decision_note": claim.decision_note, "paid_at": claim.paid_at,
+        "allowed_actions": EXPENSE_CLAIM.allowed(claim, user),
+        "timeline": [{"action": e.action, "label": str(event_label(EXPENSE_CLAIM, e.action)), "by": _name(e.actor),
+                      "at": e.at, "from_state": e.from_state, "to_state": e.to_state, "changes": e.changes}
+                     for e in claim.events.select_related("actor")]}

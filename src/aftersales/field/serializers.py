@@ -2,7 +2,7 @@
 
 from rest_framework import serializers as s
 
-from .models import OrderState, PenaltyRule, PenaltyState, Sanction, WorkKind
+from .models import ClaimKind, ClaimState, ExpenseCategory, OrderState, PenaltyRule, PenaltyState, Sanction, WorkKind
 
 
 class FieldOrderOpenInput(s.Serializer):
@@ -257,9 +257,70 @@ class TechnicianFigureOutput(s.Serializer):
     report_completeness = s.FloatField(allow_null=True, help_text="Percent of reports never returned.")
     satisfaction = s.FloatField(allow_null=True, help_text="Average overall score of the surveys (1-5).")
     penalties = s.IntegerField()
-    penalty_total = s.DecimalField(max_digits=12, decimal_places=2)
+    penalty_total = s.CharField(help_text="Confirmed penalties, yuan.")
+    expenses = s.CharField(help_text="Travel expenses paid this month, yuan.")
 
 
 class TechnicianFiguresOutput(s.Serializer):
     month = s.CharField()
     technicians = TechnicianFigureOutput(many=True)
+
+
+class ExpenseLineInput(s.Serializer):
+    category = s.ChoiceField(ExpenseCategory.choices)
+    amount = s.DecimalField(max_digits=12, decimal_places=2)
+    place = s.CharField(required=False, allow_blank=True, help_text="Where the receipt is from (a town).")
+    receipt_on = s.DateField(required=False)
+    note = s.CharField(required=False, allow_blank=True)
+
+
+class ExpenseClaimInput(s.Serializer):
+    kind = s.ChoiceField(ClaimKind.choices)
+    trip_from = s.DateField()
+    trip_to = s.DateField()
+    places = s.CharField(required=False, allow_blank=True, help_text="Towns of the trip besides the orders' sites.")
+    orders = s.ListField(child=s.CharField(), required=False, help_text="The trip's field order numbers.")
+    amount = s.DecimalField(max_digits=12, decimal_places=2, required=False, help_text="advance: the amount asked.")
+    advance = s.CharField(required=False, help_text="claim: the number of the paid advance it settles.")
+    lines = ExpenseLineInput(many=True, required=False, help_text="claim: its receipts.")
+
+
+class ExpenseClaimRowOutput(s.Serializer):
+    id = s.IntegerField()
+    number = s.CharField()
+    kind = s.ChoiceField(ClaimKind.choices)
+    kind_label = s.CharField()
+    technician = s.CharField()
+    technician_name = s.CharField()
+    trip_from = s.DateField()
+    trip_to = s.DateField()
+    state = s.ChoiceField(ClaimState.choices)
+    state_label = s.CharField()
+
+
+class ExpenseLineOutput(s.Serializer):
+    category = s.ChoiceField(ExpenseCategory.choices)
+    category_label = s.CharField()
+    amount = s.CharField()
+    place = s.CharField(allow_blank=True)
+    receipt_on = s.DateField(allow_null=True)
+    note = s.CharField(allow_blank=True)
+    place_mismatch = s.BooleanField(help_text="No site of the trip matches the receipt's place.")
+    outside_trip = s.BooleanField(help_text="The receipt is dated outside the trip.")
+    withheld = s.BooleanField(help_text="A phone allowance withheld by a confirmed phone-off penalty.")
+
+
+class ExpenseClaimOutput(ExpenseClaimRowOutput):
+    places = s.CharField(allow_blank=True)
+    advance = s.CharField(allow_null=True)
+    orders = s.ListField(child=s.CharField())
+    lines = ExpenseLineOutput(many=True)
+    flagged = s.BooleanField()
+    total = s.CharField(help_text="What the claim asks (withheld lines left out), yuan.")
+    withheld = s.CharField()
+    advance_paid = s.CharField(help_text="The advance this claim settles, yuan.")
+    balance = s.CharField(help_text="What finance pays: the total less the advance (negative: paid back).")
+    decision_note = s.CharField(allow_blank=True)
+    paid_at = s.DateTimeField(allow_null=True)
+    allowed_actions = FieldActionOutput(many=True)
+    timeline = FieldTimelineOutput(many=True)

@@ -19,8 +19,8 @@ from aftersales.web.printing import render_form
 
 from . import selectors, services
 from .clocks import SUBJECT
-from .models import PenaltyRule, Sanction
-from .workflow import FIELD_ORDER
+from .models import ClaimKind, ExpenseCategory, PenaltyRule, Sanction
+from .workflow import EXPENSE_CLAIM, FIELD_ORDER
 
 HQ = ("service", "manager")
 
@@ -34,7 +34,16 @@ def field_labels() -> dict:
             "reason": _("Reason"), "technician": _("Technician"), "latitude": _("Latitude"),
             "longitude": _("Longitude"), "note": _("Note"), "rule": _("Rule"), "amount": _("Amount"),
             "description": _("What happened"), "evidence": _("Evidence"), "occurred_on": _("Date"),
-            "order": _("Field service order"), "sanction": _("Sanction"), "month": _("Month"), "date": _("Day")}
+            "order": _("Field service order"), "sanction": _("Sanction"), "month": _("Month"), "date": _("Day"),
+            "kind": _("Kind"), "trip_from": _("Trip from"), "trip_to": _("Trip to"), "places": _("Places of the trip"),
+            "orders": _("Field service orders"), "lines": _("Receipts"), "advance": _("Advance")}
+
+
+def _refusal(error: AppError) -> str:
+    """A refused step in one message: what was refused and why, field by field."""
+    labels = field_labels()
+    return " ".join([str(error.message), *[f"{labels.get(key, key)}：{' '.join(msgs)}" for key, msgs in
+                                            page_errors(error).items() if key != "non_field"]])
 
 
 def _error_rows(errors: dict) -> list:
@@ -149,8 +158,7 @@ def penalty_step(request, pk: int, step: str):
     except AppError as error:
         if error.status == 404:
             raise Http404 from None
-        messages.error(request, " ".join([str(error.message), *[
-            str(m) for msgs in page_errors(error).values() for m in msgs if isinstance(m, str)]]))
+        messages.error(request, _refusal(error))
     else:
         messages.success(request, _("Penalty updated."))
     return redirect("field:penalties")
@@ -172,3 +180,56 @@ def print_form(request, pk: int, form: str):
                "title_en": spec.title_en, "company_name": settings.COMPANY_NAME, "printed_at": timezone.localtime(),
                **spec.data(found)}
     return render_form(request, spec.template, context, f"{found.number}-{form}")
+
+
+CLAIM_STEPS = ("submit", "approve", "reject", "pay")
+
+
+@role_required("technician", "manager", "service", "finance")
+@require_http_methods(["GET", "POST"])
+def expenses(request):
+    """Advances and travel expense claims: the technician drafts one (receipts as lines), the service manager
+    approves or rejects it, finance pays; flagged receipts are marked."""
+    errors, posted = {}, {}
+    if request.method == "POST":
+        posted = request.POST
+        body = {"kind": request.POST.get("kind"), "trip_from": request.POST.get("trip_from"),
+                "trip_to": request.POST.get("trip_to"), "places": request.POST.get("places", ""),
+                "amount": request.POST.get("amount"), "advance": request.POST.get("advance") or None,
+                "orders": [n.strip() for n in request.POST.get("orders", "").replace("，", ",").split(",")
+                           if n.strip()],
+                "lines": [{"category": c, "amount": a, "place": p, "receipt_on": d} for c, a, p, d in zip(
+                    request.POST.getlist("category"), request.POST.getlist("line_amount"),
+                    request.POST.getlist("place"), request.POST.getlist("receipt_on"), strict=False) if a.strip()]}
+        try:
+            claim = services.claim_create(actor=request.user, body=body)
+        except AppError as error:
+            errors = page_errors(error)
+        else:
+            messages.success(request, _("%(number)s drafted: submit it when it is complete.") % {
+                "number": claim.number})
+            return redirect("field:expenses")
+    rows = [selectors.claim_data(c, user=request.user) for c in
+            selectors.claim_list(user=request.user, params={})[:100]]
+    return render(request, "field/expenses.html", {
+        "rows": rows, "errors": errors, "error_rows": _error_rows(errors), "posted": posted,
+        "may_draft": "technician" in roles_of(request.user), "categories": ExpenseCategory.choices,
+        "kinds": ClaimKind.choices}, status=400 if errors else 200)
+
+
+@role_required("technician", "manager", "service", "finance")
+@require_POST
+def expense_step(request, pk: int, step: str):
+    if step not in CLAIM_STEPS:
+        raise Http404
+    try:
+        selectors.claim_get(user=request.user, pk=pk)
+        claim = services.claim_step(actor=request.user, claim_id=pk, action=step, note=request.POST.get("note"))
+    except AppError as error:
+        if error.status == 404:
+            raise Http404 from None
+        messages.error(request, _refusal(error))
+    else:
+        messages.success(request, _("%(number)s: %(step)s done.") % {
+            "number": claim.number, "step": EXPENSE_CLAIM.spec(step).label})
+    return redirect("field:expenses")

@@ -13,7 +13,10 @@ from aftersales.core.errors import message_of
 from aftersales.core.workflow import GuardContext, Machine, Transition
 from aftersales.core.workflow import roles as r
 
-from .models import FieldOrder, OrderState as S, Penalty, PenaltyState as P
+from .models import ClaimState as C
+from .models import ExpenseClaim, FieldOrder, Penalty
+from .models import OrderState as S
+from .models import PenaltyState as P
 
 
 def own_order(ctx: GuardContext) -> str | None:
@@ -68,6 +71,31 @@ PENALTY = Machine("penalty", _("penalty"), Penalty, P, history=_penalty_timeline
     Transition("withdraw", _("Withdraw the penalty"), (P.PROPOSED, P.CONTESTED), (P.WITHDRAWN,), r("manager")),
 ])
 
+def own_claim(ctx: GuardContext) -> str | None:
+    return "not_your_claim" if ctx.record.technician_id != ctx.actor.pk else None
+
+
+def has_lines(ctx: GuardContext) -> str | None:
+    """An expense claim is submitted with its receipts (an advance with its amount)."""
+    if ctx.record.kind == "advance":
+        return "claim_empty" if ctx.record.advance_amount <= 0 else None
+    return "claim_empty" if not ctx.record.lines.exists() else None
+
+
+def _claim_timeline(*args) -> None:
+    from .services.common import claim_timeline
+
+    claim_timeline(*args)
+
+
+EXPENSE_CLAIM = Machine("expense_claim", _("expense claim"), ExpenseClaim, C, history=_claim_timeline,
+                        closed_states=(C.PAID, C.REJECTED), transitions=[
+    Transition("submit", _("Submit the claim"), (C.DRAFT,), (C.SUBMITTED,), r("technician"), (own_claim, has_lines)),
+    Transition("approve", _("Approve the claim"), (C.SUBMITTED,), (C.APPROVED,), r("manager")),
+    Transition("reject", _("Reject the claim"), (C.SUBMITTED,), (C.REJECTED,), r("manager")),
+    Transition("pay", _("Pay the claim"), (C.APPROVED,), (C.PAID,), r("finance")),
+])
+
 OTHER_EVENTS = {"create": _("Created"), "report_saved": _("Report saved"),
                 "penalty_proposed": _("Penalty proposed")}
 
@@ -80,3 +108,4 @@ def event_label(machine: Machine, action: str):
 GUARD_CODES = ("not_your_order", "call_confirmed")
 FIELD_ORDER.messages.update({code: message_of(code) for code in GUARD_CODES})
 PENALTY.messages.update({"not_your_penalty": message_of("not_your_penalty")})
+EXPENSE_CLAIM.messages.update({code: message_of(code) for code in ("not_your_claim", "claim_empty")})

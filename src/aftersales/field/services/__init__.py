@@ -19,3 +19,4 @@ from .orders import (  # noqa: F401
 )
 from .penalties import penalty_confirm, penalty_contest, penalty_record, penalty_withdraw  # noqa: F401
 from .van import van_issue, van_return  # noqa: F401
+from .expenses import claim_create, claim_step  # noqa: F401

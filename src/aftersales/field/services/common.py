@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from aftersales.core import numbering, parsing
 from aftersales.core.errors import InvalidInput
 
-from ..models import OrderEvent, PenaltyEvent
+from ..models import ClaimEvent, OrderEvent, PenaltyEvent
 
 TEXT = 5000
 USERNAME_LENGTH = 150
@@ -43,3 +43,8 @@ def order_event_append(*, order, actor, action: str, changes: dict | None = None
 def penalty_timeline(machine, record, actor, action: str, from_state: str, to_state: str, changes: dict) -> None:
     PenaltyEvent.objects.create(penalty=record, actor=_actor(actor), action=action, from_state=from_state,
                                 to_state=to_state, changes=changes)
+
+
+def claim_timeline(machine, record, actor, action: str, from_state: str, to_state: str, changes: dict) -> None:
+    ClaimEvent.objects.create(claim=record, actor=_actor(actor), action=action, from_state=from_state,
+                              to_state=to_state, changes=changes)
