@@ -117,12 +117,15 @@ def test_installation_with_training(field, users):
     field.report("technician", order, solution="安装调试完成", hours="4", customer_opinion="操作已掌握",
                  signed_by="李工", signature=signature(), trained_people=["李工", "张师傅"])
     refused = field.step("technician", order, "submit_report", expect=400)
-    assert set(refused["details"]) == {"training_topics"}
-    field.report("technician", order, training_topics="日常操作、清洗、故障代码")
+    assert set(refused["details"]) == {"training_topics", "days_on_site"}
+    assert field.report("technician", order, expect=400, people="0", days_on_site="abc")["details"].keys() == {
+        "people", "days_on_site"}
+    field.report("technician", order, training_topics="日常操作、清洗、故障代码", people=2, days_on_site="1.5")
     field.step("technician", order, "submit_report")
     field.step("manager", order, "confirm_call")
     done = field.step("technician", order, "check_out")
     assert done["contract_covered"] and done["report"]["trained_people"] == ["李工", "张师傅"]
+    assert (done["report"]["people"], done["report"]["days_on_site"]) == (2, "1.5")  # 3 person-days
 
 
 def test_late_on_site_and_leaving_without_the_call_are_proposed_penalties(field, users):
@@ -263,3 +266,25 @@ def test_figures_per_technician(field, users, api):
     own = api("technician").get("/api/v1/technician-figures/").json()
     assert [t["technician"] for t in own["technicians"]] == ["technician"]
     assert api("technician").get("/api/v1/technician-figures/?month=2026-13").status_code == 400
+
+
+def test_parts_planned_for_open_orders_make_the_spare_parts_plan(field, users, parts, api):
+    first = field.open(parts=[{"part": "HT-THERM", "quantity": 15}, {"part": "HT-ELEM", "quantity": 1}])
+    assert [(p["part"], p["quantity"]) for p in first["planned_parts"]] == [("HT-THERM", 15), ("HT-ELEM", 1)]
+    field.open(parts=[{"part": "HT-THERM", "quantity": 10}])
+    sent = api("warehouse").post("/api/v1/van-stock/issue/", {
+        "technician": "technician", "parts": [{"part": "HT-THERM", "quantity": 4}], "order": first["number"],
+        "carrier": "顺丰速运", "tracking": "SF1234567890"}, format="json").json()
+    assert sent["issue"].startswith("VI-") and sent["tracking"] == "SF1234567890" and sent["order"] == first["number"]
+    assert sent["lines"] == [{"part": "HT-THERM", "quantity": 4}] and sent["parts"][0]["quantity"] == 4
+    assert StockMove.objects.get(kind="van_issue").reference == sent["issue"]
+    plan = {row["part"]: row for row in api("planning").get("/api/v1/spare-parts-plan/").json()["parts"]}
+    # 25 thermostats planned: 16 in the raw material warehouse (20 less 4 issued), 4 in the van: 5 short.
+    assert (plan["HT-THERM"]["demand"], plan["HT-THERM"]["in_stock"], plan["HT-THERM"]["in_vans"]) == (25, 16, 4)
+    assert plan["HT-THERM"]["shortfall"] == 5 and plan["HT-THERM"]["orders"] == 2 and plan["HT-ELEM"]["shortfall"] == 0
+    assert api("alice").get("/api/v1/spare-parts-plan/").status_code == 404
+    assert api("quality").get("/api/v1/spare-parts-plan/").status_code == 403
+    issues = api("technician").get("/api/v1/van-stock/issues/").json()
+    assert [x["issue"] for x in issues["results"]] == [sent["issue"]]
+    bad = field.open(expect=400, parts=[{"part": "NOPE", "quantity": 1}])
+    assert set(bad["details"]) == {"parts"}

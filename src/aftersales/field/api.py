@@ -161,30 +161,72 @@ class VanStockView(APIView):
         return Response(_van(request.user))
 
 
-def _van_move(move):
-    @honours_idempotency_key
-    class View(APIView):
-        permission_classes = [IsAuthenticated]
-        staff_only = True
+@honours_idempotency_key
+class VanIssueView(APIView):
+    permission_classes = [IsAuthenticated]
+    staff_only = True
 
-        @extend_schema(request=io.VanMoveInput, responses={200: io.VanStockOutput, **conflicts(
-            "insufficient_stock", "no_warehouse")}, operation_id=f"van_stock_{move.__name__}")
-        def post(self, request):
-            _staff(request)
-            body = _body(request)
+    @extend_schema(request=io.VanMoveInput, responses={200: io.VanIssueOutput, **conflicts(
+        "insufficient_stock", "no_warehouse")})
+    def post(self, request):
+        """Parts for a trip: raw material → the technician's van stock, one issue document (with the carrier and
+        tracking number when the parts are sent to the technician)."""
+        _staff(request)
+        body = _body(request)
 
-            def act():
-                extra = {"reference": body.get("order", "")} if move is services.van_issue else {}
-                van = move(actor=request.user, technician=body.get("technician"), parts=body.get("parts"), **extra)
-                return Response(_van(van.holder))
+        def act():
+            issue = services.van_issue(actor=request.user, technician=body.get("technician"), parts=body.get("parts"),
+                                       order=body.get("order"), carrier=body.get("carrier"),
+                                       tracking=body.get("tracking"))
+            return Response(_van(issue.technician) | selectors.van_issue_row(issue))
 
-            return idempotent(request, act)
-
-    View.post.__doc__ = move.__doc__
-    return View
+        return idempotent(request, act)
 
 
-VanIssueView, VanReturnView = _van_move(services.van_issue), _van_move(services.van_return)
+@honours_idempotency_key
+class VanReturnView(APIView):
+    permission_classes = [IsAuthenticated]
+    staff_only = True
+
+    @extend_schema(request=io.VanMoveInput, responses={200: io.VanStockOutput, **conflicts(
+        "insufficient_stock", "no_warehouse")})
+    def post(self, request):
+        """What comes back from a trip unused: the van stock → raw material."""
+        _staff(request)
+        body = _body(request)
+
+        def act():
+            van = services.van_return(actor=request.user, technician=body.get("technician"), parts=body.get("parts"))
+            return Response(_van(van.holder))
+
+        return idempotent(request, act)
+
+
+class VanIssuesView(APIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+    staff_only = True
+
+    @extend_schema(responses=io.VanIssueRowOutput(many=True), operation_id="van_issues_list",
+                   parameters=[OpenApiParameter("technician", str)])
+    def get(self, request):
+        """Parts issued to van stocks, newest first (a page): a technician sees their own."""
+        _staff(request)
+        rows = selectors.van_issue_list(user=request.user, params=request.query_params)
+        return paginated(request, self, rows, lambda page: [selectors.van_issue_row(x) for x in page])
+
+
+class SparePartsPlanView(APIView):
+    permission_classes = [IsAuthenticated]
+    staff_only = True
+
+    @extend_schema(responses=io.SparePartsPlanOutput)
+    def get(self, request):
+        """The spare-parts plan (售后配件生产计划): parts the open field orders plan to take, against the raw material
+        and van stocks; the shortfall is what planning and purchasing provide."""
+        _staff(request)
+        return Response(selectors.spare_parts_plan(user=request.user))
+
 
 
 @honours_idempotency_key
@@ -351,3 +393,78 @@ class ExpenseClaimActionView(APIView):
                                                  user=request.user))
 
         return idempotent(request, act)
+
+
+class VisitPlansView(APIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+    staff_only = True
+
+    @extend_schema(responses=io.VisitPlanOutput(many=True), operation_id="visit_plans_list")
+    def get(self, request):
+        """Key customers' visit plans, soonest due first (a page)."""
+        _staff(request)
+        return paginated(request, self, selectors.visit_plan_list(user=request.user),
+                         lambda page: [selectors.visit_plan_row(p) for p in page])
+
+    @extend_schema(request=io.VisitPlanInput, responses={201: io.VisitPlanOutput})
+    def post(self, request):
+        """Plan a key customer's regular visits (定期走访)."""
+        _staff(request)
+        plan = services.visit_plan_create(actor=request.user, body=_body(request))
+        return Response(selectors.visit_plan_row(plan), status=201)
+
+
+@honours_idempotency_key
+class VisitScheduleView(APIView):
+    permission_classes = [IsAuthenticated]
+    staff_only = True
+
+    @extend_schema(request=io.VisitScheduleInput, responses=io.VisitScheduleOutput)
+    def post(self, request):
+        """Open a visit order for every plan due by `until` (default today) that has none open."""
+        _staff(request)
+        body = _body(request)
+        return idempotent(request, lambda: Response({"opened": [o.number for o in services.visits_schedule(
+            actor=request.user, until=body.get("until"))]}))
+
+
+@honours_idempotency_key
+class OrderFeedbackView(APIView):
+    permission_classes = [IsAuthenticated]
+    staff_only = True
+
+    @extend_schema(request=io.FeedbackInput, responses={201: io.FeedbackOutput, **conflicts("invalid_state")})
+    def post(self, request, pk: int):
+        """The technician records what the customer said (use, design, assembly, process): engineering answers."""
+        _staff(request)
+        body = _body(request)
+        return idempotent(request, lambda: Response(selectors.feedback_row(services.feedback_add(
+            actor=request.user, order_id=pk, topic=body.get("topic"), text=body.get("text"))), status=201))
+
+
+class FeedbackListView(APIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+    staff_only = True
+
+    @extend_schema(responses=io.FeedbackOutput(many=True), operation_id="customer_feedback_list",
+                   parameters=[OpenApiParameter("open", bool, description="Only what waits for an answer.")])
+    def get(self, request):
+        """Customer feedback from visits, newest first (a page)."""
+        _staff(request)
+        rows = selectors.feedback_list(user=request.user, params=request.query_params)
+        return paginated(request, self, rows, lambda page: [selectors.feedback_row(f) for f in page])
+
+
+class FeedbackAnswerView(APIView):
+    permission_classes = [IsAuthenticated]
+    staff_only = True
+
+    @extend_schema(request=io.FeedbackAnswerInput, responses={200: io.FeedbackOutput, **conflicts("invalid_state")})
+    def post(self, request, pk: int):
+        """Engineering answers the customer's feedback."""
+        _staff(request)
+        body = _body(request)
+        return Response(selectors.feedback_row(services.feedback_answer(actor=request.user, feedback_id=pk,
+                                                                        answer=body.get("answer"))))

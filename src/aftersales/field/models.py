@@ -42,6 +42,8 @@ class FieldOrder(models.Model):
                                       on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     serial = models.CharField(_("serial number"), max_length=80, blank=True, db_index=True)
     description = models.TextField(_("work to do"), max_length=5000, blank=True)
+    visit_plan = models.ForeignKey("VisitPlan", verbose_name=_("visit plan"), on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="orders")
     contract_covered = models.BooleanField(_("covered by the contract"), default=False,
                                            help_text=_("Installation guidance the sales contract includes: not "
                                                        "charged, and left out of the monthly statistics."))
@@ -116,6 +118,10 @@ class ServiceReport(models.Model):
     customer_opinion = models.TextField(_("customer's opinion"), max_length=2000, blank=True)
     signed_by = models.CharField(_("signed by"), max_length=80, blank=True)
     signature = models.BinaryField(_("customer's signature (PNG)"), max_length=300_000, null=True, blank=True)
+    people = models.PositiveSmallIntegerField(_("people sent"), default=1,
+                                              help_text=_("Technicians on the job: the person-times of the statistics."))
+    days_on_site = models.DecimalField(_("days on site"), max_digits=5, decimal_places=1, null=True, blank=True,
+                                       help_text=_("People × days are the person-days of the statistics."))
     trained_people = models.JSONField(_("people trained"), default=list, blank=True)
     training_topics = models.TextField(_("training topics"), max_length=2000, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -318,3 +324,86 @@ class ClaimEvent(TimelineEntry):
 
     class Meta(TimelineEntry.Meta):
         pass
+
+
+class OrderPart(models.Model):
+    """A part the technician takes on the trip (planned at dispatch): the open orders' parts are the demand of the
+    spare-parts plan (售后配件生产计划)."""
+
+    order = models.ForeignKey(FieldOrder, on_delete=models.CASCADE, related_name="planned_parts")
+    part = models.ForeignKey("masterdata.Part", verbose_name=_("part"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["order", "part"], name="order_part_once")]
+
+
+class VanIssue(models.Model):
+    """Parts issued to a technician's van stock (用户服务售后配件发货 when sent to them): the document its stock moves
+    name, with the carrier and tracking number when the parts travel to the technician."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    technician = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("technician"), on_delete=models.PROTECT,
+                                   related_name="van_issues")
+    order = models.ForeignKey(FieldOrder, verbose_name=_("field service order"), on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="van_issues")
+    carrier = models.CharField(_("carrier"), max_length=80, blank=True)
+    tracking = models.CharField(_("tracking number"), max_length=80, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT,
+                                  related_name="+")
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class VisitPlan(models.Model):
+    """A key customer's regular visits (定期走访): how often, by whom; each visit is a field order of work `visit`,
+    and its check-out moves the next visit on."""
+
+    customer = models.ForeignKey("masterdata.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="visit_plans")
+    every_days = models.PositiveSmallIntegerField(_("every (days)"))
+    next_due = models.DateField(_("next visit due"))
+    technician = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("technician"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    site_address = models.CharField(_("site address"), max_length=300)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("visit plan")
+        verbose_name_plural = _("visit plans")
+        ordering = ["next_due", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(every_days__gte=1), name="visit_plan_every_day_or_more")]
+
+
+class FeedbackTopic(models.TextChoices):
+    USAGE = "usage", _("How the products are used")
+    DESIGN = "design", _("Design")
+    ASSEMBLY = "assembly", _("Assembly")
+    PROCESS = "process", _("Process")
+    OTHER = "other", _("Other")
+
+
+class Feedback(models.Model):
+    """What a key customer said on a visit, routed to engineering, who answers it."""
+
+    order = models.ForeignKey(FieldOrder, verbose_name=_("field service order"), on_delete=models.PROTECT,
+                              related_name="feedback")
+    topic = models.CharField(_("topic"), max_length=20, choices=FeedbackTopic.choices)
+    text = models.TextField(_("what the customer said"), max_length=5000)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    answer = models.TextField(_("engineering's answer"), max_length=5000, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("customer feedback")
+        verbose_name_plural = _("customer feedback")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["answered_at", "id"], name="feedback_open")]

@@ -71,6 +71,15 @@ def reports_waiting(user) -> list[dict]:
             for o in rows]
 
 
+def feedback_waiting(user) -> list[dict]:
+    """Key customers' feedback from visits waiting for engineering's answer."""
+    from .models import Feedback
+
+    rows = Feedback.objects.filter(answered_at__isnull=True).select_related("order").order_by("id")[:INBOX_ROWS]
+    return [{"label": _("Customer feedback to answer: %(topic)s") % {"topic": f.get_topic_display()},
+             "reference": f.order.number, "url": order_page(f.order_id), "since": f.recorded_at} for f in rows]
+
+
 def register() -> None:
     from .demo import build as demo_build
     from .forms_print import FORMS
@@ -89,6 +98,7 @@ def register() -> None:
     register_state_groups("expense_claim", CLAIM_GROUPS)
     register_inbox_source("technician", todays_orders)
     register_inbox_source("service", reports_waiting)
+    register_inbox_source("engineering", feedback_waiting)
     for form in FORMS:
         register_print_form(SUBJECT, form)
     register_demo(40, "field", demo_build)

@@ -27,7 +27,8 @@ def arrived_late(checked_in_at: dt.datetime, required_arrival: dt.datetime | Non
 
 
 def report_missing(*, work: str, fault_cause: str, solution: str, hours, signed_by: str, has_signature: bool,
-                   customer_opinion: str, trained_people: list, training_topics: str) -> dict[str, list]:
+                   customer_opinion: str, trained_people: list, training_topics: str,
+                   days_on_site=None) -> dict[str, list]:
     """The fields a report still lacks before it can be submitted, each with the reason."""
     missing: dict[str, list] = {}
 
@@ -42,6 +43,9 @@ def report_missing(*, work: str, fault_cause: str, solution: str, hours, signed_
     need("customer_opinion", customer_opinion.strip(), _("Write down the customer's opinion (客户意见)."))
     need("signed_by", signed_by.strip(), _("The name of the customer's person who signs."))
     need("signature", has_signature, _("The customer signs the report on the phone."))
+    if work == WorkKind.INSTALLATION:
+        need("days_on_site", days_on_site is not None and days_on_site > 0,
+             _("Give the days on site: the statistics count person-days."))
     if work == WorkKind.TRAINING or (work == WorkKind.INSTALLATION and trained_people):
         need("trained_people", trained_people, _("List the customer's staff trained."))
         need("training_topics", training_topics.strip(), _("Say what the training covered."))

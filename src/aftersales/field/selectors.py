@@ -11,13 +11,13 @@ from aftersales.core.errors import InvalidInput, NotFound
 from aftersales.core.permissions import scope_to_customer
 from aftersales.core.roles import require_roles, roles_of
 
-from .models import (ClaimKind, ClaimState, ExpenseClaim, ExpenseLine, FieldOrder, Penalty, PenaltyState, TechnicianLeave,
-                     WorkKind)
+from .models import (ClaimKind, ClaimState, ExpenseClaim, ExpenseLine, Feedback, FieldOrder, OrderPart, Penalty,
+                     PenaltyState, TechnicianLeave, VanIssue, VisitPlan, WorkKind)
 from .models import OrderState as S
 from .services.van import van_balances
 from .workflow import EXPENSE_CLAIM, FIELD_ORDER, PENALTY, event_label
 
-READERS = ("service", "manager", "technician", "warehouse", "customer")
+READERS = ("service", "manager", "technician", "warehouse", "engineering", "customer")
 HQ = {"service", "manager"}
 OPEN = FIELD_ORDER.open_states
 
@@ -27,11 +27,11 @@ def _name(user) -> str | None:
 
 
 def orders_for(user):
-    """The orders a person may read: headquarters and the warehouse all, a technician their own, a customer its
-    own."""
+    """The orders a person may read: headquarters, the warehouse and engineering (the visits' feedback) all, a
+    technician their own, a customer its own."""
     held = require_roles(user, *READERS)
     rows = scope_to_customer(FieldOrder.objects.all(), user, "customer")
-    if not held & (HQ | {"warehouse"}) and "customer" not in held:
+    if not held & (HQ | {"warehouse", "engineering"}) and "customer" not in held:
         rows = rows.filter(technician=user)
     return rows
 
@@ -82,6 +82,9 @@ def order_data(order: FieldOrder, *, user) -> dict:
         "repeat_of": ({"number": order.repeat_of.number, "technician": _name(order.repeat_of.technician)}
                       if order.repeat_of else None),
         "report": _report_data(report) if report is not None else None,
+        "planned_parts": [{"part": p.part.code, "name": p.part.name, "quantity": p.quantity}
+                          for p in order.planned_parts.select_related("part")],
+        "feedback": [feedback_row(f) for f in order.feedback.select_related("recorded_by", "answered_by", "order")],
         "allowed_actions": [] if customer_view else FIELD_ORDER.allowed(order, user),
     }
     if customer_view:
@@ -105,6 +108,8 @@ def _report_data(report) -> dict:
             "customer_opinion": report.customer_opinion, "signed_by": report.signed_by,
             "signed": bool(report.signature), "trained_people": report.trained_people,
             "training_topics": report.training_topics, "submitted_at": report.submitted_at,
+            "people": report.people,
+            "days_on_site": f"{report.days_on_site:.1f}" if report.days_on_site is not None else None,
             "times_returned": report.times_returned,
             "parts": [{"part": line.part.code, "name": line.part.name, "quantity": line.quantity,
                        "serial": line.serial} for line in report.parts.select_related("part")]}
@@ -368,3 +373,73 @@ def claim_data(claim: ExpenseClaim, *, user) -> dict:
         "timeline": [{"action": e.action, "label": str(event_label(EXPENSE_CLAIM, e.action)), "by": _name(e.actor),
                       "at": e.at, "from_state": e.from_state, "to_state": e.to_state, "changes": e.changes}
                      for e in claim.events.select_related("actor")]}
+
+
+def van_issue_list(*, user, params):
+    held = require_roles(user, "technician", "warehouse", *HQ)
+    rows = VanIssue.objects.select_related("technician", "order", "issued_by")
+    if not held & ({"warehouse"} | HQ):
+        rows = rows.filter(technician=user)
+    elif params.get("technician"):
+        rows = rows.filter(technician__username=str(params["technician"])[:150])
+    return rows.order_by("-id")
+
+
+def van_issue_row(issue: VanIssue) -> dict:
+    from aftersales.inventory.models import StockMove
+
+    lines = StockMove.objects.filter(reference=issue.number, kind="van_issue").order_by("id").values_list(
+        "part__code", "quantity")
+    return {"issue": issue.number, "technician": issue.technician.get_username(),
+            "order": issue.order.number if issue.order_id else None, "carrier": issue.carrier,
+            "tracking": issue.tracking, "issued_by": issue.issued_by.get_username(), "issued_at": issue.issued_at,
+            "lines": [{"part": code, "quantity": quantity} for code, quantity in lines]}
+
+
+def spare_parts_plan(*, user) -> dict:
+    """What the open orders plan to take, part by part, against the raw material warehouse and the van stocks."""
+    from aftersales.inventory.models import StockBalance
+    from aftersales.inventory.services import warehouse_ids
+    from aftersales.masterdata.models import WarehouseKind
+
+    require_roles(user, "planning", "purchasing", "warehouse", *HQ)
+    demand = {row["part"]: row for row in OrderPart.objects.filter(order__state__in=OPEN).values("part").annotate(
+        n=Sum("quantity"), orders=Count("order", distinct=True))}
+    raw = warehouse_ids().get(WarehouseKind.RAW_MATERIAL)
+    balances = StockBalance.objects.filter(part_id__in=demand)
+    stock = dict(balances.filter(warehouse_id=raw).values_list("part_id", "quantity"))
+    vans = dict(balances.filter(warehouse__kind=WarehouseKind.VAN).order_by().values("part_id").annotate(
+        n=Sum("quantity")).values_list("part_id", "n"))
+    from aftersales.masterdata.models import Part
+
+    names = {p.pk: p for p in Part.objects.filter(pk__in=demand)}
+    rows = [{"part": names[pk].code, "name": names[pk].name, "demand": row["n"], "in_stock": stock.get(pk, 0),
+             "in_vans": vans.get(pk, 0), "orders": row["orders"],
+             "shortfall": max(row["n"] - stock.get(pk, 0) - vans.get(pk, 0), 0)} for pk, row in demand.items()]
+    return {"parts": sorted(rows, key=lambda r: (-r["shortfall"], r["part"]))}
+
+
+def visit_plan_row(plan: VisitPlan) -> dict:
+    return {"id": plan.pk, "customer": plan.customer.code, "customer_name": plan.customer.name,
+            "every_days": plan.every_days, "next_due": plan.next_due, "site_address": plan.site_address,
+            "technician": plan.technician.get_username() if plan.technician_id else None, "note": plan.note,
+            "is_active": plan.is_active}
+
+
+def visit_plan_list(*, user):
+    require_roles(user, *HQ)
+    return VisitPlan.objects.select_related("customer", "technician").order_by("next_due", "id")
+
+
+def feedback_row(item: Feedback) -> dict:
+    return {"id": item.pk, "order": item.order.number, "topic": item.topic, "topic_label": item.get_topic_display(),
+            "text": item.text, "recorded_by": _name(item.recorded_by), "recorded_at": item.recorded_at,
+            "answer": item.answer, "answered_by": _name(item.answered_by), "answered_at": item.answered_at}
+
+
+def feedback_list(*, user, params):
+    require_roles(user, "engineering", "quality", *HQ)
+    rows = Feedback.objects.select_related("order", "recorded_by", "answered_by")
+    if params.get("open") in ("1", "true"):
+        rows = rows.filter(answered_at__isnull=True)
+    return rows.order_by("-id")

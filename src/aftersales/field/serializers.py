@@ -2,7 +2,19 @@
 
 from rest_framework import serializers as s
 
-from .models import ClaimKind, ClaimState, ExpenseCategory, OrderState, PenaltyRule, PenaltyState, Sanction, WorkKind
+from .models import (ClaimKind, ClaimState, ExpenseCategory, FeedbackTopic, OrderState, PenaltyRule, PenaltyState,
+                     Sanction, WorkKind)
+
+
+class VanPartLineInput(s.Serializer):
+    part = s.CharField()
+    quantity = s.IntegerField(min_value=1)
+
+
+class VanLineOutput(s.Serializer):
+    part = s.CharField()
+    name = s.CharField()
+    quantity = s.IntegerField()
 
 
 class FieldOrderOpenInput(s.Serializer):
@@ -17,6 +29,7 @@ class FieldOrderOpenInput(s.Serializer):
     contract_covered = s.BooleanField(required=False, help_text="Installation guidance the contract includes.")
     required_arrival = s.DateTimeField(required=False, help_text="The time the customer set for the technician.")
     technician = s.CharField(required=False, help_text="A technician's username: dispatched at once.")
+    parts = VanPartLineInput(many=True, required=False, help_text="Parts to take on the trip (the spare-parts plan).")
 
 
 class FieldOrderRowOutput(s.Serializer):
@@ -54,6 +67,8 @@ class FieldServiceReportOutput(s.Serializer):
     customer_opinion = s.CharField(allow_blank=True)
     signed_by = s.CharField(allow_blank=True)
     signed = s.BooleanField()
+    people = s.IntegerField()
+    days_on_site = s.CharField(allow_null=True)
     trained_people = s.ListField(child=s.CharField())
     training_topics = s.CharField(allow_blank=True)
     submitted_at = s.DateTimeField(allow_null=True)
@@ -107,6 +122,57 @@ class PenaltyOutput(s.Serializer):
     decision_note = s.CharField(allow_blank=True)
 
 
+class FeedbackOutput(s.Serializer):
+    id = s.IntegerField()
+    order = s.CharField()
+    topic = s.ChoiceField(FeedbackTopic.choices)
+    topic_label = s.CharField()
+    text = s.CharField()
+    recorded_by = s.CharField()
+    recorded_at = s.DateTimeField()
+    answer = s.CharField(allow_blank=True)
+    answered_by = s.CharField(allow_null=True)
+    answered_at = s.DateTimeField(allow_null=True)
+
+
+class FeedbackInput(s.Serializer):
+    topic = s.ChoiceField(FeedbackTopic.choices)
+    text = s.CharField()
+
+
+class FeedbackAnswerInput(s.Serializer):
+    answer = s.CharField()
+
+
+class VisitPlanInput(s.Serializer):
+    customer = s.CharField(help_text="A key customer's code.")
+    every_days = s.IntegerField(min_value=1, max_value=366)
+    first_visit = s.DateField()
+    site_address = s.CharField()
+    technician = s.CharField(required=False)
+    note = s.CharField(required=False, allow_blank=True)
+
+
+class VisitPlanOutput(s.Serializer):
+    id = s.IntegerField()
+    customer = s.CharField()
+    customer_name = s.CharField()
+    every_days = s.IntegerField()
+    next_due = s.DateField()
+    site_address = s.CharField()
+    technician = s.CharField(allow_null=True)
+    note = s.CharField(allow_blank=True)
+    is_active = s.BooleanField()
+
+
+class VisitScheduleInput(s.Serializer):
+    until = s.DateField(required=False, help_text="Plans due by this day (default today).")
+
+
+class VisitScheduleOutput(s.Serializer):
+    opened = s.ListField(child=s.CharField(), help_text="The visit orders opened.")
+
+
 class FieldOrderOutput(FieldOrderRowOutput):
     request = s.CharField(allow_null=True)
     request_id = s.IntegerField(allow_null=True)
@@ -124,6 +190,8 @@ class FieldOrderOutput(FieldOrderRowOutput):
     left_without_call = s.BooleanField(required=False)
     repeat_of = FieldRepeatOfOutput(allow_null=True, required=False)
     report = FieldServiceReportOutput(allow_null=True)
+    planned_parts = VanLineOutput(many=True, help_text="Parts to take on the trip.")
+    feedback = FeedbackOutput(many=True, help_text="What the customer said on the visit, and engineering's answer.")
     allowed_actions = FieldActionOutput(many=True)
     timeline = FieldTimelineOutput(many=True, required=False)
     penalties = PenaltyOutput(many=True, required=False)
@@ -151,32 +219,56 @@ class FieldServiceReportInput(s.Serializer):
     signed_by = s.CharField(required=False, allow_blank=True)
     signature = s.CharField(required=False, allow_blank=True, help_text="The customer's signature drawn on the "
                             "phone: a PNG as a data URL (data:image/png;base64,...), at most 300 KB.")
+    people = s.IntegerField(required=False, min_value=1, help_text="Technicians on the job (person-times).")
+    days_on_site = s.DecimalField(max_digits=5, decimal_places=1, required=False, allow_null=True,
+                                  help_text="Days on site (installation: required; person-days = people × days).")
     trained_people = s.ListField(child=s.CharField(), required=False)
     training_topics = s.CharField(required=False, allow_blank=True)
     parts = FieldReportPartInput(many=True, required=False, help_text="Replaces the parts listed so far.")
 
 
-class VanPartLineInput(s.Serializer):
-    part = s.CharField()
-    quantity = s.IntegerField(min_value=1)
-
-
 class VanMoveInput(s.Serializer):
     technician = s.CharField()
     parts = VanPartLineInput(many=True)
-    order = s.CharField(required=False, help_text="The field order the parts are for (issue).")
-
-
-class VanLineOutput(s.Serializer):
-    part = s.CharField()
-    name = s.CharField()
-    quantity = s.IntegerField()
+    order = s.CharField(required=False, help_text="issue: the field order the parts are for.")
+    carrier = s.CharField(required=False, allow_blank=True, help_text="issue: when the parts are sent.")
+    tracking = s.CharField(required=False, allow_blank=True, help_text="issue: the carrier's tracking number.")
 
 
 class VanStockOutput(s.Serializer):
     technician = s.CharField()
     warehouse = s.CharField()
     parts = VanLineOutput(many=True)
+
+
+class VanIssueRowOutput(s.Serializer):
+    issue = s.CharField(help_text="The issue document's number (VI-2026-000001), the moves' reference.")
+    technician = s.CharField()
+    order = s.CharField(allow_null=True)
+    carrier = s.CharField(allow_blank=True)
+    tracking = s.CharField(allow_blank=True)
+    issued_by = s.CharField()
+    issued_at = s.DateTimeField()
+    lines = VanPartLineInput(many=True)
+
+
+class VanIssueOutput(VanIssueRowOutput):
+    warehouse = s.CharField()
+    parts = VanLineOutput(many=True, help_text="The van stock after the issue.")
+
+
+class SparePartOutput(s.Serializer):
+    part = s.CharField()
+    name = s.CharField()
+    demand = s.IntegerField(help_text="Planned by the open field orders.")
+    in_stock = s.IntegerField(help_text="Raw material warehouse.")
+    in_vans = s.IntegerField(help_text="Technicians' van stocks.")
+    shortfall = s.IntegerField()
+    orders = s.IntegerField(help_text="Open orders planning the part.")
+
+
+class SparePartsPlanOutput(s.Serializer):
+    parts = SparePartOutput(many=True)
 
 
 class BoardTechnicianOutput(s.Serializer):

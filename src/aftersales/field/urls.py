@@ -13,5 +13,6 @@ urlpatterns = [
     path("field/expenses/<int:pk>/<str:step>/", views.expense_step, name="expense_step"),
     path("field/<int:pk>/", views.order_page, name="order"),
     path("field/<int:pk>/print/<str:form>/", views.print_form, name="print"),
+    path("field/<int:pk>/feedback/<str:step>/", views.feedback_step, name="feedback_step"),
     path("field/<int:pk>/<str:step>/", views.order_step, name="order_step"),
 ]

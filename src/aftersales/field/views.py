@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from aftersales.core import parsing
 from aftersales.core.errors import AppError
 from aftersales.core.registry import print_form as registered_form
 from aftersales.core.roles import role_required, roles_of
@@ -19,7 +20,7 @@ from aftersales.web.printing import render_form
 
 from . import selectors, services
 from .clocks import SUBJECT
-from .models import ClaimKind, ExpenseCategory, PenaltyRule, Sanction
+from .models import ClaimKind, ExpenseCategory, FeedbackTopic, PenaltyRule, Sanction
 from .workflow import EXPENSE_CLAIM, FIELD_ORDER
 
 HQ = ("service", "manager")
@@ -36,7 +37,9 @@ def field_labels() -> dict:
             "description": _("What happened"), "evidence": _("Evidence"), "occurred_on": _("Date"),
             "order": _("Field service order"), "sanction": _("Sanction"), "month": _("Month"), "date": _("Day"),
             "kind": _("Kind"), "trip_from": _("Trip from"), "trip_to": _("Trip to"), "places": _("Places of the trip"),
-            "orders": _("Field service orders"), "lines": _("Receipts"), "advance": _("Advance")}
+            "orders": _("Field service orders"), "lines": _("Receipts"), "advance": _("Advance"),
+            "topic": _("Topic"), "text": _("What the customer said"), "answer": _("Answer"),
+            "people": _("People sent"), "days_on_site": _("Days on site")}
 
 
 def _refusal(error: AppError) -> str:
@@ -49,7 +52,7 @@ def _refusal(error: AppError) -> str:
 def _error_rows(errors: dict) -> list:
     labels = field_labels()
     return [(labels.get(key, key), messages_) for key, messages_ in errors.items() if key != "non_field"]
-ORDER_READERS = (*HQ, "technician", "warehouse")
+ORDER_READERS = (*HQ, "technician", "warehouse", "engineering")
 
 
 @role_required(*HQ)
@@ -86,7 +89,11 @@ def _order_page(request, pk: int, errors=None, failed=None, status=200):
         "accepted", "on_site")
     technicians = [t for t in selectors.board(user=request.user, params={})["technicians"]] if "assign" in allowed \
         else []
+    may_answer = bool(held & {"engineering", "manager"})
+    may_feedback = editing or (found.technician_id == request.user.pk and found.state == "reported")
     return render(request, "field/order.html", {
+        "may_answer": may_answer, "may_feedback": may_feedback and found.work == "visit",
+        "topics": FeedbackTopic.choices,
         "o": data, "allowed": allowed, "errors": errors or {}, "error_rows": _error_rows(errors or {}),
         "failed": failed, "editing": editing,
         "technicians": technicians, "printable": data["report"] is not None and not held.isdisjoint(ORDER_READERS)},
@@ -233,3 +240,28 @@ def expense_step(request, pk: int, step: str):
         messages.success(request, _("%(number)s: %(step)s done.") % {
             "number": claim.number, "step": EXPENSE_CLAIM.spec(step).label})
     return redirect("field:expenses")
+
+
+@role_required("technician", "engineering", "manager")
+@require_POST
+def feedback_step(request, pk: int, step: str):
+    """Record the customer's feedback on a visit (the technician), or answer it (engineering)."""
+    try:
+        if step == "add":
+            services.feedback_add(actor=request.user, order_id=pk, topic=request.POST.get("topic"),
+                                  text=request.POST.get("text"))
+        elif step == "answer":
+            item = selectors.feedback_list(user=request.user, params={}).filter(
+                pk=parsing.id_or_none(request.POST.get("feedback")) or 0, order_id=pk).first()
+            if item is None:
+                raise Http404
+            services.feedback_answer(actor=request.user, feedback_id=item.pk, answer=request.POST.get("answer"))
+        else:
+            raise Http404
+    except AppError as error:
+        if error.status == 404:
+            raise Http404 from None
+        messages.error(request, _refusal(error))
+    else:
+        messages.success(request, _("Feedback recorded.") if step == "add" else _("Answer recorded."))
+    return redirect("field:order", pk)

@@ -96,7 +96,7 @@ EXPENSE_CLAIM = Machine("expense_claim", _("expense claim"), ExpenseClaim, C, hi
     Transition("pay", _("Pay the claim"), (C.APPROVED,), (C.PAID,), r("finance")),
 ])
 
-OTHER_EVENTS = {"create": _("Created"), "report_saved": _("Report saved"),
+OTHER_EVENTS = {"create": _("Created"), "report_saved": _("Report saved"), "feedback": _("Customer feedback recorded"),
                 "penalty_proposed": _("Penalty proposed")}
 
 

@@ -20,3 +20,4 @@ from .orders import (  # noqa: F401
 from .penalties import penalty_confirm, penalty_contest, penalty_record, penalty_withdraw  # noqa: F401
 from .van import van_issue, van_return  # noqa: F401
 from .expenses import claim_create, claim_step  # noqa: F401
+from .visits import feedback_add, feedback_answer, visit_plan_create, visits_schedule  # noqa: F401

@@ -24,15 +24,18 @@ from aftersales.masterdata.models import Customer, ProductModel
 
 from .. import rules
 from ..clocks import order_clocks_sync
-from ..models import FieldOrder, OrderState as S, PenaltyRule, ReportPart, ServiceReport, TechnicianLeave, WorkKind
+from ..models import FieldOrder, OrderPart, PenaltyRule, ReportPart, ServiceReport, TechnicianLeave, WorkKind
+from ..models import OrderState as S
 from ..workflow import FIELD_ORDER
 from .common import TEXT, next_number, order_event_append, technician_found
 from .penalties import penalty_propose
 from .van import parts_read, van_moves, van_short, van_stock_of
+from .visits import visit_done
 
 MAX_SIGNATURE_BYTES = 300_000
 MAX_HOURS = Decimal("999.9")
 MAX_TRAINED = 200
+MAX_PEOPLE, MAX_DAYS = 50, Decimal("365")
 
 
 def on_leave(technician, day: dt.date) -> bool:
@@ -138,13 +141,24 @@ def field_order_open(*, actor, body: dict) -> FieldOrder:
     technician = read(lambda: technician_found(body["technician"]) if body.get("technician") not in (None, "")
                       else None)
     covered = read(lambda: parsing.flag(body.get("contract_covered", False), "contract_covered"))
+    planned = read(lambda: parts_read(body["parts"], allow_empty=True) if body.get("parts") not in (None, "")
+                   else [])
     if not texts.get("site_address") and "site_address" not in errors:
         errors["site_address"] = [_("Where the technician goes: the site's address.")]
     if errors:
         raise InvalidInput(details=errors)
-    return field_order_create(actor=actor, customer=customer, work=work, product_model=model,
-                              contract_covered=bool(covered) and work == WorkKind.INSTALLATION,
-                              required_arrival=arrival, technician=technician, **texts)
+    order = field_order_create(actor=actor, customer=customer, work=work, product_model=model,
+                               contract_covered=bool(covered) and work == WorkKind.INSTALLATION,
+                               required_arrival=arrival, technician=technician, **texts)
+    _plan_parts(order, planned or [])
+    return order
+
+
+def _plan_parts(order: FieldOrder, parts) -> None:
+    totals: dict = {}
+    for part, quantity, _serial in parts:
+        totals[part] = totals.get(part, 0) + quantity
+    OrderPart.objects.bulk_create([OrderPart(order=order, part=part, quantity=n) for part, n in totals.items()])
 
 
 def _act(*, actor, order_id, action: str, handler=None):
@@ -306,6 +320,14 @@ def _report_read(body: dict) -> dict:
                                 if body["hours"] not in (None, "") else None)
         except InvalidInput as error:
             errors.update(error.details)
+    for field, parse in (("people", lambda v: parsing.whole_number(v, "people", minimum=1, maximum=MAX_PEOPLE)),
+                         ("days_on_site", lambda v: parsing.amount(v, "days_on_site", maximum=MAX_DAYS, places=1)
+                          if v not in (None, "") else None)):
+        if field in body:
+            try:
+                changes[field] = parse(body[field])
+            except InvalidInput as error:
+                errors.update(error.details)
     if "trained_people" in body:
         people = body["trained_people"]
         if not isinstance(people, list) or len(people) > MAX_TRAINED or not all(
@@ -378,7 +400,7 @@ def order_report_submit(*, actor, order_id) -> FieldOrder:
             work=order.work, fault_cause=report.fault_cause, solution=report.solution, hours=report.hours,
             signed_by=report.signed_by, has_signature=bool(report.signature),
             customer_opinion=report.customer_opinion, trained_people=report.trained_people,
-            training_topics=report.training_topics)
+            training_topics=report.training_topics, days_on_site=report.days_on_site)
         short = van_short(order.technician, _report_parts(report))
         if short:
             missing["parts"] = short
@@ -431,6 +453,7 @@ def order_check_out(*, actor, order_id) -> FieldOrder:
         ctx.changes = {"without_call": order.left_without_call, "parts": len(parts)}
 
     order = _act(actor=actor, order_id=order_id, action="check_out", handler=check_out)
+    visit_done(order)
     if order.left_without_call:
         penalty_propose(order=order, technician_id=order.technician_id, rule=PenaltyRule.LEFT_WITHOUT_CALLING,
                         description=_("Checked out of %(order)s without the call to headquarters confirmed.")

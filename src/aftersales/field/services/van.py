@@ -11,6 +11,7 @@ from aftersales.inventory.models import MoveKind, StockBalance
 from aftersales.inventory.services import Move, stock_moves_apply, warehouse_of_kind
 from aftersales.masterdata.models import Part, Warehouse, WarehouseKind
 
+from ..models import FieldOrder, VanIssue
 from .common import technician_found
 
 MAX_PART_QUANTITY = 10_000
@@ -66,16 +67,35 @@ def van_moves(van_id: int, parts, *, kind: str, into_van: bool) -> list[Move]:
 
 
 @transaction.atomic
-def van_issue(*, actor, technician, parts, reference: str = "") -> Warehouse:
-    """The warehouse issues parts for a trip: raw material → the technician's van stock."""
+def van_issue(*, actor, technician, parts, order=None, carrier=None, tracking=None) -> VanIssue:
+    """The warehouse issues parts for a trip: raw material → the technician's van stock, as one issue document
+    (VI-2026-000001, the moves' reference), with the carrier and tracking number when the parts are sent."""
+    from aftersales.core import numbering
+
     require_roles(actor, "warehouse", "manager")
-    technician = technician_found(technician)
-    reference = parsing.text(reference, "order", max_length=40)
-    parsed = parts_read(parts)
+    errors: dict = {}
+    found = {}
+    for field, parse in (("technician", lambda: technician_found(technician)), ("parts", lambda: parts_read(parts)),
+                         ("texts", lambda: parsing.texts({"carrier": carrier, "tracking": tracking},
+                                                         {"carrier": 80, "tracking": 80}))):
+        try:
+            found[field] = parse()
+        except InvalidInput as error:
+            errors.update(error.details)
+    field_order = None
+    if order not in (None, ""):
+        field_order = FieldOrder.objects.filter(number=str(order)[:20]).first()
+        if field_order is None:
+            errors["order"] = [_("No field service order “%(value)s”.") % {"value": str(order)[:20]}]
+    if errors:
+        raise InvalidInput(details=errors)
+    technician = found["technician"]
+    issue = VanIssue.objects.create(number=numbering.next_number("VI", width=6), technician=technician,
+                                    order=field_order, issued_by=actor, **found["texts"])
     van = van_stock_of(technician)
-    stock_moves_apply(actor=actor, moves=van_moves(van.pk, parsed, kind=MoveKind.VAN_ISSUE, into_van=True),
-                      reference=reference)
-    return van
+    stock_moves_apply(actor=actor, moves=van_moves(van.pk, found["parts"], kind=MoveKind.VAN_ISSUE, into_van=True),
+                      reference=issue.number)
+    return issue
 
 
 @transaction.atomic

@@ -44,7 +44,8 @@
 
   function collect() {
     var body = {};
-    ["fault_cause", "solution", "hours", "customer_opinion", "signed_by", "training_topics"].forEach(function (name) {
+    ["fault_cause", "solution", "hours", "people", "days_on_site", "customer_opinion", "signed_by",
+     "training_topics"].forEach(function (name) {
       var field = form.elements[name]; if (field) body[name] = field.value;
     });
     var trained = form.elements.trained_people;
