@@ -261,8 +261,8 @@ def test_figures_per_technician(field, users, api):
     field.step("technician", order, "check_out")
     figures = api("manager").get("/api/v1/technician-figures/").json()
     line = {t["technician"]: t for t in figures["technicians"]}["technician"]
-    assert line["orders_done"] == 1 and line["on_time_rate"] == 100.0 and line["report_completeness"] == 100.0
-    assert line["first_time_fix_rate"] == 100.0 and line["penalties"] == 0
+    assert line["orders_done"] == 1 and line["on_time_rate"] == "100.0" and line["report_completeness"] == "100.0"
+    assert line["first_time_fix_rate"] == "100.0" and line["penalties"] == 0
     own = api("technician").get("/api/v1/technician-figures/").json()
     assert [t["technician"] for t in own["technicians"]] == ["technician"]
     assert api("technician").get("/api/v1/technician-figures/?month=2026-13").status_code == 400

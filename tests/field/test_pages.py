@@ -119,3 +119,10 @@ def test_travel_expenses_on_the_pages(order, browser_as, users):
     assert ExpenseClaim.objects.get().state == "paid"
     assert browser_as("alice").get("/field/expenses/").status_code == 404
     assert browser_as("warehouse").get("/field/expenses/").status_code == 404
+
+
+def test_chinese_names_read_family_name_first(users):
+    users["technician"].first_name, users["technician"].last_name = "磊", "周"
+    assert users["technician"].get_full_name() == "周磊"
+    users["manager"].first_name, users["manager"].last_name = "Anna", "Li"
+    assert users["manager"].get_full_name() == "Anna Li"

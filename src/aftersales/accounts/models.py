@@ -24,6 +24,14 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def get_full_name(self) -> str:
+        """A Chinese name family name first and without a space (周磊), as it is written; others as Django
+        writes them (given name first)."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u3400" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}"
+        return super().get_full_name()
+
     @property
     def is_customer_user(self) -> bool:
         return self.customer_id is not None

@@ -53,7 +53,8 @@ class FieldOrdersView(APIView):
         their own, a customer its own."""
         rows = selectors.order_list(user=request.user, params=request.query_params)
         now = timezone.now()
-        return paginated(request, self, rows, lambda page: [selectors.order_row(o, now) for o in page])
+        row = selectors.customer_row if request.user.customer_id is not None else selectors.order_row
+        return paginated(request, self, rows, lambda page: [row(o, now) for o in page])
 
     @extend_schema(request=io.FieldOrderOpenInput, responses={201: io.FieldOrderOutput})
     def post(self, request):

@@ -18,6 +18,7 @@ def service_report_data(order) -> dict:
         "signature_src": f"data:image/png;base64,{base64.b64encode(signature).decode()}" if signature else "",
         "required": moment(order.required_arrival), "checked_in": moment(order.checked_in_at),
         "checked_out": moment(order.checked_out_at), "submitted": moment(report.submitted_at) if report else "",
+        "call_confirmed": moment(order.call_confirmed_at),
     }
 
 

@@ -57,6 +57,14 @@ def _late(order: FieldOrder, now: dt.datetime) -> bool:
                 and order.required_arrival < now)
 
 
+CUSTOMER_HIDDEN = ("left_without_call", "arrived_late", "late", "repeat", "repeat_of", "contract_covered")
+
+
+def customer_row(order: FieldOrder, now: dt.datetime) -> dict:
+    """A row as the customer reads it: the visit, not the lateness or the repeat flag."""
+    return {key: value for key, value in order_row(order, now).items() if key not in CUSTOMER_HIDDEN}
+
+
 def order_row(order: FieldOrder, now: dt.datetime) -> dict:
     return {"id": order.pk, "number": order.number, "state": order.state, "state_label": order.get_state_display(),
             "work": order.work, "work_label": order.get_work_display(),
@@ -88,9 +96,7 @@ def order_data(order: FieldOrder, *, user) -> dict:
         "allowed_actions": [] if customer_view else FIELD_ORDER.allowed(order, user),
     }
     if customer_view:
-        for key in ("left_without_call", "arrived_late", "late", "repeat", "repeat_of", "contract_covered"):
-            data.pop(key)
-        return data
+        return {key: value for key, value in data.items() if key not in CUSTOMER_HIDDEN}
     data["check_in_position"] = ({"latitude": float(order.check_in_latitude),
                                   "longitude": float(order.check_in_longitude)}
                                  if order.check_in_latitude is not None else None)
@@ -122,12 +128,15 @@ def order_list(*, user, params):
         if state not in S.values:
             raise InvalidInput(details={"state": [_choose(S.values)]})
         rows = rows.filter(state=state)
-    elif params.get("open") in ("1", "true"):
-        rows = rows.filter(state__in=OPEN)
+    elif params.get("open") not in (None, ""):
+        if params["open"] not in ("true", "false", "1", "0"):
+            raise InvalidInput(details={"open": [_choose(("true", "false"))]})
+        if params["open"] in ("true", "1"):
+            rows = rows.filter(state__in=OPEN)
     if params.get("technician"):
         rows = rows.filter(technician__username=str(params["technician"])[:150])
     if params.get("request"):
-        rows = rows.filter(request_id=parsing.id_or_none(params["request"]) or 0)
+        rows = rows.filter(request_id=parsing.record_id(params["request"], "request"))
     return rows.order_by("-id")
 
 
@@ -161,11 +170,14 @@ def board(*, user, params, page_size: int = 50) -> dict:
     day, now = _day(params.get("date")), timezone.now()
     start, end = _bounds(day)
     open_orders = FieldOrder.objects.filter(state__in=OPEN)
-    if params.get("state") in S.values:
+    if params.get("state"):
+        if params["state"] not in OPEN:
+            raise InvalidInput(details={"state": [_choose(OPEN)]})
         open_orders = open_orders.filter(state=params["state"])
     counts = dict(open_orders.order_by().values_list("state").annotate(n=Count("id")))
+    labels = dict(S.choices)
     late = open_orders.filter(Q(arrived_late=True) | Q(checked_in_at__isnull=True, required_arrival__lt=now)).count()
-    page = parsing.id_or_none(params.get("page")) or 1
+    page = parsing.record_id(params["page"], "page") if params.get("page") not in (None, "") else 1
     listed = list(open_orders.select_related("customer", "product_model", "technician")
                   .order_by(F("required_arrival").asc(nulls_last=True), "id")[(page - 1) * page_size:page * page_size])
     # The technicians' day and open orders, counted in one pass over the open orders and the day's (an index on
@@ -179,6 +191,8 @@ def board(*, user, params, page_size: int = 50) -> dict:
                .values_list("technician_id", flat=True))
     working = calendar_load().is_workday(day)
     return {"date": day, "working_day": working, "counts": {state: counts.get(state, 0) for state in OPEN},
+            "count_rows": [{"state": state, "label": str(labels[state]), "count": counts.get(state, 0)}
+                           for state in OPEN],
             "late": late, "page": page, "orders": [order_row(o, now) for o in listed],
             "technicians": [{"username": t.get_username(), "name": _name(t),
                              "today": per.get(t.pk, {}).get("today", 0), "open": per.get(t.pk, {}).get("open", 0),
@@ -217,7 +231,9 @@ def _month(value) -> tuple[dt.date, dt.date]:
     try:
         first = dt.date(int(text[:4]), int(text[5:7]), 1)
     except ValueError:
-        raise InvalidInput(details={"month": ["YYYY-MM"]}) from None
+        from django.utils.translation import gettext as _
+
+        raise InvalidInput(details={"month": [_("Enter a month such as 2026-12.")]}) from None
     parsing.date_value(first, "month")
     following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return first, following
@@ -269,6 +285,7 @@ def technician_figures(*, user, params) -> dict:
     held = require_roles(user, "technician", *HQ)
     first, following = _month(params.get("month"))
     start, end = _bounds(first)[0], _bounds(following)[0]
+
     people = _technicians().order_by("username")
     if not held & HQ:
         people = people.filter(pk=user.pk)
@@ -292,7 +309,7 @@ def technician_figures(*, user, params) -> dict:
                  .values_list("claim__technician").annotate(n=Sum("amount")))
 
     def share(part, whole):
-        return round(100 * part / whole, 1) if whole else None
+        return f"{100 * part / whole:.1f}" if whole else None
 
     lines = []
     for person in people:
@@ -300,7 +317,7 @@ def technician_figures(*, user, params) -> dict:
         response = row.get("response")
         lines.append({
             "technician": person.get_username(), "name": _name(person), "orders_done": row.get("done", 0),
-            "response_hours": round(response.total_seconds() / 3600, 1) if response else None,
+            "response_hours": f"{response.total_seconds() / 3600:.1f}" if response else None,
             "on_time_rate": share(row.get("on_time", 0), row.get("timed", 0)),
             "first_time_fix_rate": share(row.get("repairs", 0) - refixed.get(person.pk, 0), row.get("repairs", 0)),
             "repeat_repairs": repeated.get(person.pk, 0),
@@ -316,7 +333,7 @@ def _satisfaction(start, end) -> dict:
 
     rows = (Survey.objects.filter(answered_at__gte=start, answered_at__lt=end, handled_by__isnull=False,
                                   overall__isnull=False).values_list("handled_by").annotate(score=Avg("overall")))
-    return {person: round(score, 2) for person, score in rows}
+    return {person: f"{score:.2f}" for person, score in rows}
 
 
 CLAIM_READERS = {"manager", "service", "finance"}

@@ -280,10 +280,17 @@ class BoardTechnicianOutput(s.Serializer):
     available = s.BooleanField(help_text="A working day and not on leave.")
 
 
+class BoardCountOutput(s.Serializer):
+    state = s.ChoiceField(OrderState.choices)
+    label = s.CharField()
+    count = s.IntegerField()
+
+
 class BoardOutput(s.Serializer):
     date = s.DateField()
     working_day = s.BooleanField()
     counts = s.DictField(child=s.IntegerField(), help_text="Open orders per state.")
+    count_rows = BoardCountOutput(many=True, help_text="The same, with each state's label, in the table's order.")
     late = s.IntegerField()
     page = s.IntegerField()
     orders = FieldOrderRowOutput(many=True)
@@ -342,12 +349,12 @@ class TechnicianFigureOutput(s.Serializer):
     technician = s.CharField()
     name = s.CharField()
     orders_done = s.IntegerField()
-    response_hours = s.FloatField(allow_null=True, help_text="Average hours from dispatch to acceptance.")
-    on_time_rate = s.FloatField(allow_null=True, help_text="Percent of timed visits checked in on time.")
-    first_time_fix_rate = s.FloatField(allow_null=True, help_text="Percent of repairs not repeated since.")
+    response_hours = s.CharField(allow_null=True, help_text="Average hours from dispatch to acceptance.")
+    on_time_rate = s.CharField(allow_null=True, help_text="Percent of timed visits checked in on time.")
+    first_time_fix_rate = s.CharField(allow_null=True, help_text="Percent of repairs not repeated since.")
     repeat_repairs = s.IntegerField(help_text="Repeat repairs this month of units the technician repaired.")
-    report_completeness = s.FloatField(allow_null=True, help_text="Percent of reports never returned.")
-    satisfaction = s.FloatField(allow_null=True, help_text="Average overall score of the surveys (1-5).")
+    report_completeness = s.CharField(allow_null=True, help_text="Percent of reports never returned.")
+    satisfaction = s.CharField(allow_null=True, help_text="Average overall score of the surveys (1-5).")
     penalties = s.IntegerField()
     penalty_total = s.CharField(help_text="Confirmed penalties, yuan.")
     expenses = s.CharField(help_text="Travel expenses paid this month, yuan.")

@@ -5,7 +5,7 @@ selectors; the report is saved through the API (session and CSRF) so that a rese
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,12 +15,14 @@ from aftersales.core import parsing
 from aftersales.core.errors import AppError
 from aftersales.core.registry import print_form as registered_form
 from aftersales.core.roles import role_required, roles_of
+from aftersales.masterdata.models import Customer
 from aftersales.web.pages import page_errors
 from aftersales.web.printing import render_form
 
 from . import selectors, services
 from .clocks import SUBJECT
-from .models import ClaimKind, ExpenseCategory, FeedbackTopic, PenaltyRule, Sanction
+from .models import ClaimKind, ExpenseCategory, FeedbackTopic, PenaltyRule, Sanction, WorkKind
+from .services.van import van_balances
 from .workflow import EXPENSE_CLAIM, FIELD_ORDER
 
 HQ = ("service", "manager")
@@ -63,8 +65,43 @@ def board(request):
         messages.error(request, error.message)
         return redirect("field:board")
     # Any technician not on leave that day may be sent (the order's own day may be another).
-    return render(request, "field/board.html", {"b": data, "available": [t for t in data["technicians"]
-                                                                           if not t["on_leave"]]})
+    return render(request, "field/board.html", {
+        "b": data, "available": [t for t in data["technicians"] if not t["on_leave"]],
+        "works": [c for c in WorkKind.choices if c[0] != WorkKind.REPAIR] + [
+            c for c in WorkKind.choices if c[0] == WorkKind.REPAIR],
+        "customers": list(Customer.objects.filter(is_active=True).order_by("code").values_list("code", "name")[:500])})
+
+
+@role_required(*HQ)
+@require_POST
+def open_order(request):
+    """Headquarters opens a direct order from the board (installation, training, a visit, an inspection)."""
+    body = {key: request.POST.get(key, "") for key in ("work", "customer", "site_address", "contact_name",
+                                                        "contact_phone", "required_arrival", "technician",
+                                                        "description")}
+    body["contract_covered"] = request.POST.get("contract_covered") == "true"
+    try:
+        order = services.field_order_open(actor=request.user, body=body)
+    except AppError as error:
+        messages.error(request, _refusal(error))
+        return redirect("field:board")
+    messages.success(request, _("%(number)s opened.") % {"number": order.number})
+    return redirect("field:order", order.pk)
+
+
+@role_required(*ORDER_READERS)
+def signature(request, pk: int):
+    """The customer's signature as drawn, for the order's readers (the page shows it after a reload)."""
+    try:
+        found = selectors.order_get(user=request.user, pk=pk)
+    except AppError:
+        raise Http404 from None
+    report = getattr(found, "report", None)
+    if report is None or not report.signature:
+        raise Http404
+    response = HttpResponse(bytes(report.signature), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @role_required("technician")
@@ -93,6 +130,8 @@ def _order_page(request, pk: int, errors=None, failed=None, status=200):
     may_feedback = editing or (found.technician_id == request.user.pk and found.state == "reported")
     return render(request, "field/order.html", {
         "may_answer": may_answer, "may_feedback": may_feedback and found.work == "visit",
+        "report_labels": {key: str(label) for key, label in field_labels().items()},
+        "van_stock": van_balances(request.user) if editing else [],
         "topics": FeedbackTopic.choices,
         "o": data, "allowed": allowed, "errors": errors or {}, "error_rows": _error_rows(errors or {}),
         "failed": failed, "editing": editing,
@@ -147,7 +186,8 @@ def penalties(request):
     except AppError as error:
         errors, rows = page_errors(error), []
     return render(request, "field/penalties.html", {
-        "rows": rows, "errors": errors, "error_rows": _error_rows(errors), "posted": posted, "may_record": "manager" in roles_of(request.user),
+        "rows": rows, "errors": errors, "error_rows": _error_rows(errors), "posted": posted,
+        "may_record": "manager" in roles_of(request.user), "may_filter": bool(roles_of(request.user) & set(HQ)),
         "rules": PenaltyRule.choices, "sanctions": [c for c in Sanction.choices if c[0]],
         "month": request.GET.get("month", ""), "technician": request.GET.get("technician", "")},
         status=400 if errors else 200)

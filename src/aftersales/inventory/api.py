@@ -33,7 +33,7 @@ class StockMoveSerializer(serializers.ModelSerializer):
     class Meta:
         model = StockMove
         fields = ["id", "kind", "product_model", "part", "quantity", "from_warehouse", "to_warehouse",
-                  "return_case", "return_unit", "serial", "actor", "moved_at"]
+                  "return_case", "return_unit", "serial", "reference", "actor", "moved_at"]
 
 
 class StockBalanceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -47,7 +47,7 @@ class StockMoveViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                                                 "return_case", "actor")
     serializer_class = StockMoveSerializer
     filterset_fields = {"kind": ["exact"], "return_case__number": ["exact"], "serial": ["exact"],
-                        "product_model__code": ["exact"]}
+                        "product_model__code": ["exact"], "reference": ["exact"]}
 
 
 class ProductionReceiptView(APIView):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from aftersales.core import policies
 from aftersales.core.errors import NotFound
 from aftersales.core.permissions import scope_to_customer
+from aftersales.core.registry import subject_link
 from aftersales.core.roles import require_roles, roles_of
 from aftersales.deadlines.models import Deadline, DeadlineState
 from aftersales.masterdata.models import ShippedUnit
@@ -119,7 +120,7 @@ def request_get(*, user, pk) -> ServiceRequest:
         "conduct_record__person", "conduct_record__verified_by"), user, "customer")
     request = rows.prefetch_related("photos",
         Prefetch("events", queryset=RequestEvent.objects.select_related("actor")), "contacts__by",
-        Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")), "surveys", "field_orders",
+        Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")), "surveys", "field_orders__technician",
         "supplier_referrals", "quality_escalations", "parts_shipments").filter(pk=id_or_none(pk) or 0).first()
     if request is None:
         raise NotFound()
@@ -227,8 +228,12 @@ def request_data(request, *, user) -> dict:
         "decision": ({"kind": decisions[-1].kind, "kind_label": decisions[-1].get_kind_display(), "solution": decisions[-1].solution, "round": decisions[-1].round,
                       "by": _name(decisions[-1].decided_by) if staff else None, "at": decisions[-1].decided_at}
                      if decisions else None),
-        "field_orders": [{"number": o.number, "state": o.state, "technician": _name(o.technician),
-                          "planned_date": o.planned_date} for o in request.field_orders.all()],
+        "field_orders": [{"number": o.number, "state": o.state, "state_label": o.get_state_display(),
+                          "technician": _name(o.technician),
+                          "technician_name": o.technician.get_full_name() or o.technician.get_username()
+                          if o.technician else None, "planned_date": o.planned_date,
+                          "url": (subject_link("field_order", o.pk) or {}).get("url")}
+                         for o in request.field_orders.all()],
         "parts_shipments": [{"id": s.pk, "state": s.state, "carrier": s.carrier, "tracking": s.tracking,
                              "chargeable": s.chargeable, "lines": s.lines, "shipped_at": s.shipped_at}
                             for s in request.parts_shipments.all()],

@@ -64,8 +64,11 @@ class DeskDecisionOutput(s.Serializer):
 class DeskFieldOrderOutput(s.Serializer):
     number = s.CharField()
     state = s.CharField()
-    technician = s.CharField(allow_null=True)
+    state_label = s.CharField()
+    technician = s.CharField(allow_null=True, help_text="Username.")
+    technician_name = s.CharField(allow_null=True)
     planned_date = s.DateField(allow_null=True)
+    url = s.CharField(allow_null=True, help_text="The order's page.")
 
 
 class DeskPartsLineOutput(s.Serializer):

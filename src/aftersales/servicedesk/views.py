@@ -43,7 +43,8 @@ DESK_ROLES = ("service", "manager")
 PAGE_ROWS = 50
 REGISTER_FIELDS = ("customer", "channel", "category", "priority", "product_model", "contact_name", "contact_phone",
                    "serial", "description", "staff_member")
-DECIDE_FIELDS = ("solution", "carrier", "tracking", "technician", "planned_date", "supplier", "part", "problem")
+DECIDE_FIELDS = ("solution", "carrier", "tracking", "technician", "planned_date", "site_address", "supplier", "part",
+                 "problem")
 
 
 @role_required(*DESK_ROLES)

@@ -6,12 +6,13 @@ happens; parts used on site leave the technician's van stock at check-out."""
 import base64
 import binascii
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aftersales.core import parsing, policies
 from aftersales.core.errors import Conflict, InvalidInput, NotFound
@@ -93,14 +94,19 @@ def field_order_create(*, actor, customer, work=WorkKind.REPAIR, request=None, s
 FIELD_WORK = {"installation": WorkKind.INSTALLATION, "visit": WorkKind.VISIT}
 
 
-def order_from_request(sender, *, request, actor, technician=None, planned_date=None, **kwargs) -> str:
+def order_from_request(sender, *, request, actor, technician=None, planned_date=None, site_address="",
+                       **kwargs) -> str:
     """The service desk decided to send a technician (its technician_dispatched signal): the order, from the
     request's customer, contact, unit and description; its number is the answer."""
+    contact = request.customer.contacts.order_by("-is_primary", "id").first()
+    name, phone = request.contact_name, request.contact_phone
+    if not name and not phone and contact is not None:  # the request named nobody: the customer's contact
+        name, phone = contact.name, contact.phone
     order = field_order_create(
         actor=actor, customer=request.customer, request=request, work=FIELD_WORK.get(request.category,
                                                                                      WorkKind.REPAIR),
-        contact_name=request.contact_name, contact_phone=request.contact_phone, product_model=request.product_model,
-        serial=request.serial, description=request.description, technician=technician, planned_date=planned_date)
+        contact_name=name, contact_phone=phone, product_model=request.product_model, serial=request.serial,
+        description=request.description, technician=technician, planned_date=planned_date, site_address=site_address)
     return order.number
 
 
@@ -125,8 +131,10 @@ def field_order_open(*, actor, body: dict) -> FieldOrder:
     work = read(lambda: _choice(body.get("work"), "work", WorkKind))
     code = body.get("customer")
     customer = Customer.objects.filter(code=str(code)[:40], is_active=True).first() if code not in (None, "") else None
-    if customer is None:
-        errors["customer"] = [_("No active customer “%(value)s”.") % {"value": str(code or "")[:40]}]
+    if code in (None, ""):
+        errors["customer"] = [_("This field is required.")]
+    elif customer is None:
+        errors["customer"] = [_("No active customer “%(value)s”.") % {"value": str(code)[:40]}]
     model = None
     if body.get("product_model") not in (None, ""):
         model = ProductModel.objects.filter(code=str(body["product_model"])[:40]).first()
@@ -143,8 +151,10 @@ def field_order_open(*, actor, body: dict) -> FieldOrder:
     covered = read(lambda: parsing.flag(body.get("contract_covered", False), "contract_covered"))
     planned = read(lambda: parts_read(body["parts"], allow_empty=True) if body.get("parts") not in (None, "")
                    else [])
-    if not texts.get("site_address") and "site_address" not in errors:
+    if not str(body.get("site_address") or "").strip() and "site_address" not in errors:
         errors["site_address"] = [_("Where the technician goes: the site's address.")]
+    if covered and work not in (None, WorkKind.INSTALLATION):
+        errors["contract_covered"] = [_("Only installation and commissioning is covered by the sales contract.")]
     if errors:
         raise InvalidInput(details=errors)
     order = field_order_create(actor=actor, customer=customer, work=work, product_model=model,
@@ -199,14 +209,37 @@ def _acceptance_overdue(order: FieldOrder) -> bool:
 
 
 @transaction.atomic
-def order_assign(*, actor, order_id, technician=None) -> FieldOrder:
-    technician = technician_found(technician)
+def order_assign(*, actor, order_id, technician=None, **where) -> FieldOrder:
+    """Dispatch to a technician, saying where and when if the order does not yet (`site_address`,
+    `required_arrival`, `contact_name`, `contact_phone`): an order is not dispatched without its site."""
     pk = parsing.id_or_none(order_id)
     if pk is None:
         raise NotFound()
+    errors: dict = {}
+    found = {}
+    given = {key: value for key, value in where.items() if value not in (None, "")}
+    for field, parse in (("technician", lambda: technician_found(technician)),
+                         ("texts", lambda: parsing.texts(given, {"site_address": 300, "contact_name": 80,
+                                                                 "contact_phone": 40})),
+                         ("required_arrival", lambda: parsing.moment(given["required_arrival"], "required_arrival")
+                          if "required_arrival" in given else None)):
+        try:
+            found[field] = parse()
+        except InvalidInput as error:
+            errors.update(error.details)
+    if found.get("required_arrival") is not None and found["required_arrival"] < timezone.now():
+        errors["required_arrival"] = [_("The customer's arrival time is in the future.")]
     order = FIELD_ORDER.lock(pk)
     FIELD_ORDER.check(order, actor, "assign")
-    _assign(actor, order, technician)
+    if not (found.get("texts") or {}).get("site_address") and not order.site_address and "site_address" not in errors:
+        errors["site_address"] = [_("Where the technician goes: the site's address.")]
+    if errors:
+        raise InvalidInput(details=errors)
+    for field, value in (found.get("texts") or {}).items():
+        setattr(order, field, value)
+    if found.get("required_arrival") is not None:
+        order.required_arrival = found["required_arrival"]
+    _assign(actor, order, found["technician"])
     return order
 
 
@@ -243,10 +276,25 @@ def order_refuse(*, actor, order_id, reason=None) -> FieldOrder:
     return order
 
 
+def number_read(value, field: str, *, minimum: Decimal, maximum: Decimal, places: int) -> Decimal:
+    """A decimal within its bounds with at most `places` decimals: refused, never rounded, beyond them."""
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(details={field: [_("Must be a number.")]}) from None
+    if not number.is_finite() or not minimum <= number <= maximum:
+        raise InvalidInput(details={field: [_("Must be from %(minimum)s to %(maximum)s.") % {
+            "minimum": minimum, "maximum": maximum}]})
+    if number.as_tuple().exponent < -places:
+        raise InvalidInput(details={field: [ngettext("At most %(n)s decimal.", "At most %(n)s decimals.", places)
+                                            % {"n": places}]})
+    return number
+
+
 def _position(value, field: str, bound: int):
     if value in (None, ""):
         return None
-    return parsing.amount(value, field, minimum=Decimal(-bound), maximum=Decimal(bound), places=6)
+    return number_read(value, field, minimum=Decimal(-bound), maximum=Decimal(bound), places=6)
 
 
 @transaction.atomic
@@ -275,9 +323,13 @@ def order_check_in(*, actor, order_id, latitude=None, longitude=None) -> FieldOr
 
     order = _act(actor=actor, order_id=order_id, action="check_in", handler=check_in)
     if order.arrived_late:
+        late = max(int((order.checked_in_at - order.required_arrival).total_seconds() // 60), 1)
         penalty_propose(order=order, technician_id=order.technician_id, rule=PenaltyRule.LATE_ON_SITE,
-                        description=_("Checked in at %(at)s; the customer asked for %(required)s.") % {
-                            "at": timezone.localtime(order.checked_in_at).strftime("%Y-%m-%d %H:%M"),
+                        description=ngettext(
+                            "Checked in at %(at)s, %(minutes)s minute after the customer's time (%(required)s).",
+                            "Checked in at %(at)s, %(minutes)s minutes after the customer's time (%(required)s).",
+                            late) % {
+                            "at": timezone.localtime(order.checked_in_at).strftime("%Y-%m-%d %H:%M"), "minutes": late,
                             "required": timezone.localtime(order.required_arrival).strftime("%Y-%m-%d %H:%M")})
     return order
 
@@ -316,12 +368,13 @@ def _report_read(body: dict) -> dict:
         errors.update(error.details)
     if "hours" in body:
         try:
-            changes["hours"] = (parsing.amount(body["hours"], "hours", maximum=MAX_HOURS, places=1)
-                                if body["hours"] not in (None, "") else None)
+            changes["hours"] = (number_read(body["hours"], "hours", minimum=Decimal("0.1"), maximum=MAX_HOURS,
+                                            places=1) if body["hours"] not in (None, "") else None)
         except InvalidInput as error:
             errors.update(error.details)
     for field, parse in (("people", lambda v: parsing.whole_number(v, "people", minimum=1, maximum=MAX_PEOPLE)),
-                         ("days_on_site", lambda v: parsing.amount(v, "days_on_site", maximum=MAX_DAYS, places=1)
+                         ("days_on_site", lambda v: number_read(v, "days_on_site", minimum=Decimal("0.1"),
+                                                                maximum=MAX_DAYS, places=1)
                           if v not in (None, "") else None)):
         if field in body:
             try:
@@ -384,6 +437,8 @@ def report_save(*, actor, order_id, body: dict) -> ServiceReport:
 
 
 def _report_parts(report: ServiceReport) -> list:
+    if report.pk is None:  # nothing saved yet
+        return []
     return [(line.part, line.quantity, line.serial) for line in report.parts.select_related("part")]
 
 
@@ -392,10 +447,7 @@ def order_report_submit(*, actor, order_id) -> FieldOrder:
     """Submitted only when complete (each missing field named) and covered by the van stock."""
     def submit(ctx):
         order = ctx.record
-        report = ServiceReport.objects.filter(order=order).first()
-        if report is None:
-            raise InvalidInput(_("The service report is empty."), details={"solution": [
-                _("Say what was done on site (处理方法).")]})
+        report = ServiceReport.objects.filter(order=order).first() or ServiceReport(order=order)
         missing = rules.report_missing(
             work=order.work, fault_cause=report.fault_cause, solution=report.solution, hours=report.hours,
             signed_by=report.signed_by, has_signature=bool(report.signature),
@@ -498,8 +550,10 @@ def leave_record(*, actor, technician, first_day, last_day, note="") -> Technici
     return TechnicianLeave.objects.create(technician=found, first_day=days[0], last_day=days[1], note=note)
 
 
+ASSIGN_FIELDS = ("site_address", "required_arrival", "contact_name", "contact_phone")
 ORDER_STEPS = {  # action -> (actor, order id, the body sent) -> the order
-    "assign": lambda actor, pk, body: order_assign(actor=actor, order_id=pk, technician=body.get("technician")),
+    "assign": lambda actor, pk, body: order_assign(actor=actor, order_id=pk, technician=body.get("technician"),
+                                                   **{key: body.get(key) for key in ASSIGN_FIELDS}),
     "accept": lambda actor, pk, body: order_accept(actor=actor, order_id=pk),
     "refuse": lambda actor, pk, body: order_refuse(actor=actor, order_id=pk, reason=body.get("reason")),
     "check_in": lambda actor, pk, body: order_check_in(actor=actor, order_id=pk, latitude=body.get(

@@ -35,6 +35,13 @@ def penalty_propose(*, order: FieldOrder, technician_id: int, rule: str, descrip
     return penalty
 
 
+def _worked_on(order: FieldOrder, technician) -> bool:
+    """The technician has (or had: reassigned, refused) the order."""
+    if order.technician_id == technician.pk:
+        return True
+    return order.events.filter(action="assign", changes__technician=technician.get_username()).exists()
+
+
 def _choice(value, field: str, choices) -> str:
     if not isinstance(value, str) or value not in choices.values:
         raise InvalidInput(details={field: [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(
@@ -74,6 +81,8 @@ def penalty_record(*, actor, technician=None, rule=None, amount=None, sanction="
         found_order = FieldOrder.objects.filter(number=str(order)[:20]).first()
         if found_order is None:
             errors["order"] = [_("No field service order “%(value)s”.") % {"value": str(order)[:20]}]
+        elif technician is not None and not _worked_on(found_order, technician):
+            errors["order"] = [_("%(order)s was never dispatched to this technician.") % {"order": found_order.number}]
     record_id = None
     if conduct_record not in (None, ""):
         from aftersales.servicedesk.models import ConductRecord

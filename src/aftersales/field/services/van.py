@@ -38,7 +38,9 @@ def parts_read(lines, field: str = "parts", *, allow_empty: bool = False) -> lis
         line = line if isinstance(line, dict) else {"part": line}
         part = found.get(str(line.get("part", ""))[:60])
         problems = []
-        if part is None:
+        if line.get("part") in (None, ""):
+            problems.append(_("Choose a part."))
+        elif part is None:
             problems.append(_("Unknown part “%(value)s”.") % {"value": str(line.get("part", ""))[:60]})
         try:
             quantity = parsing.whole_number(line.get("quantity"), "quantity", minimum=1, maximum=MAX_PART_QUANTITY)

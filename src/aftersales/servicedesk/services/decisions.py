@@ -79,6 +79,7 @@ def _read(kind: str, body: dict, *, chargeable: bool) -> dict:
                                   required=() if chargeable else ("carrier", "tracking")))
     elif kind == DecisionKind.TECHNICIAN:
         read["technician"] = _technician(body.get("technician"))
+        read["site_address"] = parsing.text(body.get("site_address"), "site_address", max_length=300)
         planned = body.get("planned_date")
         read["planned_date"] = parsing.date_value(planned, "planned_date") if planned not in (None, "") else None
         if read["planned_date"] is not None and read["planned_date"] < timezone.localdate():
@@ -107,7 +108,7 @@ def _dispatched(actor, request, read) -> str:
     """Field service opens the order (its receiver of technician_dispatched); the answer names it."""
     numbers = [number for _receiver, number in technician_dispatched.send(
         sender=ServiceRequest, request=request, actor=actor, technician=read["technician"],
-        planned_date=read["planned_date"]) if number]
+        planned_date=read["planned_date"], site_address=read["site_address"]) if number]
     if not numbers:
         raise InvalidInput(details={"kind": [_("Field service is not set up: no technician can be dispatched.")]})
     return numbers[0]

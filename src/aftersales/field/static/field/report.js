@@ -21,6 +21,12 @@
   var pen = canvas.getContext("2d");
   var signed = false, drawing = false, timer = null;
   var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+  var labels = JSON.parse((document.getElementById("report-labels") || {}).textContent || "{}");
+  if (canvas.dataset.signed) {  // the signature saved before: shown until the customer signs again
+    var saved = new Image();
+    saved.onload = function () { pen.drawImage(saved, 0, 0, canvas.width, canvas.height); };
+    saved.src = canvas.dataset.signed;
+  }
 
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -70,7 +76,13 @@
           var current = JSON.parse(localStorage.getItem(storeKey) || "null");
           if (current && current.key === kept.key) localStorage.removeItem(storeKey);
           if (response.ok) { say(form.dataset.saved); return true; }
-          var fields = Object.keys(answer.details || {}).map(function (k) { return [].concat(answer.details[k]).join(" "); });
+          var fields = Object.keys(answer.details || {}).map(function (k) {
+            var said = answer.details[k];
+            var text = typeof said === "object" && !Array.isArray(said)
+              ? Object.keys(said).map(function (row) { return [].concat(said[row]).join(" "); }).join(" ")
+              : [].concat(said).join(" ");
+            return (labels[k] || k) + "：" + text;
+          });
           say(form.dataset.refused + " " + answer.message + " " + fields.join(" "), true);
           return false;
         });
