@@ -5,6 +5,7 @@ technicians' monthly figures."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -469,3 +470,43 @@ class FeedbackAnswerView(APIView):
         body = _body(request)
         return Response(selectors.feedback_row(services.feedback_answer(actor=request.user, feedback_id=pk,
                                                                         answer=body.get("answer"))))
+
+
+@honours_idempotency_key
+class OrderPhotosView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+    staff_only = True
+
+    @extend_schema(request={"multipart/form-data": io.FieldPhotosInput},
+                   responses={201: io.FieldOrderOutput, **conflicts("invalid_state")})
+    def post(self, request, pk: int):
+        """The technician's photos before or after the work (`kind`, `photos`), judged by their content."""
+        _staff(request)
+
+        def act():
+            services.order_photos_add(actor=request.user, order_id=pk, kind=request.data.get("kind"),
+                                      uploads=request.FILES.getlist("photos"))
+            return Response(_order(request, pk), status=201)
+
+        return idempotent(request, act)
+
+
+@honours_idempotency_key
+class ClaimReceiptsView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+    staff_only = True
+
+    @extend_schema(request={"multipart/form-data": io.FieldPhotosInput},
+                   responses={201: io.ExpenseClaimOutput, **conflicts("invalid_state")})
+    def post(self, request, pk: int):
+        """The receipts' photos on the technician's own draft claim (`photos`)."""
+        _staff(request)
+
+        def act():
+            services.claim_receipts_add(actor=request.user, claim_id=pk, uploads=request.FILES.getlist("photos"))
+            return Response(selectors.claim_data(selectors.claim_get(user=request.user, pk=pk), user=request.user),
+                            status=201)
+
+        return idempotent(request, act)

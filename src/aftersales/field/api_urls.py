@@ -28,4 +28,6 @@ urlpatterns = [
     path("customer-feedback/<int:pk>/answer/", api.FeedbackAnswerView.as_view(), name="api-feedback-answer"),
     path("visit-plans/", api.VisitPlansView.as_view(), name="api-visit-plans"),
     path("visit-plans/schedule/", api.VisitScheduleView.as_view(), name="api-visit-schedule"),
+    path("field-orders/<int:pk>/photos/", api.OrderPhotosView.as_view(), name="api-field-photos"),
+    path("expense-claims/<int:pk>/receipts/", api.ClaimReceiptsView.as_view(), name="api-claim-receipts"),
 ]

@@ -76,6 +76,11 @@ class FieldOrder(models.Model):
         verbose_name_plural = _("field service orders")
         ordering = ["-id"]
         indexes = [models.Index(fields=["state", "required_arrival"], name="fieldorder_board"),
+                   # The board's page: the open orders, soonest required arrival first (nulls last), read in
+                   # index order up to the page, not sorted whole.
+                   models.Index(fields=["required_arrival", "id"], name="fieldorder_open_by_arrival",
+                                condition=models.Q(state__in=["open", "dispatched", "accepted", "on_site",
+                                                              "reported"])),
                    models.Index(fields=["technician", "state"], name="fieldorder_technician")]
 
     def __str__(self):
@@ -407,3 +412,41 @@ class Feedback(models.Model):
         verbose_name_plural = _("customer feedback")
         ordering = ["id"]
         indexes = [models.Index(fields=["answered_at", "id"], name="feedback_open")]
+
+
+def photo_path(instance, filename: str) -> str:
+    """field/2026/12/<unguessable>.jpg (core/uploads.unguessable_name)."""
+    from aftersales.core.uploads import unguessable_name
+
+    return unguessable_name("field", filename)
+
+
+class PhotoKind(models.TextChoices):
+    BEFORE = "before", _("Before the work")
+    AFTER = "after", _("After the work")
+    RECEIPT = "receipt", _("Receipt")
+
+
+class FieldPhoto(models.Model):
+    """A photo on a service report (before and after the work) or a receipt on an expense claim: checked by its
+    content and re-encoded (lib/file_kinds.py), stored under an unguessable name, served only to the record's
+    readers."""
+
+    order = models.ForeignKey(FieldOrder, verbose_name=_("field service order"), on_delete=models.CASCADE,
+                              null=True, blank=True, related_name="photos")
+    claim = models.ForeignKey(ExpenseClaim, verbose_name=_("expense claim"), on_delete=models.CASCADE, null=True,
+                              blank=True, related_name="receipts")
+    kind = models.CharField(_("kind"), max_length=10, choices=PhotoKind.choices)
+    file = models.FileField(_("file"), upload_to=photo_path, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(order__isnull=False, claim__isnull=True) | models.Q(order__isnull=True,
+                                                                                   claim__isnull=False),
+            name="field_photo_of_one_record")]

@@ -7,11 +7,12 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.utils import timezone
 
 from aftersales.core import parsing
-from aftersales.core.errors import InvalidInput, NotFound
+from aftersales.core.errors import InvalidInput, NotFound, PermissionDenied
 from aftersales.core.permissions import scope_to_customer
 from aftersales.core.roles import require_roles, roles_of
 
-from .models import (ClaimKind, ClaimState, ExpenseClaim, ExpenseLine, Feedback, FieldOrder, OrderPart, Penalty,
+from .models import (ClaimKind, ClaimState, ExpenseClaim, ExpenseLine, Feedback, FieldOrder, FieldPhoto, OrderPart,
+                     Penalty,
                      PenaltyState, TechnicianLeave, VanIssue, VisitPlan, WorkKind)
 from .models import OrderState as S
 from .services.van import van_balances
@@ -93,6 +94,7 @@ def order_data(order: FieldOrder, *, user) -> dict:
         "planned_parts": [{"part": p.part.code, "name": p.part.name, "quantity": p.quantity}
                           for p in order.planned_parts.select_related("part")],
         "feedback": [feedback_row(f) for f in order.feedback.select_related("recorded_by", "answered_by", "order")],
+        "photos": [photo_row(p) for p in order.photos.all()],
         "allowed_actions": [] if customer_view else FIELD_ORDER.allowed(order, user),
     }
     if customer_view:
@@ -386,6 +388,7 @@ def claim_data(claim: ExpenseClaim, *, user) -> dict:
         "flagged": any(line.place_mismatch or line.outside_trip for line in lines),
         **{key: _money(value) for key, value in totals.items()},
         "decision_note": claim.decision_note, "paid_at": claim.paid_at,
+        "receipts": [photo_row(p) for p in claim.receipts.all()],
         "allowed_actions": EXPENSE_CLAIM.allowed(claim, user),
         "timeline": [{"action": e.action, "label": str(event_label(EXPENSE_CLAIM, e.action)), "by": _name(e.actor),
                       "at": e.at, "from_state": e.from_state, "to_state": e.to_state, "changes": e.changes}
@@ -460,3 +463,25 @@ def feedback_list(*, user, params):
     if params.get("open") in ("1", "true"):
         rows = rows.filter(answered_at__isnull=True)
     return rows.order_by("-id")
+
+
+def photo_row(photo: FieldPhoto) -> dict:
+    from django.urls import reverse
+
+    return {"id": photo.pk, "kind": photo.kind, "kind_label": photo.get_kind_display(), "name": photo.original_name,
+            "url": reverse("field:photo", args=[photo.pk]), "uploaded_at": photo.uploaded_at}
+
+
+def photo_get(*, user, pk) -> FieldPhoto | None:
+    """A photo to whoever may read its order or its claim (anyone else: None, a 404)."""
+    photo = FieldPhoto.objects.filter(pk=parsing.id_or_none(pk) or 0).first()
+    if photo is None:
+        return None
+    try:
+        if photo.order_id is not None:
+            order_get(user=user, pk=photo.order_id)
+        else:
+            claim_get(user=user, pk=photo.claim_id)
+    except (NotFound, PermissionDenied):
+        return None
+    return photo

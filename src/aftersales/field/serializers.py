@@ -3,7 +3,7 @@
 from rest_framework import serializers as s
 
 from .models import (ClaimKind, ClaimState, ExpenseCategory, FeedbackTopic, OrderState, PenaltyRule, PenaltyState,
-                     Sanction, WorkKind)
+                     PhotoKind, Sanction, WorkKind)
 
 
 class VanPartLineInput(s.Serializer):
@@ -122,6 +122,21 @@ class PenaltyOutput(s.Serializer):
     decision_note = s.CharField(allow_blank=True)
 
 
+class FieldPhotoOutput(s.Serializer):
+    id = s.IntegerField()
+    kind = s.ChoiceField(PhotoKind.choices)
+    kind_label = s.CharField()
+    name = s.CharField(allow_blank=True)
+    url = s.CharField(help_text="Where the photo is fetched (its record's readers only).")
+    uploaded_at = s.DateTimeField()
+
+
+class FieldPhotosInput(s.Serializer):
+    kind = s.ChoiceField([(PhotoKind.BEFORE, "before"), (PhotoKind.AFTER, "after")], required=False,
+                         help_text="An order's photos: before or after the work.")
+    photos = s.ListField(child=s.FileField(), help_text="JPG, PNG, WebP or GIF, at most 10 MB each.")
+
+
 class FeedbackOutput(s.Serializer):
     id = s.IntegerField()
     order = s.CharField()
@@ -192,6 +207,7 @@ class FieldOrderOutput(FieldOrderRowOutput):
     report = FieldServiceReportOutput(allow_null=True)
     planned_parts = VanLineOutput(many=True, help_text="Parts to take on the trip.")
     feedback = FeedbackOutput(many=True, help_text="What the customer said on the visit, and engineering's answer.")
+    photos = FieldPhotoOutput(many=True, help_text="Before and after the work.")
     allowed_actions = FieldActionOutput(many=True)
     timeline = FieldTimelineOutput(many=True, required=False)
     penalties = PenaltyOutput(many=True, required=False)
@@ -421,5 +437,6 @@ class ExpenseClaimOutput(ExpenseClaimRowOutput):
     balance = s.CharField(help_text="What finance pays: the total less the advance (negative: paid back).")
     decision_note = s.CharField(allow_blank=True)
     paid_at = s.DateTimeField(allow_null=True)
+    receipts = FieldPhotoOutput(many=True, help_text="The receipts' photos.")
     allowed_actions = FieldActionOutput(many=True)
     timeline = FieldTimelineOutput(many=True)

@@ -41,7 +41,7 @@ def field_labels() -> dict:
             "kind": _("Kind"), "trip_from": _("Trip from"), "trip_to": _("Trip to"), "places": _("Places of the trip"),
             "orders": _("Field service orders"), "lines": _("Receipts"), "advance": _("Advance"),
             "topic": _("Topic"), "text": _("What the customer said"), "answer": _("Answer"),
-            "people": _("People sent"), "days_on_site": _("Days on site")}
+            "people": _("People sent"), "days_on_site": _("Days on site"), "photos": _("Photos")}
 
 
 def _refusal(error: AppError) -> str:
@@ -130,6 +130,7 @@ def _order_page(request, pk: int, errors=None, failed=None, status=200):
     may_feedback = editing or (found.technician_id == request.user.pk and found.state == "reported")
     return render(request, "field/order.html", {
         "may_answer": may_answer, "may_feedback": may_feedback and found.work == "visit",
+        "may_photo": found.technician_id == request.user.pk and found.state in ("accepted", "on_site", "reported"),
         "report_labels": {key: str(label) for key, label in field_labels().items()},
         "van_stock": van_balances(request.user) if editing else [],
         "topics": FeedbackTopic.choices,
@@ -305,3 +306,36 @@ def feedback_step(request, pk: int, step: str):
     else:
         messages.success(request, _("Feedback recorded.") if step == "add" else _("Answer recorded."))
     return redirect("field:order", pk)
+
+
+@role_required(*ORDER_READERS, "finance")
+def photo(request, pk: int):
+    """A photo of the work or a receipt, to the readers of its order or claim, never from /media/."""
+    from aftersales.returns.views.files import verified_file
+
+    def find(user):
+        found = selectors.photo_get(user=user, pk=pk)
+        return (found.file, found.content_type, found.original_name) if found is not None else None
+
+    return verified_file(request, find)
+
+
+@role_required("technician")
+@require_POST
+def photos_add(request, pk: int, record: str):
+    """Photos from the phone: of the work on an order (`record` order), of receipts on a claim (`record` claim)."""
+    try:
+        if record == "order":
+            services.order_photos_add(actor=request.user, order_id=pk, kind=request.POST.get("kind"),
+                                      uploads=request.FILES.getlist("photos"))
+        elif record == "claim":
+            services.claim_receipts_add(actor=request.user, claim_id=pk, uploads=request.FILES.getlist("photos"))
+        else:
+            raise Http404
+    except AppError as error:
+        if error.status == 404:
+            raise Http404 from None
+        messages.error(request, _refusal(error))
+    else:
+        messages.success(request, _("Photos added."))
+    return redirect("field:order", pk) if record == "order" else redirect("field:expenses")

@@ -21,3 +21,4 @@ from .penalties import penalty_confirm, penalty_contest, penalty_record, penalty
 from .van import van_issue, van_return  # noqa: F401
 from .expenses import claim_create, claim_step  # noqa: F401
 from .visits import feedback_add, feedback_answer, visit_plan_create, visits_schedule  # noqa: F401
+from .photos import claim_receipts_add, order_photos_add  # noqa: F401
