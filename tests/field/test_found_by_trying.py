@@ -112,3 +112,30 @@ def test_headquarters_opens_a_direct_order_on_the_board(browser_as, users, custo
     order = FieldOrder.objects.get()
     assert made.status_code == 302 and made["Location"] == f"/field/{order.pk}/"
     assert order.contract_covered and order.state == "dispatched"
+
+
+def test_the_desks_decision_and_the_signature_name_what_is_wrong(api, order, service_desk):
+    request = service_desk.register()
+    service_desk.post("service", request, "reply", content="已收到")
+    refused = service_desk.post("service", request, "decide", expect=400, kind="technician", technician="nobody",
+                                planned_date="abc")
+    assert set(refused["details"]) == {"technician", "planned_date"}  # both at once
+    _post(api, "technician", f"{ORDERS}{order.pk}/actions/accept/")
+    _post(api, "technician", f"{ORDERS}{order.pk}/actions/check_in/")
+    wrong = _post(api, "technician", f"{ORDERS}{order.pk}/report/", 400, signature=123)
+    assert wrong["details"]["signature"] != ["签名图片太大。"] and wrong["details"]["signature"] != [
+        "The signature is too large."]
+
+
+def test_a_dispatch_left_unaccepted_past_its_time_is_an_ignored_dispatch_once(api, users, order):
+    from aftersales.deadlines.models import Deadline
+    from aftersales.deadlines.services import deadlines_sweep
+
+    past = timezone.now() - dt.timedelta(minutes=5)
+    Deadline.objects.filter(subject_type="field_order", subject_id=order.pk).update(due_at=past, next_alert_at=past,
+                                                                                      alert_level=1)
+    deadlines_sweep()
+    ignored = Penalty.objects.get(order=order)
+    assert ignored.rule == "ignored_dispatch" and ignored.technician == users["technician"]
+    _post(api, "technician", f"{ORDERS}{order.pk}/actions/accept/")  # late: nothing more is proposed
+    assert Penalty.objects.filter(order=order).count() == 1

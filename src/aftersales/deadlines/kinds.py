@@ -25,6 +25,9 @@ class ClockKind:
     policies_for: Callable[[dict], list[str]] | None = None
     # Time the facts add on the same clock, in seconds (a granted delay of N working days).
     facts_seconds: Callable[[dict], int] | None = None
+    # What the owning app does when the sweep finds steps of this kind overdue (beyond the reminders): called with
+    # the overdue rows (subject_type, subject_id, reference, ...) inside the sweep's transaction.
+    on_overdue: Callable[[list[dict]], None] | None = None
 
     def budget(self, facts: dict, values: dict) -> tuple[str, int]:
         """(clock, seconds) allowed for the step, from the policies as they are now."""

@@ -170,6 +170,17 @@ def _meet(deadline: Deadline, at, clocks: Clocks) -> None:
 # --- the sweep ---
 
 @transaction.atomic
+def _overdue_hooks(rows: list[dict]) -> None:
+    """The owning apps' own steps for what just fell overdue (a clock kind's `on_overdue`)."""
+    by_kind: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_kind[row["kind"]].append(row)
+    for kind_key, kind_rows in by_kind.items():
+        hook = KINDS[kind_key].on_overdue if kind_key in KINDS else None
+        if hook is not None:
+            hook(kind_rows)
+
+
 def deadlines_sweep(*, at: dt.datetime | None = None) -> dict:
     """Raise the alert level of every running step whose next alert has come, and tell the
     responsible role (approaching, overdue) or its escalation role (past the grace), in one
@@ -200,4 +211,6 @@ def deadlines_sweep(*, at: dt.datetime | None = None) -> dict:
             Deadline.objects.filter(pk__in=ids[start:start + CHUNK]).update(alert_level=level,
                                                                              next_alert_at=next_alert[level])
         notify_deadlines(level, level_rows)
+        if level == AlertLevel.OVERDUE:
+            _overdue_hooks(level_rows)
     return {AlertLevel(level).name.lower(): len(level_rows) for level, level_rows in by_level.items()}

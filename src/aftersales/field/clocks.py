@@ -1,6 +1,7 @@
 """The field order's clock, on China's working days (deadlines app): a dispatched order is accepted by its
 technician within `field_dispatch_accept_hours`; overdue, it reminds the technician and escalates to the manager
-through the existing queues and sweep, and accepted late it is an ignored dispatch (services/orders.py)."""
+through the existing queues and sweep; falling overdue, accepted late or reassigned while overdue it is an
+ignored dispatch (services/orders.py), proposed once."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -11,8 +12,14 @@ from .models import OrderState as S
 
 SUBJECT = "field_order"
 
+def _ignored(rows: list[dict]) -> None:
+    from .services.orders import dispatches_ignored
+
+    dispatches_ignored([row["subject_id"] for row in rows])
+
+
 register(ClockKind("field_dispatch_acceptance", _("Dispatch accepted by the technician"), "technician",
-                   "field_dispatch_accept_hours"))
+                   "field_dispatch_accept_hours", on_overdue=_ignored))
 
 
 def order_wanted(order) -> dict[str, Want]:

@@ -243,6 +243,15 @@ def order_assign(*, actor, order_id, technician=None, **where) -> FieldOrder:
     return order
 
 
+def dispatches_ignored(order_ids: list[int]) -> None:
+    """The sweep found these dispatches not accepted in time (the acceptance clock overdue): each still waiting is
+    an ignored dispatch of its technician (proposed once; accepting or reassigning later proposes nothing more)."""
+    for order in FieldOrder.objects.filter(pk__in=order_ids, state=S.DISPATCHED).exclude(technician=None):
+        penalty_propose(order=order, technician_id=order.technician_id, rule=PenaltyRule.IGNORED_DISPATCH,
+                        description=_("Did not accept the dispatch of %(order)s in the time allowed.")
+                        % {"order": order.number})
+
+
 @transaction.atomic
 def order_accept(*, actor, order_id) -> FieldOrder:
     def accept(ctx):
@@ -338,7 +347,9 @@ def signature_read(value) -> bytes | None:
     """The signature drawn on the phone: a PNG as a data URL (or plain base64); decoded and checked as a picture."""
     if value in (None, ""):
         return None
-    if not isinstance(value, str) or len(value) > MAX_SIGNATURE_BYTES * 4 // 3 + 100:
+    if not isinstance(value, str):
+        raise InvalidInput(details={"signature": [_("The signature is sent as a PNG picture.")]})
+    if len(value) > MAX_SIGNATURE_BYTES * 4 // 3 + 100:
         raise InvalidInput(details={"signature": [_("The signature is too large.")]})
     raw = value.split(",", 1)[1] if value.startswith("data:") else value
     try:

@@ -69,27 +69,44 @@ def _technician(username):
 
 
 def _read(kind: str, body: dict, *, chargeable: bool) -> dict:
-    """Everything the path needs, read before anything is written."""
-    solution = parsing.text(body.get("solution"), "solution", max_length=TEXT, required=kind == DecisionKind.REMOTE)
-    read = {"solution": solution}
+    """Everything the path needs, read before anything is written; every wrong field named at once."""
+    read: dict = {}
+    errors: dict = {}
+
+    def take(key, parse):
+        try:
+            value = parse()
+        except InvalidInput as error:
+            errors.update(error.details)
+            return
+        if key is None:
+            read.update(value)
+        else:
+            read[key] = value
+
+    take("solution", lambda: parsing.text(body.get("solution"), "solution", max_length=TEXT,
+                                          required=kind == DecisionKind.REMOTE))
     if kind == DecisionKind.PARTS:
-        read["parts"] = _parts(body.get("parts"))
+        take("parts", lambda: _parts(body.get("parts")))
         # Charged parts are handed to the carrier once their quote is settled: carrier and tracking come then.
-        read.update(parsing.texts(body, {"carrier": 80, "tracking": 80},
-                                  required=() if chargeable else ("carrier", "tracking")))
+        take(None, lambda: parsing.texts(body, {"carrier": 80, "tracking": 80},
+                                         required=() if chargeable else ("carrier", "tracking")))
     elif kind == DecisionKind.TECHNICIAN:
-        read["technician"] = _technician(body.get("technician"))
-        read["site_address"] = parsing.text(body.get("site_address"), "site_address", max_length=300)
+        take("technician", lambda: _technician(body.get("technician")))
+        take("site_address", lambda: parsing.text(body.get("site_address"), "site_address", max_length=300))
         planned = body.get("planned_date")
-        read["planned_date"] = parsing.date_value(planned, "planned_date") if planned not in (None, "") else None
-        if read["planned_date"] is not None and read["planned_date"] < timezone.localdate():
-            raise InvalidInput(details={"planned_date": [_("The visit is planned for today or a later day.")]})
+        take("planned_date", lambda: parsing.date_value(planned, "planned_date") if planned not in (None, "")
+             else None)
+        if read.get("planned_date") is not None and read["planned_date"] < timezone.localdate():
+            errors["planned_date"] = [_("The visit is planned for today or a later day.")]
     elif kind == DecisionKind.SUPPLIER:
-        read.update(parsing.texts(body, {"supplier": 120, "problem": TEXT}, required=("supplier", "problem")))
+        take(None, lambda: parsing.texts(body, {"supplier": 120, "problem": TEXT}, required=("supplier", "problem")))
         code = body.get("part")
-        read["part"] = _parts([{"part": code, "quantity": 1}])[0][0] if code not in (None, "") else None
+        take("part", lambda: _parts([{"part": code, "quantity": 1}])[0][0] if code not in (None, "") else None)
     elif kind == DecisionKind.QUALITY:
-        read.update(parsing.texts(body, {"problem": TEXT}, required=("problem",)))
+        take(None, lambda: parsing.texts(body, {"problem": TEXT}, required=("problem",)))
+    if errors:
+        raise InvalidInput(details=errors)
     return read
 
 
