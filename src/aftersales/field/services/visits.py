@@ -62,7 +62,7 @@ def visits_schedule(*, actor, until=None) -> list[FieldOrder]:
     require_roles(actor, "service", "manager")
     until = parsing.date_value(until, "until") if until not in (None, "") else timezone.localdate()
     opened = []
-    plans = (VisitPlan.objects.select_for_update().filter(is_active=True, next_due__lte=until)
+    plans = (VisitPlan.objects.select_for_update(of=("self",)).filter(is_active=True, next_due__lte=until)
              .exclude(orders__state__in=OPEN).select_related("customer", "technician").order_by("next_due", "id"))
     for plan in plans:
         order = field_order_create(
