@@ -26,6 +26,14 @@ def technician_found(username, field: str = "technician"):
     return user
 
 
+def choice(value, field: str, choices) -> str:
+    """One of a TextChoices' values as sent, or a refusal that lists them (the empty one left out)."""
+    if not isinstance(value, str) or value not in choices.values:
+        raise InvalidInput(details={field: [_("Choose one of: %(kinds)s.") % {
+            "kinds": ", ".join(v for v in choices.values if v)}]})
+    return value
+
+
 def _actor(actor):
     return actor if getattr(actor, "pk", None) else None
 

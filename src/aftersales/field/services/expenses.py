@@ -20,6 +20,7 @@ from .. import rules
 from ..models import (ClaimKind, ClaimState, ExpenseCategory, ExpenseClaim, ExpenseLine, FieldOrder, Penalty,
                       PenaltyRule, PenaltyState)
 from ..workflow import EXPENSE_CLAIM
+from .common import choice
 
 MAX_AMOUNT = Decimal("1000000")
 MAX_LINES, MAX_ORDERS = 100, 50
@@ -72,7 +73,7 @@ def _lines(lines, errors: dict) -> list[dict]:
             continue
         found, messages = {}, []
         for field, parse in (
-                ("category", lambda: _category(line.get("category"))),
+                ("category", lambda: choice(line.get("category"), "category", ExpenseCategory)),
                 ("amount", lambda: parsing.amount(line.get("amount"), "amount", maximum=MAX_AMOUNT)),
                 ("place", lambda: parsing.text(line.get("place"), "place", max_length=120)),
                 ("receipt_on", lambda: parsing.date_value(line["receipt_on"], "receipt_on")
@@ -89,13 +90,6 @@ def _lines(lines, errors: dict) -> list[dict]:
     if problems:
         errors["lines"] = problems
     return parsed
-
-
-def _category(value) -> str:
-    if not isinstance(value, str) or value not in ExpenseCategory.values:
-        raise InvalidInput(details={"category": [_("Choose one of: %(kinds)s.") % {
-            "kinds": ", ".join(ExpenseCategory.values)}]})
-    return value
 
 
 def _phone_off_confirmed(technician_id: int, trip_from, trip_to) -> bool:
@@ -119,9 +113,7 @@ def claim_create(*, actor, body: dict) -> ExpenseClaim:
     """The technician drafts an advance (`amount`) or a claim (`lines`, `advance`: the advance it settles)."""
     require_roles(actor, "technician")
     body = parsing.json_object(body)
-    kind = body.get("kind")
-    if kind not in ClaimKind.values:
-        raise InvalidInput(details={"kind": [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(ClaimKind.values)}]})
+    kind = choice(body.get("kind"), "kind", ClaimKind)
     read = _read(body, kind=kind)
     advance = None
     if kind == ClaimKind.CLAIM and body.get("advance") not in (None, ""):

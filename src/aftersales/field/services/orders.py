@@ -28,7 +28,7 @@ from ..clocks import order_clocks_sync
 from ..models import FieldOrder, OrderPart, PenaltyRule, ReportPart, ServiceReport, TechnicianLeave, WorkKind
 from ..models import OrderState as S
 from ..workflow import FIELD_ORDER
-from .common import TEXT, next_number, order_event_append, technician_found
+from .common import TEXT, choice, next_number, order_event_append, technician_found
 from .penalties import penalty_propose
 from .van import parts_read, van_moves, van_short, van_stock_of
 from .visits import visit_done
@@ -47,14 +47,6 @@ def _order_day(order: FieldOrder) -> dt.date:
     if order.required_arrival is not None:
         return timezone.localdate(order.required_arrival)
     return order.planned_date or timezone.localdate()
-
-
-def _choice(value, field: str, choices, default=None) -> str:
-    if value in (None, "") and default is not None:
-        return default
-    if not isinstance(value, str) or value not in choices.values:
-        raise InvalidInput(details={field: [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(choices.values)}]})
-    return value
 
 
 def _earlier_order(request, serial: str, work: str):
@@ -128,7 +120,7 @@ def field_order_open(*, actor, body: dict) -> FieldOrder:
             errors.update(error.details)
             return None
 
-    work = read(lambda: _choice(body.get("work"), "work", WorkKind))
+    work = read(lambda: choice(body.get("work"), "work", WorkKind))
     code = body.get("customer")
     customer = Customer.objects.filter(code=str(code)[:40], is_active=True).first() if code not in (None, "") else None
     if code in (None, ""):

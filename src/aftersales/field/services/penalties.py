@@ -16,7 +16,7 @@ from aftersales.core.roles import require_roles
 from .. import rules
 from ..models import FieldOrder, Penalty, PenaltyRule, Sanction
 from ..workflow import PENALTY
-from .common import TEXT, order_event_append, penalty_timeline, technician_found
+from .common import TEXT, choice, order_event_append, penalty_timeline, technician_found
 
 MAX_AMOUNT = Decimal("100000")
 
@@ -42,13 +42,6 @@ def _worked_on(order: FieldOrder, technician) -> bool:
     return order.events.filter(action="assign", changes__technician=technician.get_username()).exists()
 
 
-def _choice(value, field: str, choices) -> str:
-    if not isinstance(value, str) or value not in choices.values:
-        raise InvalidInput(details={field: [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(
-            v for v in choices.values if v)}]})
-    return value
-
-
 @transaction.atomic
 def penalty_record(*, actor, technician=None, rule=None, amount=None, sanction="", occurred_on=None,
                    description=None, evidence=None, order=None, conduct_record=None) -> Penalty:
@@ -64,8 +57,8 @@ def penalty_record(*, actor, technician=None, rule=None, amount=None, sanction="
             return None
 
     technician = read("technician", lambda: technician_found(technician))
-    rule = read("rule", lambda: _choice(rule, "rule", PenaltyRule))
-    sanction = read("sanction", lambda: _choice(sanction or "", "sanction", Sanction))
+    rule = read("rule", lambda: choice(rule, "rule", PenaltyRule))
+    sanction = read("sanction", lambda: choice(sanction or "", "sanction", Sanction))
     description = read("description", lambda: parsing.text(description, "description", max_length=TEXT,
                                                            required=True))
     evidence = read("evidence", lambda: parsing.text(evidence, "evidence", max_length=TEXT, required=True))

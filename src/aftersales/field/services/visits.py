@@ -16,7 +16,7 @@ from aftersales.masterdata.models import Customer
 
 from ..models import Feedback, FeedbackTopic, FieldOrder, VisitPlan, WorkKind
 from ..models import OrderState as S
-from .common import TEXT, order_event_append, technician_found
+from .common import TEXT, choice, order_event_append, technician_found
 
 MAX_EVERY_DAYS = 366
 OPEN = (S.OPEN, S.DISPATCHED, S.ACCEPTED, S.ON_SITE, S.REPORTED)
@@ -89,8 +89,10 @@ def feedback_add(*, actor, order_id, topic=None, text=None) -> Feedback:
     """The technician records what the customer said, on site or with the report."""
     require_roles(actor, "technician")
     errors: dict = {}
-    if not isinstance(topic, str) or topic not in FeedbackTopic.values:
-        errors["topic"] = [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(FeedbackTopic.values)}]
+    try:
+        choice(topic, "topic", FeedbackTopic)
+    except InvalidInput as error:
+        errors.update(error.details)
     try:
         text = parsing.text(text, "text", max_length=TEXT, required=True)
     except InvalidInput as error:
